@@ -1,0 +1,38 @@
+/**
+ * Opening the Redis connection of a process from a URL.
+ *
+ * `redis://host:port/db` (or `rediss://`) opens one server; `redis-cluster://host:port,host:port`
+ * opens a Redis Cluster from its seed nodes. Auto-pipelining batches the commands of one event
+ * loop turn into one write, which is what makes many small appends and reads cheap.
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisClient } from './scripts.ts';
+
+export interface ConnectOptions {
+  /** A name shown in CLIENT LIST, e.g. `spool-gateway`. */
+  connectionName?: string;
+  /** BullMQ needs `null` (retry forever); request paths want a bound so errors surface. */
+  maxRetriesPerRequest?: number | null;
+}
+
+export function isClusterUrl(url: string): boolean {
+  return url.startsWith('redis-cluster://');
+}
+
+export function connectRedis(url: string, options: ConnectOptions = {}): RedisClient {
+  const common: RedisOptions = {
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
+    enableAutoPipelining: true,
+    retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+  };
+  if (!isClusterUrl(url)) return new Redis(url, common);
+  const nodes = url
+    .slice('redis-cluster://'.length)
+    .split(',')
+    .map((node) => {
+      const [host = '127.0.0.1', port = '6379'] = node.split(':');
+      return { host, port: Number(port) };
+    });
+  return new Cluster(nodes, { redisOptions: common, enableAutoPipelining: true });
+}

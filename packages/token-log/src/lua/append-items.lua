@@ -1,0 +1,91 @@
+--[[
+  Append one batch of items to a stream: assign offsets, fence the producer, store, wake readers.
+
+  The producer says where its batch starts (`at`). Offsets are dense, so:
+  - at + count <= length: a retried append when its first entry is stored there byte for byte:
+    nothing changes; otherwise offset_conflict;
+  - at == length: the batch is appended;
+  - otherwise: offset_conflict, with the current length so the producer can resync.
+  Each entry's id is `<offset after its last item>-0`: ids derived from offsets make a stored
+  entry impossible to add twice and let a read find the entry holding any offset with one XRANGE.
+
+  Fencing: an append carries its generation attempt. An attempt older than the stream's owner is
+  refused; a newer one takes ownership. A final batch (ending with `end`) sets the status,
+  the finish reason and the retention TTL in the same step.
+
+  KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
+  ARGV[1] attempt      ARGV[2] at (offset of the first item)
+  ARGV[3] final status ('' unless the batch ends the stream)    ARGV[4] finish reason
+  ARGV[5] retention TTL in ms    ARGV[6] tombstone grace in ms    ARGV[7] length cap
+  ARGV[8] events channel
+  ARGV[9], ARGV[10], ... pairs: item count of an entry, encoded items of that entry
+
+  Output: { new length, appended (1|0) }
+  Errors: SPOOL stream_not_found | stale_attempt <owner> | offset_conflict <length>
+        | stream_ended <length> | stream_full <length>
+]]
+local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
+local attempt = tonumber(ARGV[1])
+local at = tonumber(ARGV[2])
+local finalStatus = ARGV[3]
+local finishReason = ARGV[4]
+local ttlMs = tonumber(ARGV[5])
+local tombstoneMs = tonumber(ARGV[6])
+local lengthCap = tonumber(ARGV[7])
+local channel = ARGV[8]
+
+local total = 0
+for index = 9, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
+
+local meta = redis.call('HMGET', metaKey, 'status', 'length', 'attempt')
+local status = meta[1]
+if not status then return redis.error_reply('SPOOL stream_not_found') end
+local length = tonumber(meta[2])
+local owner = tonumber(meta[3])
+
+if attempt < owner then return redis.error_reply('SPOOL stale_attempt ' .. owner) end
+if at + total <= length then
+  -- Already stored, if the entry at that place is this batch's first entry, byte for byte;
+  -- anything else is another producer's data at those offsets.
+  local id = (at + tonumber(ARGV[9])) .. '-0'
+  local stored = redis.call('XRANGE', logKey, id, id)
+  local fields = stored[1] and stored[1][2]
+  if fields and fields[2] == tostring(at) and fields[6] == ARGV[10] then return { length, 0 } end
+  return redis.error_reply('SPOOL offset_conflict ' .. length)
+end
+if at ~= length then return redis.error_reply('SPOOL offset_conflict ' .. length) end
+if status == 'done' or status == 'cancelled' or status == 'failed' then
+  return redis.error_reply('SPOOL stream_ended ' .. length)
+end
+-- The cap leaves room for the closing `error` and `end`, so a full stream can still end.
+if finalStatus == '' and length + total > lengthCap then
+  return redis.error_reply('SPOOL stream_full ' .. length)
+end
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+local first = at
+for index = 9, #ARGV, 2 do
+  local count = tonumber(ARGV[index])
+  redis.call('XADD', logKey, (first + count) .. '-0', 'f', first, 't', now, 'd', ARGV[index + 1])
+  first = first + count
+end
+
+redis.call('HSET', metaKey, 'length', first, 'last_append_at', now)
+if attempt > owner then redis.call('HSET', metaKey, 'attempt', attempt) end
+if status == 'queued' then redis.call('HSET', metaKey, 'status', 'running', 'started_at', now) end
+
+if finalStatus ~= '' then
+  redis.call('HSET', metaKey, 'status', finalStatus, 'finish_reason', finishReason,
+    'finished_at', now, 'expires_at', now + ttlMs)
+  redis.call('PEXPIRE', logKey, ttlMs)
+  redis.call('PEXPIRE', subsKey, ttlMs)
+  redis.call('PEXPIRE', metaKey, ttlMs + tombstoneMs)
+elseif redis.call('PTTL', logKey) == -1 then
+  -- A log must never outlive its metadata: until the stream ends it shares the meta's max age.
+  redis.call('PEXPIRE', logKey, math.max(redis.call('PTTL', metaKey), 1))
+end
+
+redis.call('PUBLISH', channel, first)
+return { first, 1 }

@@ -1,0 +1,40 @@
+--[[
+  Ask a stream's generation to stop.
+
+  A queued stream (no worker has it yet) is ended here and now with `end` (cancelled), so it
+  never waits for a worker. A running one is flagged and its worker is told on the control
+  channel; the worker aborts its model call and appends the `end` itself. An ended stream is
+  left as it is.
+
+  KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
+  ARGV[1] retention TTL in ms    ARGV[2] tombstone grace in ms
+  ARGV[3] events channel    ARGV[4] control channel
+  ARGV[5] encoded entry items of the `end` item (used when the stream is queued)
+
+  Output: the status after the call: cancelled | running | done | failed
+  Errors: SPOOL stream_not_found
+]]
+local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
+local ttlMs = tonumber(ARGV[1])
+local tombstoneMs = tonumber(ARGV[2])
+
+local meta = redis.call('HMGET', metaKey, 'status', 'length')
+local status = meta[1]
+if not status then return redis.error_reply('SPOOL stream_not_found') end
+if status == 'done' or status == 'cancelled' or status == 'failed' then return status end
+
+redis.call('HSET', metaKey, 'cancel', 1)
+redis.call('PUBLISH', ARGV[4], 'cancel')
+if status == 'running' then return status end
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local length = tonumber(meta[2])
+redis.call('XADD', logKey, (length + 1) .. '-0', 'f', length, 't', now, 'd', ARGV[5])
+redis.call('HSET', metaKey, 'length', length + 1, 'last_append_at', now, 'status', 'cancelled',
+  'finish_reason', 'cancelled', 'finished_at', now, 'expires_at', now + ttlMs)
+redis.call('PEXPIRE', logKey, ttlMs)
+redis.call('PEXPIRE', subsKey, ttlMs)
+redis.call('PEXPIRE', metaKey, ttlMs + tombstoneMs)
+redis.call('PUBLISH', ARGV[3], length + 1)
+return 'cancelled'

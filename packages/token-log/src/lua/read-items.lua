@@ -1,0 +1,36 @@
+--[[
+  Read the entries holding offsets `from` and after, with the stream's state, in one step.
+
+  The entry holding offset N is the first whose id (the offset after its last item) is above N,
+  so one XRANGE from `(N+1)-0` finds it. The caller drops the items before N in that entry.
+
+  KEYS[1] meta hash    KEYS[2] log stream
+  ARGV[1] from (offset)    ARGV[2] most entries to return
+
+  Output: { status, length, finish_reason or '', entries (XRANGE reply) }
+  Errors: SPOOL stream_not_found | stream_expired | offset_expired <first retained>
+        | offset_out_of_range <length>
+]]
+local metaKey, logKey = KEYS[1], KEYS[2]
+local from = tonumber(ARGV[1])
+local count = tonumber(ARGV[2])
+
+local meta = redis.call('HMGET', metaKey, 'status', 'length', 'expires_at', 'trimmed', 'finish_reason')
+local status = meta[1]
+if not status then return redis.error_reply('SPOOL stream_not_found') end
+
+local length = tonumber(meta[2])
+if meta[3] then
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  if now >= tonumber(meta[3]) then return redis.error_reply('SPOOL stream_expired') end
+end
+local trimmed = tonumber(meta[4] or 0)
+if from < trimmed then return redis.error_reply('SPOOL offset_expired ' .. trimmed) end
+if from > length then return redis.error_reply('SPOOL offset_out_of_range ' .. length) end
+
+local entries = {}
+if from < length then
+  entries = redis.call('XRANGE', logKey, (from + 1) .. '-0', '+', 'COUNT', count)
+end
+return { status, length, meta[5] or '', entries }

@@ -1,0 +1,43 @@
+/**
+ * Every Redis key and channel name of a stream is built here and nowhere else.
+ *
+ * All of them carry the stream id as hash tag (`{st_…}`), so they live in one slot and every
+ * script touching them runs unchanged on Redis Cluster.
+ */
+export interface StreamKeys {
+  /** Hash: status, length, attempt, timestamps, finish reason, expiry, trim mark. */
+  meta: string;
+  /** Stream: one entry per appended batch, id `<offset after its last item>-0`. */
+  log: string;
+  /** Hash: per subscription its acknowledged and delivered offsets. */
+  subscriptions: string;
+  /** Pub/sub channel: the new length after every append. */
+  events: string;
+  /** Pub/sub channel: `cancel` when the generation must stop. */
+  control: string;
+}
+
+export function streamKeys(prefix: string, streamId: string): StreamKeys {
+  const base = `${prefix}{${streamId}}`;
+  return {
+    meta: `${base}:meta`,
+    log: `${base}:log`,
+    subscriptions: `${base}:subs`,
+    events: `${base}:events`,
+    control: `${base}:control`,
+  };
+}
+
+/** The stream id inside an events or control channel name, or undefined for other names. */
+export function streamIdOfChannel(prefix: string, channel: string): string | undefined {
+  if (!channel.startsWith(`${prefix}{`)) return undefined;
+  const close = channel.indexOf('}', prefix.length + 1);
+  return close < 0 ? undefined : channel.slice(prefix.length + 1, close);
+}
+
+/** A key prefix must not contain braces: the first `{…}` of a key is its hash tag. */
+export function assertKeyPrefix(prefix: string): void {
+  if (/[{}]/.test(prefix)) {
+    throw new TypeError(`Key prefix "${prefix}" must not contain "{" or "}"`);
+  }
+}

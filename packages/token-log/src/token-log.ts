@@ -1,0 +1,148 @@
+/**
+ * The token log: the one place that reads and writes the Redis keys of streams.
+ *
+ * Contract (what every caller may rely on):
+ * - Atomicity: every call that changes more than one key or reads then writes is one Lua
+ *   script; a caller never sees half of an append, a cancel, an ack or a take-over.
+ * - Order and density: offsets are 0-based, dense and assigned in append order; a read returns
+ *   items in offset order, starting exactly at the offset asked for.
+ * - Idempotent production: an append says where its batch starts; repeating an append that is
+ *   already stored changes nothing, so a producer retries after a timeout without duplicating.
+ * - Fencing: appends carry the generation attempt; an attempt older than the stream's owner is
+ *   refused (`stale_attempt`), so a stale worker can never interleave items.
+ * - Termination: the batch holding `end` sets the final status and starts the retention TTL in
+ *   the same step; nothing can be appended after it (`stream_ended`).
+ * - Retention: an ended stream is readable for `retentionMs`; after that its reads answer
+ *   `stream_expired` for `tombstoneMs` more, then `stream_not_found`. A read below the trim mark
+ *   answers `offset_expired`, beyond the end `offset_out_of_range`: never different items.
+ * - Connections: one command connection and one subscriber connection per process, whatever
+ *   the number of streams, readers or waiters.
+ */
+import type { FinishReason, Item, NewItem, StreamStatus } from '@spool/protocol';
+
+export interface StreamMeta {
+  id: string;
+  status: StreamStatus;
+  length: number;
+  attempt: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  finishReason?: FinishReason;
+  /** When the stream stops being readable (set when it ends), ms since the epoch. */
+  expiresAt?: number;
+  /** The first offset still stored (0 unless the stream was trimmed). */
+  trimmed: number;
+  cancelRequested: boolean;
+  /** Caller-defined string fields given at create time (model, metadata, …). */
+  fields: Record<string, string>;
+}
+
+export interface CreateStreamInput {
+  id: string;
+  /** Identifies the request that made the stream: a create with the same id and another hash is refused. */
+  requestHash?: string;
+  /** Extra string fields kept in the metadata (for example `model`). */
+  fields?: Record<string, string>;
+}
+
+export interface CreateStreamResult {
+  created: boolean;
+  status: StreamStatus;
+  length: number;
+}
+
+export interface AppendInput {
+  streamId: string;
+  /** The generation attempt producing these items (1, 2, …); 0 for an unfenced producer. */
+  attempt: number;
+  /** Offset of the first item: the producer's own count of what it has appended. */
+  at: number;
+  items: readonly NewItem[];
+}
+
+export interface AppendResult {
+  /** The stream's length after the call. */
+  length: number;
+  /** False when the batch was already stored (a retry): nothing changed. */
+  appended: boolean;
+}
+
+export interface ReadResult {
+  /** The items from the offset asked for, in order, at most `limit`. */
+  items: Item[];
+  /** The offset after the last item returned: where the next read starts. */
+  next: number;
+  /** The stream's length when read. */
+  length: number;
+  status: StreamStatus;
+  /** True when the stream has ended and `next` is its length: nothing more will come. */
+  done: boolean;
+  /** When each returned entry was appended: `appendedAt[i]` for `items[i]`, ms since the epoch. */
+  appendedAt: number[];
+}
+
+export interface ClaimResult {
+  status: StreamStatus;
+  length: number;
+  cancelRequested: boolean;
+}
+
+export interface SubscriptionPosition {
+  subscription: string;
+  /** Items below this offset are acknowledged. */
+  acked: number;
+  /** Items below this offset have been handed to a consumer. */
+  delivered: number;
+}
+
+export interface SubscriptionRead extends ReadResult {
+  acked: number;
+}
+
+export interface TakeOverResult extends SubscriptionPosition {
+  /** Entries moved from other consumers to the new one. */
+  claimed: number;
+  length: number;
+  status: StreamStatus;
+}
+
+export interface WaitOptions {
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface TokenLog {
+  create(input: CreateStreamInput): Promise<CreateStreamResult>;
+  meta(streamId: string): Promise<StreamMeta>;
+  append(input: AppendInput): Promise<AppendResult>;
+  /** Items `[from, from + limit)` as far as they exist. */
+  read(streamId: string, from: number, limit?: number): Promise<ReadResult>;
+  /**
+   * Like `read`, but when nothing exists at `from` yet, waits until something does (or the
+   * stream ends). Waiters of all streams share one subscriber connection and their reads are
+   * coalesced per stream.
+   */
+  follow(streamId: string, from: number, options?: WaitOptions): Promise<ReadResult>;
+  claimAttempt(streamId: string, attempt: number): Promise<ClaimResult>;
+  /** Stop the generation; see cancel-stream.lua. Returns the status after the call. */
+  cancel(streamId: string): Promise<StreamStatus>;
+  /** Resolves when the stream is cancelled (or at once when it already was). */
+  watchCancel(streamId: string, onCancel: () => void): Promise<() => Promise<void>>;
+  trim(streamId: string, before: number): Promise<number>;
+
+  createSubscription(streamId: string, from: number, id?: string): Promise<SubscriptionPosition>;
+  readSubscription(input: {
+    streamId: string;
+    subscription: string;
+    consumer: string;
+    limit?: number;
+  }): Promise<SubscriptionRead>;
+  ack(streamId: string, subscription: string, offset: number): Promise<number>;
+  /** The acknowledged and delivered offsets: `[acked, delivered)` is sent but unacknowledged. */
+  pending(streamId: string, subscription: string): Promise<SubscriptionPosition>;
+  takeOver(streamId: string, subscription: string, consumer: string): Promise<TakeOverResult>;
+  deleteSubscription(streamId: string, subscription: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
