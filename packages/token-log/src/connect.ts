@@ -22,7 +22,8 @@ export function isClusterUrl(url: string): boolean {
 export function connectRedis(url: string, options: ConnectOptions = {}): RedisClient {
   const common: RedisOptions = {
     connectionName: options.connectionName,
-    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
+    maxRetriesPerRequest:
+      options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
   };

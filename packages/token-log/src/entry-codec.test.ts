@@ -1,7 +1,12 @@
 import type { Item, NewItem } from '@spool/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, decodeEntryItems, encodeEntryItems, splitIntoEntries } from './entry-codec.ts';
+import {
+  decodeEntry,
+  decodeEntryItems,
+  encodeEntryItems,
+  splitIntoEntries,
+} from './entry-codec.ts';
 
 const newItem: fc.Arbitrary<NewItem> = fc.oneof(
   fc.record({ type: fc.constant('token' as const), block: fc.nat(5), text: fc.string() }),
@@ -49,11 +54,15 @@ describe('entry codec', () => {
 
   it('splits a batch into entries of bounded size without losing order', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(), { maxLength: 300 }), fc.integer({ min: 1, max: 70 }), (items, size) => {
-        const entries = splitIntoEntries(items, size);
-        expect(entries.flat()).toEqual(items);
-        for (const entry of entries) expect(entry.length).toBeLessThanOrEqual(size);
-      }),
+      fc.property(
+        fc.array(fc.nat(), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 70 }),
+        (items, size) => {
+          const entries = splitIntoEntries(items, size);
+          expect(entries.flat()).toEqual(items);
+          for (const entry of entries) expect(entry.length).toBeLessThanOrEqual(size);
+        },
+      ),
     );
   });
 });

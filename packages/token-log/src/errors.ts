@@ -15,7 +15,7 @@ const CONNECTION_ERRORS = [
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
-  'Stream isn\'t writeable',
+  "Stream isn't writeable",
   'max retries per request',
   'CLUSTERDOWN',
   'LOADING',

@@ -1,7 +1,7 @@
-export { connectRedis, isClusterUrl, type ConnectOptions } from './connect.ts';
+export { type ConnectOptions, connectRedis, isClusterUrl } from './connect.ts';
 export { decodeEntry, decodeEntryItems, encodeEntryItems } from './entry-codec.ts';
 export { toSpoolError } from './errors.ts';
-export { streamKeys, type StreamKeys } from './redis-keys.ts';
+export { type StreamKeys, streamKeys } from './redis-keys.ts';
 export {
   newStreamId,
   newSubscriptionId,

@@ -57,8 +57,19 @@ export function readMeta(streamId: string, hash: Record<string, string>): Stream
   const expiresAt = optionalNumber(hash.expires_at);
   if (expiresAt !== undefined && Date.now() >= expiresAt) throw new SpoolError('stream_expired');
   const known = new Set([
-    'id', 'status', 'length', 'attempt', 'created_at', 'started_at', 'finished_at',
-    'finish_reason', 'expires_at', 'trimmed', 'cancel', 'request_hash', 'last_append_at',
+    'id',
+    'status',
+    'length',
+    'attempt',
+    'created_at',
+    'started_at',
+    'finished_at',
+    'finish_reason',
+    'expires_at',
+    'trimmed',
+    'cancel',
+    'request_hash',
+    'last_append_at',
   ]);
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(hash)) if (!known.has(name)) fields[name] = value;

@@ -13,10 +13,10 @@ import {
 import { encodeEntryItems, splitIntoEntries } from './entry-codec.ts';
 import { mapRedisErrors } from './errors.ts';
 import { Notifier } from './notifier.ts';
+import { entriesToRead, readMeta } from './read-result.ts';
 import { assertKeyPrefix, type StreamKeys, streamKeys } from './redis-keys.ts';
 import { type RedisClient, Scripts } from './scripts.ts';
 import { StreamTail } from './stream-tail.ts';
-import { entriesToRead, readMeta } from './read-result.ts';
 import type * as Log from './token-log.ts';
 
 export interface RedisTokenLogOptions {
@@ -236,7 +236,13 @@ export class RedisTokenLog implements Log.TokenLog {
     )) as [number, number, StreamStatus, number, [string, string[]][]];
     const [acked, delivered, status, length, entries] = reply;
     const from = Math.max(Number(acked), Number(delivered));
-    const result = entriesToRead({ entries, from, limit: Number.MAX_SAFE_INTEGER, status, length: Number(length) });
+    const result = entriesToRead({
+      entries,
+      from,
+      limit: Number.MAX_SAFE_INTEGER,
+      status,
+      length: Number(length),
+    });
     return { ...result, acked: Number(acked) };
   }
 
@@ -326,5 +332,7 @@ function assertOffset(offset: number): void {
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

@@ -55,7 +55,11 @@ export class Scripts {
   }
 
   /** Runs a script: `keys` first (as many as the script declares), then its arguments. */
-  run(name: ScriptName, keys: readonly string[], args: readonly ScriptArgument[]): Promise<unknown> {
+  run(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly ScriptArgument[],
+  ): Promise<unknown> {
     const command = (this.#client as unknown as Record<string, ScriptCommand>)[`spool_${name}`];
     if (!command) throw new Error(`Script ${name} is not loaded`);
     return command.call(this.#client, ...keys, ...args);

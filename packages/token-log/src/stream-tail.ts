@@ -113,8 +113,9 @@ export class StreamTail {
         again: false,
         idleSince: 0,
       };
-      created.listening = this.#options.notifier.listen(this.#options.channelOf(streamId), (message) =>
-        this.#onLength(created, Number(message)),
+      created.listening = this.#options.notifier.listen(
+        this.#options.channelOf(streamId),
+        (message) => this.#onLength(created, Number(message)),
       );
       created.listening.catch(() => this.#watches.delete(streamId));
       this.#watches.set(streamId, created);
@@ -170,7 +171,9 @@ export class StreamTail {
     for (const waiter of watch.waiters) {
       if (waiter.from > result.length) {
         this.#settle(watch, waiter);
-        waiter.reject(new SpoolError('offset_out_of_range', undefined, { details: { value: result.length } }));
+        waiter.reject(
+          new SpoolError('offset_out_of_range', undefined, { details: { value: result.length } }),
+        );
       } else if (waiter.from < result.next) {
         const start = waiter.from - readFrom;
         const end = Math.min(result.items.length, start + waiter.limit);
@@ -210,7 +213,10 @@ export class StreamTail {
         this.#schedule(watch);
       } else if (!watch.reading && now - watch.idleSince >= this.#options.lingerMs) {
         this.#watches.delete(watch.streamId);
-        void watch.listening.then((stop) => stop(), () => {});
+        void watch.listening.then(
+          (stop) => stop(),
+          () => {},
+        );
       }
     }
   }

@@ -1,4 +1,4 @@
-import { isSpoolError, type Item, type SpoolError } from '@spool/protocol';
+import { type Item, isSpoolError, type SpoolError } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { newStreamId } from '../src/redis-token-log.ts';
@@ -52,12 +52,22 @@ describe('append and read', () => {
     for (let at = 0; at < all.length; at += 37) {
       await log.append({ streamId: id, attempt: 1, at, items: all.slice(at, at + 37) });
     }
-    await log.append({ streamId: id, attempt: 1, at: 10_000, items: [{ type: 'end', finish_reason: 'stop' }] });
+    await log.append({
+      streamId: id,
+      attempt: 1,
+      at: 10_000,
+      items: [{ type: 'end', finish_reason: 'stop' }],
+    });
     const full = (await log.read(id, 0, 10_001)).items;
-    expect(full.map((item) => item.offset)).toEqual(Array.from({ length: 10_001 }, (_, index) => index));
+    expect(full.map((item) => item.offset)).toEqual(
+      Array.from({ length: 10_001 }, (_, index) => index),
+    );
     // Every offset: the first 100 items of its suffix; every 97th offset: the whole suffix.
     for (let from = 0; from <= 10_000; from += 500) {
-      const starts = Array.from({ length: Math.min(500, 10_001 - from) }, (_, index) => from + index);
+      const starts = Array.from(
+        { length: Math.min(500, 10_001 - from) },
+        (_, index) => from + index,
+      );
       const reads = await Promise.all(starts.map((start) => log.read(id, start, 100)));
       reads.forEach((result, index) => {
         const start = starts[index] as number;
@@ -94,7 +104,12 @@ describe('append and read', () => {
   it('answers stream_expired after retention, and changes nothing', async () => {
     const { log } = openLog({ retentionMs: 200 });
     const id = await createStream(log);
-    await log.append({ streamId: id, attempt: 1, at: 0, items: [{ type: 'end', finish_reason: 'stop' }] });
+    await log.append({
+      streamId: id,
+      attempt: 1,
+      at: 0,
+      items: [{ type: 'end', finish_reason: 'stop' }],
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await failure(log.read(id, 0))).code).toBe('stream_expired');
     expect((await failure(log.meta(id))).code).toBe('stream_expired');
@@ -162,11 +177,18 @@ describe('idempotent production and fencing', () => {
     // The server holds writes for 300 ms; the producer gives up after 50 ms and retries.
     slowClient.options.commandTimeout = 50;
     await admin.call('CLIENT', 'PAUSE', '300', 'WRITE');
-    const timedOut = await failure(slowLog.append({ streamId: id, attempt: 1, at: 5, items: tokens(5, 0, 'x') }));
+    const timedOut = await failure(
+      slowLog.append({ streamId: id, attempt: 1, at: 5, items: tokens(5, 0, 'x') }),
+    );
     expect(timedOut).toMatchObject({ code: 'redis_unavailable', retryable: true });
     slowClient.options.commandTimeout = undefined;
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const retry = await slowLog.append({ streamId: id, attempt: 1, at: 5, items: tokens(5, 0, 'x') });
+    const retry = await slowLog.append({
+      streamId: id,
+      attempt: 1,
+      at: 5,
+      items: tokens(5, 0, 'x'),
+    });
     expect(retry).toEqual({ length: 10, appended: false });
     const read = await slowLog.read(id, 0);
     expect(read.items.map((item) => item.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -180,11 +202,15 @@ describe('idempotent production and fencing', () => {
     await stale.append({ streamId: id, attempt: 1, at: 0, items: tokens(3, 0, 'old') });
     const claim = await fresh.claimAttempt(id, 2);
     expect(claim).toMatchObject({ status: 'running', length: 3 });
-    const refused = await failure(stale.append({ streamId: id, attempt: 1, at: 3, items: tokens(1) }));
+    const refused = await failure(
+      stale.append({ streamId: id, attempt: 1, at: 3, items: tokens(1) }),
+    );
     expect(refused).toMatchObject({ code: 'stale_attempt', details: { value: 2 } });
     await fresh.append({ streamId: id, attempt: 2, at: 3, items: tokens(2, 0, 'new') });
     expect((await failure(stale.claimAttempt(id, 1))).code).toBe('stale_attempt');
-    const texts = (await fresh.read(id, 0)).items.map((item) => (item.type === 'token' ? item.text : ''));
+    const texts = (await fresh.read(id, 0)).items.map((item) =>
+      item.type === 'token' ? item.text : '',
+    );
     expect(texts).toEqual(['old0 ', 'old1 ', 'old2 ', 'new0 ', 'new1 ']);
   });
 
@@ -208,10 +234,14 @@ describe('idempotent production and fencing', () => {
     };
     await Promise.all([produce(first, 'a'), produce(second, 'b')]);
     const { items } = await first.read(id, 0, 1_000);
-    expect(items.map((item) => item.offset)).toEqual(Array.from({ length: 240 }, (_, index) => index));
+    expect(items.map((item) => item.offset)).toEqual(
+      Array.from({ length: 240 }, (_, index) => index),
+    );
     const batches = new Set<string>();
     for (let start = 0; start < 240; start += 3) {
-      const names = items.slice(start, start + 3).map((item) => (item.type === 'token' ? item.text.split('-')[0] : ''));
+      const names = items
+        .slice(start, start + 3)
+        .map((item) => (item.type === 'token' ? item.text.split('-')[0] : ''));
       expect(new Set(names).size).toBe(1);
       batches.add(names[0] as string);
     }

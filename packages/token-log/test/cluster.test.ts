@@ -26,18 +26,28 @@ describe('on a 3-master Redis Cluster', () => {
   it('tails streams spread over every master with the same code', async () => {
     const ids = await Promise.all(Array.from({ length: 60 }, () => createStream(log)));
     const slotsByNode = new Set(
-      await Promise.all(ids.map(async (id) => (await client.call('CLUSTER', 'KEYSLOT', log.keys(id).log)) as number)),
+      await Promise.all(
+        ids.map(
+          async (id) => (await client.call('CLUSTER', 'KEYSLOT', log.keys(id).log)) as number,
+        ),
+      ),
     );
     expect(slotsByNode.size).toBeGreaterThan(30);
     const followers = ids.map((id) => log.follow(id, 0));
     await new Promise((resolve) => setTimeout(resolve, 100));
     await Promise.all(
       ids.map((id) =>
-        log.append({ streamId: id, attempt: 1, at: 0, items: [...tokens(3), { type: 'end', finish_reason: 'stop' }] }),
+        log.append({
+          streamId: id,
+          attempt: 1,
+          at: 0,
+          items: [...tokens(3), { type: 'end', finish_reason: 'stop' }],
+        }),
       ),
     );
     const results = await Promise.all(followers);
-    for (const result of results) expect(result.items.map((item) => item.offset)).toEqual([0, 1, 2, 3]);
+    for (const result of results)
+      expect(result.items.map((item) => item.offset)).toEqual([0, 1, 2, 3]);
   });
 
   it('runs subscriptions and cancel in one slot per stream', async () => {

@@ -16,7 +16,11 @@ export function tokenLogs(redis: () => TestRedis) {
   });
   return (options: Partial<RedisTokenLogOptions> = {}) => {
     const client = connectRedis(redis().url, { connectionName: 'spool-test' });
-    const log = new RedisTokenLog({ keyPrefix: redis().keyPrefix, ...options, redis: options.redis ?? client });
+    const log = new RedisTokenLog({
+      keyPrefix: redis().keyPrefix,
+      ...options,
+      redis: options.redis ?? client,
+    });
     opened.push({ log, client });
     return { log, client };
   };

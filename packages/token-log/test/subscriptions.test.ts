@@ -28,7 +28,10 @@ describe('subscriptions (consumer groups)', () => {
     await log.readSubscription({ streamId: id, subscription, consumer: 'gw1' });
     expect(await log.ack(id, subscription, 7)).toBe(7);
     expect(await log.ack(id, subscription, 3)).toBe(7);
-    const pendingEntries = (await client.xpending(log.keys(id).log, subscription)) as [number, ...unknown[]];
+    const pendingEntries = (await client.xpending(log.keys(id).log, subscription)) as [
+      number,
+      ...unknown[],
+    ];
     expect(pendingEntries[0]).toBe(1);
     expect(await log.pending(id, subscription)).toMatchObject({ acked: 7, delivered: 10 });
     await expect(log.ack(id, subscription, 11)).rejects.toSatisfy((error) =>
@@ -42,17 +45,30 @@ describe('subscriptions (consumer groups)', () => {
     const id = await createStream(deadGateway);
     await deadGateway.append({ streamId: id, attempt: 1, at: 0, items: tokens(6) });
     const { subscription } = await deadGateway.createSubscription(id, 0);
-    await deadGateway.readSubscription({ streamId: id, subscription, consumer: 'gw-dead', limit: 6 });
+    await deadGateway.readSubscription({
+      streamId: id,
+      subscription,
+      consumer: 'gw-dead',
+      limit: 6,
+    });
     await deadGateway.ack(id, subscription, 2);
     const takeOver = await nextGateway.takeOver(id, subscription, 'gw-next');
     expect(takeOver).toMatchObject({ acked: 2, delivered: 6, claimed: 1, length: 6 });
-    const consumers = (await client.xinfo('CONSUMERS', nextGateway.keys(id).log, subscription)) as unknown[][];
+    const consumers = (await client.xinfo(
+      'CONSUMERS',
+      nextGateway.keys(id).log,
+      subscription,
+    )) as unknown[][];
     expect(consumers.map((consumer) => consumer[1])).toEqual(['gw-next']);
     // What was sent but not acknowledged is re-read by offset; new items come through the group.
     const resend = await nextGateway.read(id, takeOver.acked, takeOver.delivered - takeOver.acked);
     expect(resend.items.map((item) => item.offset)).toEqual([2, 3, 4, 5]);
     await nextGateway.append({ streamId: id, attempt: 1, at: 6, items: tokens(2) });
-    const next = await nextGateway.readSubscription({ streamId: id, subscription, consumer: 'gw-next' });
+    const next = await nextGateway.readSubscription({
+      streamId: id,
+      subscription,
+      consumer: 'gw-next',
+    });
     expect(next.items.map((item) => item.offset)).toEqual([6, 7]);
   });
 
@@ -102,7 +118,12 @@ describe('cancel', () => {
     expect(await gateway.cancel(id)).toBe('running');
     await expect.poll(() => cancelled).toBe(1);
     expect((await worker.claimAttempt(id, 1)).cancelRequested).toBe(true);
-    await worker.append({ streamId: id, attempt: 1, at: 2, items: [{ type: 'end', finish_reason: 'cancelled' }] });
+    await worker.append({
+      streamId: id,
+      attempt: 1,
+      at: 2,
+      items: [{ type: 'end', finish_reason: 'cancelled' }],
+    });
     expect((await gateway.meta(id)).status).toBe('cancelled');
     await stop();
   });

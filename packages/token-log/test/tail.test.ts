@@ -34,7 +34,12 @@ describe('follow (the shared tail)', () => {
     const { log } = openLog();
     const id = await createStream(log);
     const waiting = log.follow(id, 1);
-    await log.append({ streamId: id, attempt: 1, at: 0, items: [{ type: 'end', finish_reason: 'stop' }] });
+    await log.append({
+      streamId: id,
+      attempt: 1,
+      at: 0,
+      items: [{ type: 'end', finish_reason: 'stop' }],
+    });
     expect((await waiting).done).toBe(true);
     expect(await log.follow(id, 1)).toMatchObject({ items: [], done: true, next: 1 });
   });
@@ -91,7 +96,9 @@ describe('follow (the shared tail)', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(log.watchedStreams).toBe(1_000);
     expect(await connectionsNamed(name)).toBe(2);
-    await Promise.all(ids.map((id) => writer.append({ streamId: id, attempt: 1, at: 0, items: tokens(1) })));
+    await Promise.all(
+      ids.map((id) => writer.append({ streamId: id, attempt: 1, at: 0, items: tokens(1) })),
+    );
     const results = await Promise.all(followers);
     expect(results.every((result) => result.items.length === 1)).toBe(true);
     expect(await connectionsNamed(name)).toBe(2);

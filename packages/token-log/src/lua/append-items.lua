@@ -82,7 +82,7 @@ if finalStatus ~= '' then
   redis.call('PEXPIRE', logKey, ttlMs)
   redis.call('PEXPIRE', subsKey, ttlMs)
   redis.call('PEXPIRE', metaKey, ttlMs + tombstoneMs)
-elseif redis.call('PTTL', logKey) == -1 then
+elseif length == 0 then
   -- A log must never outlive its metadata: until the stream ends it shares the meta's max age.
   redis.call('PEXPIRE', logKey, math.max(redis.call('PTTL', metaKey), 1))
 end
