@@ -51,6 +51,11 @@ export const ERROR_CODES = {
     retryable: false,
     message: 'A stream with this id exists with other parameters.',
   },
+  subscription_exists: {
+    status: 409,
+    retryable: false,
+    message: 'A subscription with this id exists on the stream.',
+  },
   already_subscribed: {
     status: 409,
     retryable: false,

@@ -1,2 +1,16 @@
+export * from './chunk.ts';
+export { CONTROL_ITEM_TYPES, controlFields, isControlItemType } from './chunk-fields.ts';
+export * from './client-frame.ts';
 export * from './errors.ts';
 export * from './items.ts';
+export {
+  decodeJsonObject,
+  exceedsUtf8Length,
+  isJsonObject,
+  type JsonObject,
+} from './json-object.ts';
+export * from './params.ts';
+export * from './protocol-error.ts';
+export * from './schemas.ts';
+export * from './sse.ts';
+export * from './ws.ts';

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from './errors.ts';
+
+// The one test of this package that reads a file: the docs are part of the contract.
+const protocolDoc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+const documentedRows = [
+  ...protocolDoc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| (\S+) \| (yes|no) \|/gm),
+];
+
+describe('error codes', () => {
+  it('documents every code in docs/protocol.md with its status, close code and retry', () => {
+    const documented = new Map(documentedRows.map((row) => [row[1], row]));
+    for (const [code, spec] of Object.entries(ERROR_CODES)) {
+      const row = documented.get(code);
+      expect(row, `${code} is missing from docs/protocol.md`).toBeDefined();
+      expect(Number(row?.[2])).toBe(spec.status);
+      expect(row?.[3]).toBe('close' in spec ? String(spec.close) : '—');
+      expect(row?.[4]).toBe(spec.retryable ? 'yes' : 'no');
+    }
+  });
+
+  it('documents no code that does not exist', () => {
+    for (const row of documentedRows)
+      expect(Object.hasOwn(ERROR_CODES, row[1] as string)).toBe(true);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The WebSocket protocol of SPEC section 5: JSON text frames, many streams on one socket.
+ *
+ * Inbound frames (client frames at the gateway, server frames in the SDK) are decoded by
+ * functions that never throw, whatever the bytes: they answer a ProtocolError carrying the
+ * stream the frame named, when it named a valid one, so the error can be attributed to it.
+ * Outbound frames are built with JSON.stringify of object literals in a fixed field order,
+ * with no validation on that hot path: the values come from validated items.
+ */
+import type { z } from 'zod';
+import type { Chunk } from './chunk.ts';
+import {
+  controlFields,
+  decodeChunkFields,
+  decodeProtocolErrorFields,
+  isErrorItemFields,
+} from './chunk-fields.ts';
+import { type ClientFrame, clientFrameSchemas, isClientFrameType } from './client-frame.ts';
+import { isStreamId } from './items.ts';
+import { decodeJsonObject, type JsonObject } from './json-object.ts';
+import {
+  type ProtocolError,
+  type ProtocolErrorMessage,
+  protocolError,
+  validate,
+} from './protocol-error.ts';
+
+/** Client frames are small; anything bigger is refused before it is parsed. */
+export const DEFAULT_MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+
+/** Server frames carry up to a chunk of text; the SDK refuses frames beyond this. */
+export const DEFAULT_MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024;
+
+export type ClientFrameResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; error: ProtocolError };
+
+/**
+ * Decodes a frame a client sent. A `subscribe` with neither `from` nor `subscription`
+ * starts at offset 0: the decoded frame then has `from: 0`. Unknown fields are dropped.
+ */
+export function decodeClientFrame(
+  data: string | Uint8Array,
+  maxBytes: number = DEFAULT_MAX_CLIENT_FRAME_BYTES,
+): ClientFrameResult {
+  const raw = decodeJsonObject(data, { maxBytes, code: 'invalid_frame', subject: 'frame' });
+  if (!raw.ok) return raw;
+  const stream = isStreamId(raw.value.stream) ? raw.value.stream : undefined;
+  const type = raw.value.type;
+  if (!isClientFrameType(type)) {
+    const message = `type: expected one of ${Object.keys(clientFrameSchemas).join(', ')}`;
+    return { ok: false, error: protocolError('invalid_frame', message, stream) };
+  }
+  const schema: z.ZodType<ClientFrame> = clientFrameSchemas[type];
+  const frame = validate(schema, raw.value, { code: 'invalid_frame', subject: 'frame', stream });
+  return frame.ok ? { ok: true, frame: frame.value } : frame;
+}
+
+/** Encodes a client frame (for the SDK) with its fields in a fixed order. */
+export function encodeClientFrame(frame: ClientFrame): string {
+  switch (frame.type) {
+    case 'subscribe': {
+      const { chunking } = frame;
+      return JSON.stringify({
+        type: frame.type,
+        stream: frame.stream,
+        from: frame.from,
+        subscription: frame.subscription,
+        window: frame.window,
+        chunking:
+          typeof chunking === 'object'
+            ? { maxItems: chunking.maxItems, maxDelayMs: chunking.maxDelayMs }
+            : chunking,
+      });
+    }
+    case 'ack':
+      return JSON.stringify({ type: frame.type, stream: frame.stream, offset: frame.offset });
+    case 'resend':
+      return JSON.stringify({
+        type: frame.type,
+        stream: frame.stream,
+        from: frame.from,
+        to: frame.to,
+        block: frame.block,
+      });
+    case 'unsubscribe':
+    case 'cancel':
+      return JSON.stringify({ type: frame.type, stream: frame.stream });
+  }
+}
+
+/** What a server frame decodes to: a chunk of one stream, or a protocol error. */
+export type ServerFrame = { kind: 'chunk'; stream: string; chunk: Chunk } | ProtocolErrorMessage;
+
+export type ServerFrameResult =
+  | { ok: true; frame: ServerFrame }
+  | { ok: false; error: ProtocolError };
+
+/**
+ * The frame for one chunk of `stream`: `{type:'tokens',stream,from,to,block,text}`, or
+ * `{type:<item type>,stream,offset,...fields}` for a control item. Fields undefined in the
+ * item are left out (JSON.stringify drops them).
+ */
+export function encodeServerChunk(stream: string, chunk: Chunk): string {
+  if (chunk.kind === 'tokens') {
+    return JSON.stringify({
+      type: 'tokens',
+      stream,
+      from: chunk.from,
+      to: chunk.to,
+      block: chunk.block,
+      text: chunk.text,
+    });
+  }
+  return JSON.stringify({ type: chunk.item.type, stream, ...controlFields(chunk.item) });
+}
+
+/** The frame for an error that is no stream item: `{type:'error',stream?,code,message}`. */
+export function encodeServerError(error: ProtocolError): string {
+  return JSON.stringify({
+    type: 'error',
+    stream: error.stream,
+    code: error.code,
+    message: error.message,
+  });
+}
+
+const serverDecodeOptions = { code: 'invalid_frame', subject: 'frame' } as const;
+
+/** Decodes a frame the server sent (for the SDK). Never throws. */
+export function decodeServerFrame(
+  data: string | Uint8Array,
+  maxBytes: number = DEFAULT_MAX_SERVER_FRAME_BYTES,
+): ServerFrameResult {
+  const raw = decodeJsonObject(data, { maxBytes, ...serverDecodeOptions });
+  if (!raw.ok) return raw;
+  const { type } = raw.value;
+  if (typeof type !== 'string') {
+    return { ok: false, error: protocolError('invalid_frame', 'type: expected a string') };
+  }
+  if (type === 'error' && !isErrorItemFields(raw.value)) return decodeErrorFrame(raw.value);
+  return decodeChunkFrame(type, raw.value);
+}
+
+function decodeErrorFrame(fields: JsonObject): ServerFrameResult {
+  const stream = isStreamId(fields.stream) ? fields.stream : undefined;
+  if (fields.stream !== undefined && stream === undefined) return invalidStream();
+  const error = decodeProtocolErrorFields(fields, { ...serverDecodeOptions, stream });
+  return error.ok ? { ok: true, frame: { kind: 'error', error: error.value } } : error;
+}
+
+function decodeChunkFrame(type: string, fields: JsonObject): ServerFrameResult {
+  const { stream } = fields;
+  if (!isStreamId(stream)) return invalidStream();
+  const chunk = decodeChunkFields(type, fields, { ...serverDecodeOptions, stream });
+  return chunk.ok ? { ok: true, frame: { kind: 'chunk', stream, chunk: chunk.value } } : chunk;
+}
+
+function invalidStream(): ServerFrameResult {
+  return { ok: false, error: protocolError('invalid_stream_id', 'stream: not a valid stream id') };
+}
