@@ -32,7 +32,11 @@ const client = connectRedis(server.url);
 const log = new RedisTokenLog({ redis: client, keyPrefix: 'bench:', maxEntryItems: 64 });
 
 function tokenItems(count: number): NewItem[] {
-  return Array.from({ length: count }, (_, index) => ({ type: 'token', block: 0, text: ` tok${index % 97}` }));
+  return Array.from({ length: count }, (_, index) => ({
+    type: 'token',
+    block: 0,
+    text: ` tok${index % 97}`,
+  }));
 }
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
@@ -56,8 +60,11 @@ async function spoolAppend(ids: string[], items: NewItem[], batch: number): Prom
 
 async function rawXadd(keys: string[], items: NewItem[], batch: number): Promise<void> {
   const payloads: string[] = [];
-  for (let at = 0; at < items.length; at += batch) payloads.push(encodeEntryItems(items.slice(at, at + batch)));
-  await Promise.all(keys.map((key) => Promise.all(payloads.map((payload) => client.xadd(key, '*', 'd', payload)))));
+  for (let at = 0; at < items.length; at += batch)
+    payloads.push(encodeEntryItems(items.slice(at, at + batch)));
+  await Promise.all(
+    keys.map((key) => Promise.all(payloads.map((payload) => client.xadd(key, '*', 'd', payload)))),
+  );
 }
 
 async function spoolRead(ids: string[]): Promise<number> {
@@ -82,7 +89,8 @@ async function rawXrange(keys: string[], batch: number): Promise<number> {
       let start = '-';
       for (;;) {
         const entries = await client.xrange(key, start, '+', 'COUNT', page);
-        for (const [, fields] of entries) total += (JSON.parse(fields[1] as string) as unknown[]).length;
+        for (const [, fields] of entries)
+          total += (JSON.parse(fields[1] as string) as unknown[]).length;
         if (entries.length < page) break;
         start = `(${entries[entries.length - 1]?.[0]}`;
       }
@@ -103,7 +111,8 @@ async function once(batch: number): Promise<Figures> {
   let rangeCount = 0;
   const xrangeSeconds = await timed(async () => (rangeCount = await rawXrange(rawKeys, batch)));
   const readSeconds = await timed(async () => (readCount = await spoolRead(ids)));
-  if (readCount !== total || rangeCount !== total) throw new Error(`read ${readCount}/${rangeCount} of ${total}`);
+  if (readCount !== total || rangeCount !== total)
+    throw new Error(`read ${readCount}/${rangeCount} of ${total}`);
   await client.flushall();
   return {
     batch,

@@ -1,0 +1,5 @@
+export * from './docker.ts';
+export * from './free-port.ts';
+export * from './redis-cluster.ts';
+export * from './redis-server.ts';
+export * from './test-redis.ts';

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { dockerAvailable, startRedisContainer } from './docker.ts';
+import { startRedisServer } from './redis-server.ts';
+
+/** Where the Redis came from; see `getTestRedis` for the rule. */
+export type TestRedisSource = 'env' | 'container' | 'process';
+
+export interface TestRedis {
+  readonly url: string;
+  /** Unique per call (`t:<12 hex>:`): prefix every key so tests sharing a Redis never collide. */
+  readonly keyPrefix: string;
+  readonly source: TestRedisSource;
+  /**
+   * Source 'env': deletes the keys under `keyPrefix` (the Redis is not ours to stop).
+   * Otherwise: stops the container or process. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Redis for one test file (or one test), chosen in this order:
+ * 1. `REDIS_URL` is set → that Redis; nothing is started.
+ * 2. A Docker engine answers → a `redis:7` container (testcontainers).
+ * 3. Otherwise → a `redis-server` child process on a free loopback port.
+ */
+export async function getTestRedis(): Promise<TestRedis> {
+  const keyPrefix = `t:${randomBytes(6).toString('hex')}:`;
+  const environmentUrl = process.env.REDIS_URL;
+  if (environmentUrl) {
+    const stop = runOnce(() => deleteKeys({ url: environmentUrl, keyPrefix }));
+    return { url: environmentUrl, keyPrefix, source: 'env', stop };
+  }
+  const server = (await dockerAvailable())
+    ? { source: 'container' as const, redis: await startRedisContainer() }
+    : { source: 'process' as const, redis: await startRedisServer() };
+  return {
+    url: server.redis.url,
+    keyPrefix,
+    source: server.source,
+    stop: runOnce(() => server.redis.stop()),
+  };
+}
+
+/** SCAN + UNLINK of `<keyPrefix>*`. The prefix is hex and ':', so it has no glob characters. */
+async function deleteKeys(input: { url: string; keyPrefix: string }): Promise<void> {
+  const client = new Redis(input.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', () => {}); // Surfaces through the failed command instead.
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${input.keyPrefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await client.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
+
+function runOnce(action: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= action();
+    return running;
+  };
+}
