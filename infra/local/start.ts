@@ -1,12 +1,26 @@
 /**
  * `pnpm start`: the whole local system as plain processes (SPEC section 9).
  *
- * Starts a redis-server of its own unless REDIS_URL is set, then the services that exist,
- * each its own OS process so one can be killed alone. Ctrl-C or SIGTERM stops everything:
- * services first (they drain), Redis last.
+ * Starts a redis-server of its own unless REDIS_URL is set, then `SPOOL_WORKERS` workers
+ * (default 1, synthetic model), each its own OS process so one can be killed alone; their JSON
+ * logs are printed as short lines. Ctrl-C or SIGTERM stops everything: services first (they
+ * drain), Redis last. The gateways and the demo page join with their issue.
  */
 import { spawnSync } from 'node:child_process';
-import { startRedisServer } from '@spool/testing';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, integer, parseEnv } from '@spool/runtime';
+import { type LogLine, type ServiceProcess, startRedisServer, startService } from '@spool/testing';
+
+const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
+const LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'service', 'msg']);
 
 function fail(message: string): never {
   console.error(`spool: ${message}`);
@@ -14,8 +28,7 @@ function fail(message: string): never {
 }
 
 function requireRedisServer(): void {
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error) {
+  if (spawnSync('redis-server', ['--version']).error) {
     fail(
       'redis-server is not on PATH. Install it (Debian/Ubuntu: `apt-get install redis-server`, ' +
         'macOS: `brew install redis`) or set REDIS_URL to a Redis you run.',
@@ -23,7 +36,26 @@ function requireRedisServer(): void {
   }
 }
 
+function printer(name: string) {
+  return (line: LogLine, text: string) => {
+    if (line.level === undefined) return console.log(`[${name}] ${text}`);
+    const fields = Object.entries(line)
+      .filter(([key]) => !HIDDEN.has(key))
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    console.log(
+      `[${name}] ${LEVELS[line.level] ?? line.level} ${line.msg ?? ''} ${fields.join(' ')}`,
+    );
+  };
+}
+
 async function main(): Promise<void> {
+  let settings: { SPOOL_WORKERS: number };
+  try {
+    settings = parseEnv({ SPOOL_WORKERS: integer(0, 64, 1) }, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
   let redisUrl = process.env.REDIS_URL;
   let stopRedis = async () => {};
   if (redisUrl) {
@@ -33,23 +65,32 @@ async function main(): Promise<void> {
     const redis = await startRedisServer({ appendOnly: true });
     redisUrl = redis.url;
     stopRedis = () => redis.stop();
-    console.log(
-      `spool: redis-server ready at ${redisUrl} (pid ${redis.pid}, data in ${redis.dir})`,
-    );
+    console.log(`spool: redis-server at ${redisUrl} (pid ${redis.pid}, data in ${redis.dir})`);
   }
-  console.log('spool: running. Ctrl-C stops everything.');
-
-  let stopping = false;
+  const services: ServiceProcess[] = [];
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`spool: ${signal}, stopping`);
+    console.log(`spool: ${signal}: stopping`);
+    await Promise.all(services.map((service) => service.stop(15_000)));
     await stopRedis();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  setInterval(() => {}, 1 << 30);
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  for (let index = 1; index <= settings.SPOOL_WORKERS; index++) {
+    const name = `worker-${index}`;
+    const worker = await startService({
+      name,
+      entry: WORKER_ENTRY,
+      env: { REDIS_URL: redisUrl },
+      readyMessage: 'worker ready',
+      keepLogs: false,
+      onLog: printer(name),
+    });
+    services.push(worker);
+    console.log(`spool: ${name} running (pid ${worker.pid})`);
+  }
+  console.log('spool: running. Ctrl-C stops everything.');
 }
 
 await main();

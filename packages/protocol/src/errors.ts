@@ -128,6 +128,11 @@ export const ERROR_CODES = {
     retryable: false,
     message: 'The model upstream failed.',
   },
+  upstream_timeout: {
+    status: 504,
+    retryable: false,
+    message: 'The model upstream sent nothing for too long.',
+  },
   internal: { status: 500, retryable: true, message: 'Internal error.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -24,6 +24,10 @@ export interface SpawnProcessOptions {
   command: string;
   args: string[];
   cwd?: string;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Called with every chunk of stdout (it is drained either way). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /**
@@ -34,6 +38,7 @@ export interface SpawnProcessOptions {
 export async function spawnProcess(options: SpawnProcessOptions): Promise<SpawnedProcess> {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
+    env: options.env ?? process.env,
     detached: false,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,6 +47,7 @@ export async function spawnProcess(options: SpawnProcessOptions): Promise<Spawne
     tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARACTERS);
   };
   child.stdout?.on('data', keep);
+  if (options.onStdout) child.stdout?.on('data', options.onStdout);
   child.stderr?.on('data', keep);
   const pid = child.pid;
   if (pid === undefined) {

@@ -1,0 +1,10 @@
+export { type GenerationJob, generationJobSchema, jobFromCreateBody } from './generation-job.ts';
+export {
+  DEFAULT_QUEUE_PREFIX,
+  GenerationQueue,
+  type GenerationQueueOptions,
+  JOB_NAME,
+  JOB_OPTIONS,
+  QUEUE_NAME,
+  type QueueDepth,
+} from './generation-queue.ts';

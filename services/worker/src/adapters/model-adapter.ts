@@ -1,0 +1,82 @@
+/**
+ * What a model adapter is: a source of items for one generation request.
+ *
+ * Contract:
+ * - `generate` yields the stream's items in order: blocks (`block_start`, tokens, `block_end`),
+ *   then `usage` if known, then exactly one `end`. It yields nothing after `end`.
+ * - It honours `signal`: once aborted it stops waiting (timers, sockets, upstream HTTP request)
+ *   and the iteration ends by throwing the signal's reason.
+ * - Failures it can name (an upstream status, a malformed or cut stream, a silent upstream) are
+ *   thrown as `AdapterError` with a code; the worker turns any failure into `error` + `end`.
+ *   It never yields `error` items itself.
+ * - `canContinue(request)` says whether `generate` can be given a `prefix`: the items an
+ *   earlier attempt already appended. A continuing adapter yields only what follows the prefix,
+ *   item for item what an uninterrupted run would have yielded there, and throws
+ *   `AdapterError('continuation_mismatch')` when it cannot reproduce the prefix.
+ */
+import type { ErrorCode, Item, NewItem } from '@spool/protocol';
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+  content: string;
+}
+
+export type GenerationParams = Record<string, string | number | boolean>;
+
+export interface GenerationRequest {
+  streamId: string;
+  /** The model name asked for, if any (the adapter's default otherwise). */
+  model?: string;
+  /** The conversation; a plain `prompt` arrives as one user message. */
+  messages: ChatMessage[];
+  /** Sampling and adapter parameters (`seed`, `max_tokens`, …); unknown ones pass through. */
+  params: GenerationParams;
+}
+
+export interface GenerateOptions {
+  signal: AbortSignal;
+  /** Items already in the stream; empty for a fresh start. Only non-empty if canContinue. */
+  prefix: readonly Item[];
+}
+
+export interface ModelAdapter {
+  readonly name: string;
+  canContinue(request: GenerationRequest): boolean;
+  generate(request: GenerationRequest, options: GenerateOptions): AsyncIterable<NewItem>;
+}
+
+/** A failure the adapter can name; `retryable` only matters before the first item is yielded. */
+export class AdapterError extends Error {
+  readonly code: ErrorCode | 'continuation_mismatch';
+  readonly retryable: boolean;
+
+  constructor(
+    code: ErrorCode | 'continuation_mismatch',
+    message: string,
+    options?: { retryable?: boolean; cause?: unknown },
+  ) {
+    super(message, { cause: options?.cause });
+    this.name = 'AdapterError';
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

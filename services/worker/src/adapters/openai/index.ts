@@ -1,0 +1,1 @@
+export { createOpenAIAdapter, type OpenAIAdapterOptions } from './openai-adapter.ts';

@@ -1,0 +1,79 @@
+/**
+ * The failures of an OpenAI-compatible upstream, as `AdapterError`s with clear messages.
+ *
+ * `retryable` (which only matters before the first item) is true for what a second attempt
+ * may not meet again: 429 and 5xx answers, an unreachable upstream, a timeout, a connection
+ * that broke. It is false for other 4xx answers and for malformed data, which would recur.
+ */
+import { AdapterError } from '../model-adapter.ts';
+
+const MESSAGE_LIMIT = 300;
+
+/** `body` is the answer's text: OpenAI's `{ error: { message } }` is unwrapped when present. */
+export function httpStatusError(status: number, body: string): AdapterError {
+  const detail = upstreamMessage(body);
+  const retryable = status === 429 || status >= 500;
+  const message = `the upstream answered HTTP ${status}${detail === '' ? '' : `: ${detail}`}`;
+  return new AdapterError('upstream_error', message, { retryable });
+}
+
+export function unreachableError(url: string, cause: unknown): AdapterError {
+  const message = `could not reach the upstream at ${originOf(url)}: ${describeError(cause)}`;
+  return new AdapterError('upstream_error', message, { retryable: true, cause });
+}
+
+export function responseTimeoutError(timeoutMs: number): AdapterError {
+  const message = `the upstream sent no response within ${timeoutMs} ms`;
+  return new AdapterError('upstream_timeout', message, { retryable: true });
+}
+
+export function byteTimeoutError(timeoutMs: number): AdapterError {
+  const message = `the upstream sent no byte for ${timeoutMs} ms`;
+  return new AdapterError('upstream_timeout', message, { retryable: true });
+}
+
+export function brokenStreamError(cause: unknown): AdapterError {
+  const message = `the upstream connection broke mid-stream: ${describeError(cause)}`;
+  return new AdapterError('upstream_error', message, { retryable: true, cause });
+}
+
+export function cutStreamError(): AdapterError {
+  const message = 'the upstream stream ended without [DONE] or a finish_reason';
+  return new AdapterError('upstream_error', message, { retryable: true });
+}
+
+export function notAStreamError(contentType: string): AdapterError {
+  const message = `the upstream answered ${contentType}, not text/event-stream: does it stream?`;
+  return new AdapterError('upstream_error', message);
+}
+
+/** An error's message with its cause's code or message: undici hides the reason in `cause`. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const reason = cause?.code ?? cause?.message;
+  return typeof reason === 'string' && reason !== ''
+    ? `${error.message} (${reason})`
+    : error.message;
+}
+
+function upstreamMessage(body: string): string {
+  let text = body.trim();
+  try {
+    const parsed = JSON.parse(text) as {
+      error?: { message?: unknown } | string;
+      message?: unknown;
+    };
+    const error = parsed.error;
+    const message = typeof error === 'string' ? error : (error?.message ?? parsed.message);
+    if (typeof message === 'string') text = message;
+  } catch {
+    // Not JSON: the text itself is the best message there is.
+  }
+  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text;
+}
+
+/** Only the origin goes into messages: a URL may carry credentials or a long path. */
+function originOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : 'an invalid URL';
+}

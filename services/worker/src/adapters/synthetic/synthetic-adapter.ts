@@ -1,0 +1,178 @@
+/**
+ * The `synthetic` model: needs nothing, says plausible prose, and streams it the way a real
+ * inference server does (prefill pause, bursty decode, rare stalls).
+ *
+ * What it says is a pure function of the messages, `params.seed` (default 0) and the content
+ * params (`reasoning`, `tools`, `max_tokens`); when it says it depends on the stream id and
+ * `params.tokens_per_second` too, never the other way round. So it can always continue: it
+ * regenerates the prefix, checks it, and yields what follows it, item for item what an
+ * uninterrupted run would have yielded.
+ *
+ * Params: `seed` (number or string), `max_tokens` (exactly that many tokens, then `length`),
+ * `reasoning` (boolean; by chance when absent), `tools` (boolean: end with a tool call),
+ * `tokens_per_second` (0: no delays at all).
+ */
+import type { Item, NewItem } from '@spool/protocol';
+import {
+  AdapterError,
+  type GenerateOptions,
+  type GenerationParams,
+  type GenerationRequest,
+  type ModelAdapter,
+} from '../model-adapter.ts';
+import { type ContentSpec, contentItems } from './content.ts';
+import { deriveSeed, Random } from './random.ts';
+import { Pacer, TimingModel, type TimingOptions } from './timing.ts';
+
+export interface SyntheticOptions extends TimingOptions {
+  /** Token count range of a generation without `max_tokens`, over all its blocks. */
+  defaultTokens: readonly [min: number, max: number];
+}
+
+export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
+  tokensPerSecond: 50,
+  prefillMs: 200,
+  prefillMsPerKiloChar: 25,
+  stallProbability: 0.01,
+  stallMs: 400,
+  defaultTokens: Object.freeze([200, 400] as const),
+});
+
+/** The most tokens one request may ask for: bounds what one stream can cost Redis. */
+export const MAX_TOKENS_LIMIT = 100_000;
+
+export function createSyntheticAdapter(options: Partial<SyntheticOptions> = {}): ModelAdapter {
+  // An option given as undefined keeps its default, as if it were absent.
+  const given = Object.entries(options).filter(([, value]) => value !== undefined);
+  const settings = checkOptions({ ...SYNTHETIC_DEFAULTS, ...Object.fromEntries(given) });
+  return {
+    name: 'synthetic',
+    canContinue: () => true,
+    generate: (request, generateOptions) => generate(settings, request, generateOptions),
+  };
+}
+
+async function* generate(
+  settings: SyntheticOptions,
+  request: GenerationRequest,
+  { signal, prefix }: GenerateOptions,
+): AsyncGenerator<NewItem, void, undefined> {
+  signal.throwIfAborted();
+  const plan = planRequest(settings, request);
+  const items = contentItems(plan.content);
+  const timing = new TimingModel(plan.timing, new Random(plan.timingSeed));
+  const prefillMs = timing.prefillMs(plan.promptChars);
+  skipPrefix(items, prefix, timing);
+  const pacer = new Pacer(signal);
+  if (prefix.length === 0) await pacer.wait(prefillMs);
+  for (const item of items) {
+    await pacer.wait(item.type === 'token' ? timing.gapMs() : 0);
+    yield item;
+  }
+}
+
+interface RequestPlan {
+  content: ContentSpec;
+  timing: TimingOptions;
+  timingSeed: number;
+  promptChars: number;
+}
+
+function planRequest(settings: SyntheticOptions, request: GenerationRequest): RequestPlan {
+  const { params } = request;
+  const seed = params.seed ?? 0;
+  if (typeof seed === 'boolean') throw invalidParam('seed', 'a number or a string');
+  const messages = request.messages.map((message) => [message.role, message.content]);
+  const input = JSON.stringify([messages, seed]);
+  const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
+  const maxTokens = numberParam(params, 'max_tokens');
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
+    throw invalidParam('max_tokens', 'a positive integer');
+  }
+  if (maxTokens !== undefined && maxTokens > MAX_TOKENS_LIMIT) {
+    throw invalidParam('max_tokens', `at most ${MAX_TOKENS_LIMIT}`);
+  }
+  const tokensPerSecond = numberParam(params, 'tokens_per_second') ?? settings.tokensPerSecond;
+  if (!(tokensPerSecond >= 0)) throw invalidParam('tokens_per_second', 'a number ≥ 0');
+  return {
+    content: {
+      seed: deriveSeed('content', input),
+      reasoning: booleanParam(params, 'reasoning'),
+      tools: booleanParam(params, 'tools') ?? false,
+      maxTokens,
+      defaultTokens: settings.defaultTokens,
+      promptTokens: Math.ceil(promptChars / 4),
+    },
+    timing: { ...settings, tokensPerSecond },
+    // The stream id keeps identical requests from stalling in step with each other.
+    timingSeed: deriveSeed('timing', `${request.streamId}\n${input}`),
+    promptChars,
+  };
+}
+
+/**
+ * Consumes the regenerated items that the prefix already holds, checking each, and draws their
+ * gaps so the rest keeps the timing of an uninterrupted run.
+ */
+function skipPrefix(items: Iterator<NewItem>, prefix: readonly Item[], timing: TimingModel): void {
+  for (let offset = 0; offset < prefix.length; offset++) {
+    const expected = prefix[offset];
+    const next = items.next();
+    if (next.done === true) {
+      throw mismatch(`the prefix has ${prefix.length} items, the generation only ${offset}`);
+    }
+    if (expected === undefined || expected.offset !== offset || !sameItem(expected, next.value)) {
+      throw mismatch(`the prefix differs from the generation at offset ${offset}`);
+    }
+    if (next.value.type === 'token') timing.gapMs();
+  }
+}
+
+/** Equal but for `offset`: same keys (absent and undefined alike) with equal values. */
+function sameItem(stored: Item, generated: NewItem): boolean {
+  const { offset: _offset, ...rest } = stored;
+  return JSON.stringify(sortKeys(rest)) === JSON.stringify(sortKeys(generated));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value).filter(([, field]) => field !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, field]) => [key, sortKeys(field)]));
+}
+
+function mismatch(detail: string): AdapterError {
+  return new AdapterError('continuation_mismatch', `synthetic model cannot continue: ${detail}`);
+}
+
+function invalidParam(name: string, expected: string): AdapterError {
+  return new AdapterError('invalid_request', `params.${name} must be ${expected}`);
+}
+
+function numberParam(params: GenerationParams, name: string): number | undefined {
+  const value = params[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidParam(name, 'a number');
+  return value;
+}
+
+function booleanParam(params: GenerationParams, name: string): boolean | undefined {
+  const value = params[name];
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw invalidParam(name, 'true or false');
+}
+
+function checkOptions(options: SyntheticOptions): SyntheticOptions {
+  const { tokensPerSecond, prefillMs, prefillMsPerKiloChar, stallProbability, stallMs } = options;
+  const [minTokens, maxTokens] = options.defaultTokens;
+  const valid =
+    [tokensPerSecond, prefillMs, prefillMsPerKiloChar, stallMs].every((value) => value >= 0) &&
+    stallProbability >= 0 &&
+    stallProbability <= 1 &&
+    Number.isInteger(minTokens) &&
+    Number.isInteger(maxTokens) &&
+    minTokens >= 1 &&
+    minTokens <= maxTokens;
+  if (!valid) throw new RangeError(`invalid synthetic model options: ${JSON.stringify(options)}`);
+  return Object.freeze({ ...options });
+}

@@ -1,0 +1,68 @@
+/**
+ * The worker's configuration: parsed from the environment once, validated, frozen.
+ * docs/configuration.md lists every variable.
+ */
+import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
+import { ConfigError, duration, integer, oneOf, parseEnv, text } from '@spool/runtime';
+import { z } from 'zod';
+
+const HOUR = 3_600_000;
+
+const shape = {
+  REDIS_URL: text('redis://127.0.0.1:6379'),
+  SPOOL_KEY_PREFIX: text('spool:'),
+  SPOOL_QUEUE_PREFIX: text(DEFAULT_QUEUE_PREFIX),
+  SPOOL_WORKER_CONCURRENCY: integer(1, 10_000, 256),
+  SPOOL_MODEL_ADAPTER: oneOf(['synthetic', 'openai'], 'synthetic'),
+  SPOOL_SYNTHETIC_TOKENS_PER_SECOND: integer(0, 100_000, 50),
+  SPOOL_OPENAI_BASE_URL: z.url().optional(),
+  SPOOL_OPENAI_API_KEY: z.string().optional(),
+  SPOOL_OPENAI_MODEL: z.string().min(1).optional(),
+  SPOOL_UPSTREAM_TIMEOUT_MS: duration(100, HOUR, 30_000),
+  SPOOL_UPSTREAM_RETRIES: integer(0, 10, 2),
+  SPOOL_APPEND_MAX_ITEMS: integer(1, 4_096, 32),
+  SPOOL_APPEND_MAX_DELAY_MS: duration(0, 1_000, 5),
+  SPOOL_GENERATION_IDLE_TIMEOUT_MS: duration(100, 24 * HOUR, 60_000),
+  SPOOL_STREAM_TTL: duration(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  SPOOL_MAX_STREAM_ITEMS: integer(10, 100_000_000, 1_000_000),
+  SPOOL_WORKER_LOCK_MS: duration(100, HOUR, 30_000),
+  SPOOL_WORKER_STALLED_INTERVAL_MS: duration(50, HOUR, 30_000),
+  SPOOL_WORKER_MAX_STALLED: integer(0, 100, 3),
+  SPOOL_SHUTDOWN_GRACE_MS: duration(0, HOUR, 10_000),
+  SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+};
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env) {
+  const raw = parseEnv(shape, env);
+  if (raw.SPOOL_MODEL_ADAPTER === 'openai' && !raw.SPOOL_OPENAI_BASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SPOOL_OPENAI_BASE_URL: required when SPOOL_MODEL_ADAPTER=openai',
+    );
+  }
+  return Object.freeze({
+    redisUrl: raw.REDIS_URL,
+    keyPrefix: raw.SPOOL_KEY_PREFIX,
+    queuePrefix: raw.SPOOL_QUEUE_PREFIX,
+    concurrency: raw.SPOOL_WORKER_CONCURRENCY,
+    adapter: raw.SPOOL_MODEL_ADAPTER,
+    synthetic: { tokensPerSecond: raw.SPOOL_SYNTHETIC_TOKENS_PER_SECOND },
+    openai: {
+      baseUrl: raw.SPOOL_OPENAI_BASE_URL ?? '',
+      apiKey: raw.SPOOL_OPENAI_API_KEY,
+      model: raw.SPOOL_OPENAI_MODEL,
+      byteTimeoutMs: raw.SPOOL_UPSTREAM_TIMEOUT_MS,
+    },
+    upstreamRetries: raw.SPOOL_UPSTREAM_RETRIES,
+    append: { maxItems: raw.SPOOL_APPEND_MAX_ITEMS, maxDelayMs: raw.SPOOL_APPEND_MAX_DELAY_MS },
+    idleTimeoutMs: raw.SPOOL_GENERATION_IDLE_TIMEOUT_MS,
+    retentionMs: raw.SPOOL_STREAM_TTL,
+    maxStreamItems: raw.SPOOL_MAX_STREAM_ITEMS,
+    lockDurationMs: raw.SPOOL_WORKER_LOCK_MS,
+    stalledIntervalMs: raw.SPOOL_WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: raw.SPOOL_WORKER_MAX_STALLED,
+    shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
+    logLevel: raw.SPOOL_LOG_LEVEL,
+  });
+}

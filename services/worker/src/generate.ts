@@ -1,0 +1,205 @@
+/**
+ * One generation attempt: claim the stream, run the model adapter, append what it yields.
+ *
+ * Whatever happens, the stream ends exactly once with `end` (and an `error` before it when the
+ * generation failed) — except when this attempt was fenced (a newer attempt owns the stream and
+ * will end it) or handed back at shutdown (another worker continues it).
+ */
+import { FINAL_STATUSES, type Item, isSpoolError, type NewItem, SpoolError } from '@spool/protocol';
+import type { Logger } from '@spool/runtime';
+import type { TokenLog } from '@spool/token-log';
+import {
+  AdapterError,
+  type GenerationRequest,
+  type ModelAdapter,
+  sleep,
+} from './adapters/model-adapter.ts';
+import { Appender } from './appender.ts';
+import { failureItems, StopReason, stopReasonOf } from './stop-reason.ts';
+
+export interface GenerationSettings {
+  append: { maxItems: number; maxDelayMs: number };
+  /** The generation is ended with `generation_timeout` after this long without an item. */
+  idleTimeoutMs: number;
+  /** Upstream retries, only before the attempt's first item. */
+  upstreamRetries: number;
+}
+
+export interface GenerationContext {
+  log: TokenLog;
+  adapter: ModelAdapter;
+  logger: Logger;
+  settings: GenerationSettings;
+}
+
+export type GenerationOutcome = 'completed' | 'already_ended' | 'fenced' | 'handed_back';
+
+export async function runGeneration(
+  request: GenerationRequest,
+  attempt: number,
+  context: GenerationContext,
+  shutdown: AbortSignal,
+): Promise<GenerationOutcome> {
+  const { log, adapter } = context;
+  const logger = context.logger.child({ stream: request.streamId, attempt });
+  let claim: Awaited<ReturnType<TokenLog['claimAttempt']>>;
+  try {
+    claim = await log.claimAttempt(request.streamId, attempt);
+  } catch (error) {
+    if (isSpoolError(error, 'stale_attempt')) return 'fenced';
+    throw error;
+  }
+  if (FINAL_STATUSES.has(claim.status)) return 'already_ended';
+  const appender = new Appender({
+    log,
+    streamId: request.streamId,
+    attempt,
+    at: claim.length,
+    ...context.settings.append,
+  });
+  if (claim.cancelRequested) return finish(appender, [{ type: 'end', finish_reason: 'cancelled' }]);
+  const prefix = claim.length > 0 ? await readAll(log, request.streamId) : [];
+  if (prefix.length > 0 && !adapter.canContinue(request)) {
+    logger.warn({ length: prefix.length }, 'generation lost mid-stream; adapter cannot continue');
+    return finish(appender, failureItems(StopReason.workerLost));
+  }
+  logger.info({ from: prefix.length, adapter: adapter.name }, 'generation started');
+  return produce({ request, prefix, appender, context, logger, shutdown });
+}
+
+interface ProduceInput {
+  request: GenerationRequest;
+  prefix: Item[];
+  appender: Appender;
+  context: GenerationContext;
+  logger: Logger;
+  shutdown: AbortSignal;
+}
+
+async function produce(input: ProduceInput): Promise<GenerationOutcome> {
+  const { request, appender, context, logger } = input;
+  const controller = new AbortController();
+  const stopWatching = await context.log.watchCancel(request.streamId, () =>
+    controller.abort(StopReason.cancelled),
+  );
+  const onShutdown = () => controller.abort(StopReason.handOff);
+  if (input.shutdown.aborted) onShutdown();
+  input.shutdown.addEventListener('abort', onShutdown, { once: true });
+  const watchdog = new IdleWatchdog(context.settings.idleTimeoutMs, () =>
+    controller.abort(StopReason.idle),
+  );
+  try {
+    await pump({ ...input, signal: controller.signal, watchdog });
+    await appender.close();
+    logger.info({ length: appender.length }, 'generation completed');
+    return 'completed';
+  } catch (error) {
+    return await stopped(error, controller.signal, input);
+  } finally {
+    watchdog.stop();
+    input.shutdown.removeEventListener('abort', onShutdown);
+    await stopWatching();
+  }
+}
+
+/** Runs the adapter into the appender, retrying the upstream only before its first item. */
+async function pump(input: ProduceInput & { signal: AbortSignal; watchdog: IdleWatchdog }) {
+  const { request, prefix, appender, context, signal, watchdog } = input;
+  let yielded = false;
+  for (let retry = 0; ; retry++) {
+    try {
+      for await (const item of context.adapter.generate(request, { signal, prefix })) {
+        yielded = true;
+        watchdog.touch();
+        await appender.push(item);
+      }
+      return;
+    } catch (error) {
+      const retryable = error instanceof AdapterError && error.retryable && !signal.aborted;
+      if (yielded || !retryable || retry >= context.settings.upstreamRetries) throw error;
+      input.logger.warn(
+        { err: error, retry: retry + 1 },
+        'upstream failed before its first item: retrying',
+      );
+      await sleep(Math.min(200 * 2 ** retry, 2_000), signal);
+    }
+  }
+}
+
+/** Turns why the generation stopped into its ending; see stop-reason.ts. */
+async function stopped(
+  error: unknown,
+  signal: AbortSignal,
+  input: ProduceInput,
+): Promise<GenerationOutcome> {
+  const { appender, logger } = input;
+  if (isSpoolError(error, 'stale_attempt')) {
+    appender.discard();
+    logger.warn('fenced: a newer attempt owns the stream; this attempt stops without writing');
+    return 'fenced';
+  }
+  if (isSpoolError(error, 'stream_ended')) return 'already_ended';
+  const reason = stopReasonOf(error, signal);
+  if (reason === StopReason.handOff) {
+    await appender.close();
+    logger.info({ length: appender.length }, 'handed back at shutdown');
+    return 'handed_back';
+  }
+  const code =
+    reason instanceof StopReason || reason instanceof AdapterError ? reason.code : 'internal';
+  logger.info(
+    { reason: code, err: reason === StopReason.cancelled ? undefined : error },
+    'generation stopped',
+  );
+  return finish(appender, failureItems(reason, error));
+}
+
+/** Appends the closing items; a fenced or already-ended stream is left to its owner. */
+async function finish(appender: Appender, items: NewItem[]): Promise<GenerationOutcome> {
+  try {
+    for (const item of items) await appender.push(item);
+    await appender.close();
+    return 'completed';
+  } catch (error) {
+    if (isSpoolError(error, 'stale_attempt')) return 'fenced';
+    if (isSpoolError(error, 'stream_ended')) return 'already_ended';
+    throw error;
+  }
+}
+
+async function readAll(log: TokenLog, streamId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let from = 0; ; ) {
+    const page = await log.read(streamId, from, 1_000);
+    items.push(...page.items);
+    if (page.next >= page.length) return items;
+    if (page.items.length === 0) throw new SpoolError('data_loss', `No items at ${from}`);
+    from = page.next;
+  }
+}
+
+/** Fires once when `touch` was not called for `timeoutMs`: content, not bytes, keeps it calm. */
+class IdleWatchdog {
+  #last = Date.now();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(timeoutMs: number, onIdle: () => void) {
+    this.#timer = setInterval(
+      () => {
+        if (Date.now() - this.#last >= timeoutMs) {
+          this.stop();
+          onIdle();
+        }
+      },
+      Math.max(10, Math.min(1_000, timeoutMs / 4)),
+    );
+  }
+
+  touch(): void {
+    this.#last = Date.now();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The worker process: `node src/main.ts` (what `pnpm start` runs for each worker).
+ *
+ * Connections: one for the token log's commands, one for its pub/sub (cancel watches), and
+ * BullMQ's own (it needs `maxRetriesPerRequest: null` and a blocking connection).
+ */
+import { ConfigError, createLogger, handleShutdownSignals } from '@spool/runtime';
+import { connectRedis, RedisTokenLog } from '@spool/token-log';
+import { createAdapter } from './adapters/index.ts';
+import { loadWorkerConfig, type WorkerConfig } from './config.ts';
+import { startGenerationWorker } from './queue.ts';
+
+function loadConfigOrExit(): WorkerConfig {
+  try {
+    return loadWorkerConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const config = loadConfigOrExit();
+const logger = createLogger('worker', config.logLevel);
+const redis = connectRedis(config.redisUrl, { connectionName: 'spool-worker' });
+const queueConnection = connectRedis(config.redisUrl, {
+  connectionName: 'spool-worker-queue',
+  maxRetriesPerRequest: null,
+});
+const log = new RedisTokenLog({
+  redis,
+  keyPrefix: config.keyPrefix,
+  retentionMs: config.retentionMs,
+  maxStreamItems: config.maxStreamItems,
+});
+const worker = startGenerationWorker({
+  connection: queueConnection,
+  prefix: config.queuePrefix,
+  concurrency: config.concurrency,
+  lockDurationMs: config.lockDurationMs,
+  stalledIntervalMs: config.stalledIntervalMs,
+  maxStartedAttempts: config.maxStalledCount + 1,
+  context: {
+    log,
+    adapter: createAdapter(config),
+    logger,
+    settings: {
+      append: config.append,
+      idleTimeoutMs: config.idleTimeoutMs,
+      upstreamRetries: config.upstreamRetries,
+    },
+  },
+});
+
+handleShutdownSignals({
+  logger,
+  forceAfterMs: config.shutdownGraceMs + 10_000,
+  drain: async () => {
+    await worker.drain(config.shutdownGraceMs);
+    await log.close();
+    redis.disconnect();
+    queueConnection.disconnect();
+  },
+});
+
+logger.info(
+  { adapter: config.adapter, concurrency: config.concurrency, queuePrefix: config.queuePrefix },
+  'worker ready',
+);

@@ -1,0 +1,113 @@
+/**
+ * The BullMQ side of the worker: take generation jobs, run them, hand them back at shutdown.
+ *
+ * Fencing attempt = BullMQ's `attemptsStarted` (1 on the first run, +1 each time a stalled job
+ * is restarted), so a restarted job always outranks the run it replaces. A job restarted more
+ * than `maxStartedAttempts` times fails, and its stream is ended with `worker_lost`: no stream
+ * waits forever for workers that keep dying.
+ */
+import { type GenerationJob, generationJobSchema, QUEUE_NAME } from '@spool/generation-queue';
+import type { Logger } from '@spool/runtime';
+import type { RedisClient, TokenLog } from '@spool/token-log';
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { type GenerationContext, type GenerationOutcome, runGeneration } from './generate.ts';
+import { failureItems, StopReason } from './stop-reason.ts';
+
+export interface GenerationWorkerOptions {
+  connection: RedisClient;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStartedAttempts: number;
+  context: GenerationContext;
+}
+
+export interface GenerationWorker {
+  /** Generations running in this process. */
+  readonly running: number;
+  /** Stop taking jobs; let running ones finish for `graceMs`; hand back the rest. */
+  drain(graceMs: number): Promise<void>;
+}
+
+export function startGenerationWorker(options: GenerationWorkerOptions): GenerationWorker {
+  const { context } = options;
+  const shutdown = new AbortController();
+  let running = 0;
+  const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
+    const parsed = generationJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
+    running++;
+    try {
+      const outcome = await runGeneration(
+        parsed.data,
+        job.attemptsStarted,
+        context,
+        shutdown.signal,
+      );
+      if (outcome === 'handed_back') {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      return outcome;
+    } finally {
+      running--;
+    }
+  };
+  const worker = new Worker(QUEUE_NAME, processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: 1_000,
+    maxStartedAttempts: options.maxStartedAttempts,
+  });
+  worker.on('failed', (job, error) => {
+    if (job) void endLostGeneration(job, error, context.log, context.logger);
+  });
+  worker.on('error', (error) => context.logger.error({ err: error }, 'queue error'));
+  return {
+    get running() {
+      return running;
+    },
+    drain: async (graceMs) => {
+      const finished = worker.pause(false);
+      const timedOut = new Promise<'timeout'>((resolve) =>
+        setTimeout(resolve, graceMs, 'timeout').unref(),
+      );
+      if ((await Promise.race([finished, timedOut])) === 'timeout') {
+        context.logger.info({ running }, 'grace period over: handing running generations back');
+        shutdown.abort();
+      }
+      await worker.close();
+    },
+  };
+}
+
+/** A job BullMQ failed (restarted too often, invalid data, …): end its stream if still open. */
+async function endLostGeneration(
+  job: Job,
+  error: Error,
+  log: TokenLog,
+  logger: Logger,
+): Promise<void> {
+  const data = job.data as Partial<GenerationJob>;
+  if (typeof data.streamId !== 'string') return;
+  const streamId = data.streamId;
+  try {
+    // One above every attempt BullMQ started fences any of them that might still be alive.
+    const claim = await log.claimAttempt(streamId, job.attemptsStarted + 1);
+    if (claim.status !== 'queued' && claim.status !== 'running') return;
+    const reason = /allowable limit|stalled/.test(error.message) ? StopReason.workerLost : error;
+    await log.append({
+      streamId,
+      attempt: job.attemptsStarted + 1,
+      at: claim.length,
+      items: failureItems(reason, error),
+    });
+    logger.warn({ stream: streamId, reason: error.message }, 'generation failed: stream ended');
+  } catch (failure) {
+    logger.error({ stream: streamId, err: failure }, 'could not end the stream of a failed job');
+  }
+}

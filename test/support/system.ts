@@ -1,0 +1,98 @@
+/**
+ * A Spool system of real processes for end-to-end tests: a Redis (the test harness's), worker
+ * processes, and the clients tests need to drive and inspect it. Every process is killed by its
+ * own PID; everything is stopped after the test file.
+ */
+import { fileURLToPath } from 'node:url';
+import { GenerationQueue } from '@spool/generation-queue';
+import { type ServiceProcess, startService, type TestRedis } from '@spool/testing';
+import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
+
+export const WORKER_ENTRY = fileURLToPath(
+  new URL('../../services/worker/src/main.ts', import.meta.url),
+);
+
+export interface SystemOptions {
+  redis: TestRedis;
+}
+
+export class TestSystem {
+  readonly redis: TestRedis;
+  readonly keyPrefix: string;
+  readonly queuePrefix: string;
+  readonly log: RedisTokenLog;
+  readonly queue: GenerationQueue;
+  readonly #clients: ReturnType<typeof connectRedis>[] = [];
+  readonly #services = new Set<ServiceProcess>();
+  #workers = 0;
+
+  constructor(options: SystemOptions) {
+    this.redis = options.redis;
+    this.keyPrefix = options.redis.keyPrefix;
+    this.queuePrefix = `${options.redis.keyPrefix}{q}`;
+    const client = this.#connect();
+    this.log = new RedisTokenLog({ redis: client, keyPrefix: this.keyPrefix, pollIntervalMs: 200 });
+    this.queue = new GenerationQueue({ connection: this.#connect(), prefix: this.queuePrefix });
+  }
+
+  /** Environment shared by every service of this system. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      REDIS_URL: this.redis.url,
+      SPOOL_KEY_PREFIX: this.keyPrefix,
+      SPOOL_QUEUE_PREFIX: this.queuePrefix,
+      SPOOL_LOG_LEVEL: 'info',
+      ...extra,
+    };
+  }
+
+  async startWorker(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const worker = await startService({
+      name: `worker-${++this.#workers}`,
+      entry: WORKER_ENTRY,
+      env: this.env(env),
+      readyMessage: 'worker ready',
+    });
+    this.#services.add(worker);
+    return worker;
+  }
+
+  /** Creates a stream and enqueues its generation, as the gateway will. */
+  async generate(
+    prompt: string,
+    params: Record<string, string | number | boolean> = {},
+  ): Promise<string> {
+    const streamId = newStreamId();
+    await this.log.create({ id: streamId });
+    await this.queue.enqueue({ streamId, messages: [{ role: 'user', content: prompt }], params });
+    return streamId;
+  }
+
+  /** Resolves with every item once the stream has ended. */
+  async waitForEnd(
+    streamId: string,
+    timeoutMs = 30_000,
+  ): Promise<Awaited<ReturnType<RedisTokenLog['read']>>['items']> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const items = [];
+    for (let from = 0; ; ) {
+      const result = await this.log.follow(streamId, from, { signal, limit: 1_000 });
+      items.push(...result.items);
+      if (result.done) return items;
+      from = result.next;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#services].map((service) => service.stop(5_000)));
+    await this.queue.close();
+    await this.log.close();
+    for (const client of this.#clients) client.disconnect();
+  }
+
+  #connect() {
+    const client = connectRedis(this.redis.url, { maxRetriesPerRequest: null });
+    this.#clients.push(client);
+    return client;
+  }
+}
