@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     console.log(`spool: using Redis at ${redisUrl}`);
   } else {
     requireRedisServer();
-    const redis = await startRedisServer({ appendOnly: true });
+    const redis = await startRedisServer({ appendOnly: true, ownProcessGroup: true });
     redisUrl = redis.url;
     stopRedis = () => redis.stop();
     console.log(`spool: redis-server at ${redisUrl} (pid ${redis.pid}, data in ${redis.dir})`);
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       env: { REDIS_URL: redisUrl },
       readyMessage: 'worker ready',
       keepLogs: false,
+      ownProcessGroup: true,
       onLog: printer(name),
     });
     services.push(worker);

@@ -21,6 +21,8 @@ export interface RedisServerOptions {
   freePort?: FreePortOptions;
   /** How long a start or restart may take until PING answers. */
   startTimeoutMs?: number;
+  /** See SpawnProcessOptions.ownProcessGroup (the local launcher stops Redis last, itself). */
+  ownProcessGroup?: boolean;
 }
 
 /** A redis-server child process on 127.0.0.1 with its own data directory. */
@@ -58,7 +60,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       const port = await findFreePort(options.freePort);
       const args = serverArgs({ port, dir, options });
       try {
-        const spawned = await launch({ args, port, dir, timeoutMs: options.startTimeoutMs });
+        const spawned = await launch({
+          args,
+          port,
+          dir,
+          timeoutMs: options.startTimeoutMs,
+          ownProcessGroup: options.ownProcessGroup,
+        });
         return new RedisServerProcess({ port, dir, args, spawned, cleanup, options });
       } catch (error) {
         if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
@@ -131,7 +139,13 @@ class RedisServerProcess implements RedisServer {
     await terminate(this.#spawned);
     const { args, port, dir, options } = this.#input;
     // Same port on purpose: clients hold the URL. If the port was taken meanwhile, this fails.
-    this.#spawned = await launch({ args, port, dir, timeoutMs: options.startTimeoutMs });
+    this.#spawned = await launch({
+      args,
+      port,
+      dir,
+      timeoutMs: options.startTimeoutMs,
+      ownProcessGroup: options.ownProcessGroup,
+    });
   }
 }
 
@@ -140,11 +154,17 @@ interface LaunchInput {
   port: number;
   dir: string;
   timeoutMs: number | undefined;
+  ownProcessGroup: boolean | undefined;
 }
 
 /** Spawns redis-server and waits until it, and not some other server on the port, answers. */
 async function launch(input: LaunchInput): Promise<SpawnedProcess> {
-  const spawned = await spawnProcess({ command: 'redis-server', args: input.args, cwd: input.dir });
+  const spawned = await spawnProcess({
+    command: 'redis-server',
+    args: input.args,
+    cwd: input.dir,
+    ownProcessGroup: input.ownProcessGroup,
+  });
   const deadline = Date.now() + (input.timeoutMs ?? 5_000);
   while (Date.now() < deadline) {
     const probe = await probeRedis({ host: HOST, port: input.port });

@@ -43,6 +43,8 @@ export interface StartServiceOptions {
   onLog?: (line: LogLine, text: string) => void;
   /** Keep every line in `logs` (default true; a long-running launcher turns it off). */
   keepLogs?: boolean;
+  /** See SpawnProcessOptions.ownProcessGroup. */
+  ownProcessGroup?: boolean;
 }
 
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
@@ -65,6 +67,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     args: [options.entry],
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
+    ownProcessGroup: options.ownProcessGroup,
     onStdout,
   });
   const service = wrap(options.name, spawned, logs, watchers);

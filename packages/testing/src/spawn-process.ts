@@ -26,6 +26,11 @@ export interface SpawnProcessOptions {
   cwd?: string;
   /** The child's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Start the child in its own process group, so a Ctrl-C at the terminal reaches only its
+   * supervisor, which then stops it in order (it is still killed if this process dies).
+   */
+  ownProcessGroup?: boolean;
   /** Called with every chunk of stdout (it is drained either way). */
   onStdout?: (chunk: Buffer) => void;
 }
@@ -39,7 +44,7 @@ export async function spawnProcess(options: SpawnProcessOptions): Promise<Spawne
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    detached: false,
+    detached: options.ownProcessGroup ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
