@@ -15,6 +15,8 @@ export interface StreamKeys {
   events: string;
   /** Pub/sub channel: `cancel` when the generation must stop. */
   control: string;
+  /** Pub/sub channel: `<subscription> <offset>` after every new acknowledgement. */
+  acks: string;
 }
 
 export function streamKeys(prefix: string, streamId: string): StreamKeys {
@@ -25,6 +27,7 @@ export function streamKeys(prefix: string, streamId: string): StreamKeys {
     subscriptions: `${base}:subs`,
     events: `${base}:events`,
     control: `${base}:control`,
+    acks: `${base}:acks`,
   };
 }
 

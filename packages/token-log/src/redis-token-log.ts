@@ -192,6 +192,18 @@ export class RedisTokenLog implements Log.TokenLog {
     return async () => stop();
   }
 
+  async watchAcks(
+    streamId: string,
+    subscription: string,
+    onAck: (offset: number) => void,
+  ): Promise<() => Promise<void>> {
+    const prefix = `${subscription} `;
+    const stop = await this.#notifier.listen(this.keys(streamId).acks, (message) => {
+      if (message.startsWith(prefix)) onAck(Number(message.slice(prefix.length)));
+    });
+    return async () => stop();
+  }
+
   async trim(streamId: string, before: number): Promise<number> {
     assertOffset(before);
     const keys = this.keys(streamId);
@@ -253,7 +265,7 @@ export class RedisTokenLog implements Log.TokenLog {
       this.#scripts.run(
         'ackSubscription',
         [keys.meta, keys.log, keys.subscriptions],
-        [subscription, offset],
+        [subscription, offset, keys.acks],
       ),
     );
     return Number(reply);

@@ -139,6 +139,12 @@ export interface TokenLog {
     limit?: number;
   }): Promise<SubscriptionRead>;
   ack(streamId: string, subscription: string, offset: number): Promise<number>;
+  /** Calls `onAck` with every new acknowledged offset of the subscription, from any process. */
+  watchAcks(
+    streamId: string,
+    subscription: string,
+    onAck: (offset: number) => void,
+  ): Promise<() => Promise<void>>;
   /** The acknowledged and delivered offsets: `[acked, delivered)` is sent but unacknowledged. */
   pending(streamId: string, subscription: string): Promise<SubscriptionPosition>;
   takeOver(streamId: string, subscription: string, consumer: string): Promise<TakeOverResult>;

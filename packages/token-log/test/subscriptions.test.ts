@@ -72,6 +72,21 @@ describe('subscriptions (consumer groups)', () => {
     expect(next.items.map((item) => item.offset)).toEqual([6, 7]);
   });
 
+  it('tells every watcher of a subscription about new acks, from any process', async () => {
+    const { log: gateway } = openLog();
+    const { log: other } = openLog();
+    const id = await createStream(gateway);
+    await gateway.append({ streamId: id, attempt: 1, at: 0, items: tokens(10) });
+    const { subscription } = await gateway.createSubscription(id, 0);
+    const seen: number[] = [];
+    const stop = await gateway.watchAcks(id, subscription, (offset) => seen.push(offset));
+    await other.ack(id, subscription, 4);
+    await other.ack(id, subscription, 2);
+    await other.ack(id, subscription, 9);
+    await expect.poll(() => seen).toEqual([4, 9]);
+    await stop();
+  });
+
   it('deletes a subscription and then answers subscription_not_found', async () => {
     const { log } = openLog();
     const id = await createStream(log);

@@ -7,7 +7,10 @@
   may have read those items another way) up to the stream's length.
 
   KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
-  ARGV[1] subscription id    ARGV[2] offset
+  ARGV[1] subscription id    ARGV[2] offset    ARGV[3] acks channel
+
+  A new ack is published on the acks channel as `<subscription> <offset>`, so the gateway
+  delivering the subscription reopens its window even when the ack came through another one.
 
   Output: the acknowledged offset after the call
   Errors: SPOOL stream_not_found | subscription_not_found | offset_out_of_range <length>
@@ -38,4 +41,5 @@ while true do
   redis.call('XACK', logKey, sub, unpack(ids))
   if #pending < 500 then break end
 end
+redis.call('PUBLISH', ARGV[3], sub .. ' ' .. offset)
 return offset
