@@ -11,6 +11,15 @@ import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 export const WORKER_ENTRY = fileURLToPath(
   new URL('../../services/worker/src/main.ts', import.meta.url),
 );
+export const GATEWAY_ENTRY = fileURLToPath(
+  new URL('../../services/gateway/src/server.ts', import.meta.url),
+);
+
+export interface GatewayProcess {
+  service: ServiceProcess;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+}
 
 export interface SystemOptions {
   redis: TestRedis;
@@ -25,6 +34,7 @@ export class TestSystem {
   readonly #clients: ReturnType<typeof connectRedis>[] = [];
   readonly #services = new Set<ServiceProcess>();
   #workers = 0;
+  #gateways = 0;
 
   constructor(options: SystemOptions) {
     this.redis = options.redis;
@@ -55,6 +65,19 @@ export class TestSystem {
     });
     this.#services.add(worker);
     return worker;
+  }
+
+  /** A gateway process on a free port (its ready line says which). */
+  async startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
+    const service = await startService({
+      name: `gateway-${++this.#gateways}`,
+      entry: GATEWAY_ENTRY,
+      env: this.env({ SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', ...env }),
+      readyMessage: 'gateway ready',
+    });
+    this.#services.add(service);
+    const ready = await service.waitForLog((line) => line.msg === 'gateway ready');
+    return { service, url: String(ready.address) };
   }
 
   /** Creates a stream and enqueues its generation, as the gateway will. */

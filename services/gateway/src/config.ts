@@ -1,0 +1,63 @@
+/**
+ * The gateway's configuration: parsed from the environment once, validated, frozen.
+ * docs/configuration.md lists every variable.
+ */
+import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
+import { duration, integer, oneOf, parseEnv, text } from '@spool/runtime';
+import { z } from 'zod';
+
+const HOUR = 3_600_000;
+
+const shape = {
+  REDIS_URL: text('redis://127.0.0.1:6379'),
+  SPOOL_KEY_PREFIX: text('spool:'),
+  SPOOL_QUEUE_PREFIX: text(DEFAULT_QUEUE_PREFIX),
+  SPOOL_HOST: text('0.0.0.0'),
+  SPOOL_PORT: integer(0, 65_535, 8_080),
+  SPOOL_PUBLIC_URL: z.url().optional(),
+  SPOOL_GATEWAY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only')
+    .optional(),
+  SPOOL_ID_SECRET: text('spool-dev-secret-change-me'),
+  SPOOL_HEARTBEAT_MS: duration(100, HOUR, 15_000),
+  SPOOL_WINDOW: integer(1, 65_536, 256),
+  SPOOL_MAX_CHUNK_ITEMS: integer(1, 4_096, 64),
+  SPOOL_STALL_TIMEOUT_MS: duration(100, 24 * HOUR, 60_000),
+  SPOOL_MAX_BUFFERED_BYTES: integer(1_024, 1 << 30, 1 << 20),
+  SPOOL_MAX_CONNECTIONS: integer(1, 1_000_000, 10_000),
+  SPOOL_MAX_QUEUE_DEPTH: integer(0, 10_000_000, 10_000),
+  SPOOL_MAX_BODY_BYTES: integer(1_024, 64 << 20, 1 << 20),
+  SPOOL_STREAM_TTL: duration(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  SPOOL_MAX_STREAM_ITEMS: integer(10, 100_000_000, 1_000_000),
+  SPOOL_SHUTDOWN_GRACE_MS: duration(0, HOUR, 5_000),
+  SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
+  const raw = parseEnv(shape, env);
+  return Object.freeze({
+    redisUrl: raw.REDIS_URL,
+    keyPrefix: raw.SPOOL_KEY_PREFIX,
+    queuePrefix: raw.SPOOL_QUEUE_PREFIX,
+    host: raw.SPOOL_HOST,
+    port: raw.SPOOL_PORT,
+    publicUrl: raw.SPOOL_PUBLIC_URL,
+    gatewayId: raw.SPOOL_GATEWAY_ID ?? `gw-${process.pid}-${Date.now().toString(36)}`,
+    idSecret: raw.SPOOL_ID_SECRET,
+    heartbeatMs: raw.SPOOL_HEARTBEAT_MS,
+    window: raw.SPOOL_WINDOW,
+    maxChunkItems: raw.SPOOL_MAX_CHUNK_ITEMS,
+    stallTimeoutMs: raw.SPOOL_STALL_TIMEOUT_MS,
+    maxBufferedBytes: raw.SPOOL_MAX_BUFFERED_BYTES,
+    maxConnections: raw.SPOOL_MAX_CONNECTIONS,
+    maxQueueDepth: raw.SPOOL_MAX_QUEUE_DEPTH,
+    maxBodyBytes: raw.SPOOL_MAX_BODY_BYTES,
+    retentionMs: raw.SPOOL_STREAM_TTL,
+    maxStreamItems: raw.SPOOL_MAX_STREAM_ITEMS,
+    shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
+    logLevel: raw.SPOOL_LOG_LEVEL,
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Liveness, readiness and metrics. These stay open while the gateway drains (app.ts), so a load
+ * balancer sees readiness fail and a scraper still reads the last figures.
+ */
+import { SpoolError } from '@spool/protocol';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Gauge } from 'prom-client';
+import type { GatewayContext } from '../app.ts';
+import { sendError } from '../http-errors.ts';
+
+/** The longest readiness waits for Redis to answer a ping. */
+export const READY_PING_TIMEOUT_MS = 1_000;
+
+export function registerHealthRoutes(app: FastifyInstance): void {
+  registerQueueGauges(app.spool);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', (_request, reply) => ready(app.spool, reply));
+  app.get('/metrics', async (_request, reply) => {
+    const { admission, metrics } = app.spool;
+    // Refreshes the queue gauges (one cached, bounded read); a scrape still answers without it.
+    await admission.currentDepth().catch(() => undefined);
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}
+
+async function ready(context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
+  if (context.draining) return sendError(reply, new SpoolError('draining'));
+  try {
+    await withTimeout(context.ping(), READY_PING_TIMEOUT_MS);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return sendError(reply, new SpoolError('redis_unavailable', `Redis did not answer: ${reason}`));
+  }
+  return reply.send({ status: 'ready' });
+}
+
+/** Queue depth gauges: admission's latest reading, taken at scrape time (see /metrics). */
+function registerQueueGauges(context: GatewayContext): void {
+  const { registry } = context.metrics;
+  const gauges = [
+    {
+      name: 'spool_queue_waiting',
+      help: 'Generations waiting for a worker (last reading).',
+      field: 'waiting',
+    },
+    {
+      name: 'spool_queue_active',
+      help: 'Generations running on workers (last reading).',
+      field: 'active',
+    },
+  ] as const;
+  for (const { name, help, field } of gauges) {
+    if (registry.getSingleMetric(name) !== undefined) continue; // A registry shared by two apps.
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const depth = context.admission.lastDepth;
+        if (depth !== undefined) this.set(depth[field]);
+      },
+    });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

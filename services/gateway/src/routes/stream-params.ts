@@ -1,0 +1,103 @@
+/**
+ * What the stream and subscription routes share: parsing path parameters and bodies into
+ * Spool errors, the URLs of a stream, and a JSON parser that takes an empty body as no body.
+ */
+import {
+  type ErrorCode,
+  isStreamId,
+  isSubscriptionId,
+  SpoolError,
+  validate,
+} from '@spool/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { valueOrThrow } from '../http-errors.ts';
+
+export interface StreamParams {
+  id: string;
+}
+
+export interface SubscriptionParams extends StreamParams {
+  sub: string;
+}
+
+export interface StreamUrls {
+  events: string;
+  ws: string;
+  items: string;
+}
+
+/** The `:id` of a route, or 400 `invalid_stream_id`. */
+export function parseStreamId(params: { id?: unknown }): string {
+  if (isStreamId(params.id)) return params.id;
+  throw new SpoolError('invalid_stream_id', `Not a valid stream id: ${describe(params.id)}.`);
+}
+
+/** The `:sub` of a route, or 400 `invalid_subscription_id`. */
+export function parseSubscriptionId(params: { sub?: unknown }): string {
+  if (isSubscriptionId(params.sub)) return params.sub;
+  throw new SpoolError(
+    'invalid_subscription_id',
+    `Not a valid subscription id: ${describe(params.sub)}.`,
+  );
+}
+
+/**
+ * A body or query string validated by one of the protocol's schemas, or a 400 whose message
+ * names the field (`messages[0].role: …`) and whose code is the field's (`from` →
+ * `invalid_offset`) or `code`.
+ */
+export function parseInput<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  subject: 'body' | 'query',
+  code: ErrorCode = 'invalid_request',
+): z.output<Schema> {
+  return valueOrThrow(validate(schema, value, { code, subject }));
+}
+
+/**
+ * Where a client reads a stream: absolute when `publicUrl` is configured (the WebSocket URL
+ * then has the matching `ws:`/`wss:` scheme), otherwise paths relative to this gateway.
+ */
+export function urlsFor(publicUrl: string | undefined, id: string): StreamUrls {
+  const paths = {
+    events: `/v1/streams/${id}/events`,
+    ws: '/v1/ws',
+    items: `/v1/streams/${id}/items`,
+  };
+  if (publicUrl === undefined) return paths;
+  const base = publicUrl.replace(/\/+$/, '');
+  const wsBase = base.replace(/^http(s?):/i, 'ws$1:');
+  return { events: base + paths.events, ws: wsBase + paths.ws, items: base + paths.items };
+}
+
+/**
+ * Registers routes in a scope whose JSON parser reads an empty body (`Content-Type:
+ * application/json` and nothing else, as many clients send for a bodiless POST) as no body,
+ * where fastify's own parser refuses it. Everything else goes to fastify's parser, which keeps
+ * its `__proto__` and `constructor` checks.
+ */
+export function registerWithLenientJson(
+  app: FastifyInstance,
+  register: (scope: FastifyInstance) => void,
+): void {
+  app.register(async (scope) => {
+    const parseJson = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      parseJson(request, text, done);
+    });
+    register(scope);
+  });
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}

@@ -1,0 +1,200 @@
+/**
+ * The stream routes of SPEC section 3: create (with `Idempotency-Key`), metadata, catch-up
+ * reads (whole stream or one block) and cancel. Errors are thrown as SpoolErrors; the error
+ * handler turns them into `{ error: { code, message } }` with the code's status.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { jobFromCreateBody } from '@spool/generation-queue';
+import {
+  type CreateStreamBody,
+  createStreamBodySchema,
+  type Item,
+  type ItemsQuery,
+  isSpoolError,
+  itemsQuerySchema,
+  SpoolError,
+} from '@spool/protocol';
+import { newStreamId, type StreamMeta, type TokenLog } from '@spool/token-log';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  parseInput,
+  parseStreamId,
+  registerWithLenientJson,
+  type StreamParams,
+  urlsFor,
+} from './stream-params.ts';
+
+/** Visible ASCII, 1–255 characters: what an `Idempotency-Key` may be. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** Length of the base64url part of a stream id derived from an `Idempotency-Key` (132 bits). */
+const DERIVED_ID_LENGTH = 22;
+/** Items read per step when looking for one block's items. */
+const BLOCK_SCAN_PAGE = 1_000;
+/**
+ * Most items one `?block=` request examines. Past it the answer stops short (`done: false`,
+ * `next` where the scan stopped), so one request costs Redis a bounded amount of work however
+ * long the stream is; the client continues from `next`.
+ */
+const BLOCK_SCAN_LIMIT = 100_000;
+
+type StreamRequest = FastifyRequest<{ Params: StreamParams }>;
+
+interface ItemsPage {
+  items: Item[];
+  next: number;
+  done: boolean;
+}
+
+export function registerStreamRoutes(app: FastifyInstance): void {
+  registerWithLenientJson(app, (scope) => {
+    scope.post('/v1/streams', createStream);
+    scope.get('/v1/streams/:id', getStream);
+    scope.get('/v1/streams/:id/items', getItems);
+    scope.post('/v1/streams/:id/cancel', cancelStream);
+  });
+}
+
+async function createStream(request: FastifyRequest, reply: FastifyReply) {
+  const { log, queue, admission, config } = request.server.spool;
+  const body = parseInput(createStreamBodySchema, request.body, 'body');
+  const key = idempotencyKey(request.headers['idempotency-key']);
+  await admission.checkCreate();
+  const id = key === undefined ? newStreamId() : derivedStreamId(config.idSecret, key);
+  const created = await createOrConflict(log, {
+    id,
+    requestHash: sha256(canonicalJson(body)),
+    fields: streamFields(body),
+  });
+  // Also on a repeat: enqueueing is idempotent by job id, and it repairs a create whose
+  // process died between storing the stream and enqueueing its generation.
+  await queue.enqueue(jobFromCreateBody(id, body));
+  return reply
+    .code(created.created ? 201 : 200)
+    .send({ id, status: created.status, urls: urlsFor(config.publicUrl, id) });
+}
+
+async function getStream(request: StreamRequest) {
+  const meta = await request.server.spool.log.meta(parseStreamId(request.params));
+  return describeStream(meta);
+}
+
+async function getItems(request: StreamRequest): Promise<ItemsPage> {
+  const { log } = request.server.spool;
+  const id = parseStreamId(request.params);
+  const query = parseInput(itemsQuerySchema, request.query, 'query');
+  if (query.block !== undefined) return readBlock(log, id, query, query.block);
+  const read = await log.read(id, query.from ?? 0, query.limit);
+  return { items: read.items, next: read.next, done: read.done };
+}
+
+async function cancelStream(request: StreamRequest, reply: FastifyReply) {
+  const id = parseStreamId(request.params);
+  const status = await request.server.spool.log.cancel(id);
+  return reply.code(202).send({ id, status });
+}
+
+/** The header's value, undefined when absent, or 400 when it is not 1–255 visible ASCII. */
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header === 'string' && IDEMPOTENCY_KEY.test(header)) return header;
+  throw new SpoolError(
+    'invalid_request',
+    'Idempotency-Key: expected 1 to 255 visible ASCII characters.',
+  );
+}
+
+/**
+ * The stream id of an `Idempotency-Key`: the same on every gateway, so a repeated create
+ * lands on the same stream without any shared lookup (and the create script makes it atomic,
+ * on Redis Cluster too). Keyed with the secret, so ids stay unguessable from keys.
+ */
+export function derivedStreamId(secret: string, key: string): string {
+  const digest = createHmac('sha256', secret).update(key).digest('base64url');
+  return `st_${digest.slice(0, DERIVED_ID_LENGTH)}`;
+}
+
+async function createOrConflict(log: TokenLog, input: Parameters<TokenLog['create']>[0]) {
+  try {
+    return await log.create(input);
+  } catch (error) {
+    if (isSpoolError(error, 'stream_exists')) {
+      throw new SpoolError('idempotency_conflict', undefined, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function streamFields(body: CreateStreamBody): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (body.model !== undefined) fields.model = body.model;
+  if (body.metadata !== undefined) fields.metadata = JSON.stringify(body.metadata);
+  return fields;
+}
+
+/** JSON with object keys sorted at every depth, so equal requests hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, inner]) => `${JSON.stringify(name)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function describeStream(meta: StreamMeta) {
+  const metadata = parseMetadata(meta.fields.metadata);
+  return {
+    id: meta.id,
+    status: meta.status,
+    length: meta.length,
+    model: meta.fields.model ?? null,
+    created_at: new Date(meta.createdAt).toISOString(),
+    ...(meta.finishReason === undefined ? {} : { finish_reason: meta.finishReason }),
+    ...(metadata === undefined ? {} : { metadata }),
+  };
+}
+
+function parseMetadata(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The items of block `block` from `from` on (its `block_start`, tokens and `block_end`), at
+ * most `limit`. `next` is where the scan stopped (the offset after the last item examined), so
+ * the client continues with `from=next&block=b`; `done` says the block is complete in what was
+ * returned, or the stream ended without more of it.
+ */
+async function readBlock(
+  log: TokenLog,
+  id: string,
+  query: ItemsQuery,
+  block: number,
+): Promise<ItemsPage> {
+  const items: Item[] = [];
+  const start = query.from ?? 0;
+  let next = start;
+  while (next - start < BLOCK_SCAN_LIMIT) {
+    const page = await log.read(id, next, BLOCK_SCAN_PAGE);
+    for (const item of page.items) {
+      next = item.offset + 1;
+      if (!('block' in item) || item.block !== block) continue;
+      items.push(item);
+      if (item.type === 'block_end') return { items, next, done: true };
+      if (items.length >= query.limit) return { items, next, done: false };
+    }
+    if (page.items.length === 0 || page.next >= page.length)
+      return { items, next: page.next, done: page.done };
+  }
+  return { items, next, done: false };
+}
