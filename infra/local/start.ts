@@ -1,17 +1,21 @@
 /**
  * `pnpm start`: the whole local system as plain processes (SPEC section 9).
  *
- * Starts a redis-server of its own unless REDIS_URL is set, then `SPOOL_WORKERS` workers
- * (default 1, synthetic model), each its own OS process so one can be killed alone; their JSON
- * logs are printed as short lines. Ctrl-C or SIGTERM stops everything: services first (they
- * drain), Redis last. The gateways and the demo page join with their issue.
+ * Starts a redis-server of its own unless REDIS_URL is set, then `SPOOL_GATEWAYS` gateways on
+ * ports `SPOOL_PORT`, +1, … and `SPOOL_WORKERS` workers (synthetic model by default), each its
+ * own OS process so one can be killed alone; their JSON logs are printed as short lines.
+ * Ctrl-C or SIGTERM stops everything: services first (they drain), Redis last.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, integer, parseEnv } from '@spool/runtime';
 import { type LogLine, type ServiceProcess, startRedisServer, startService } from '@spool/testing';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
+const GATEWAY_ENTRY = fileURLToPath(
+  new URL('../../services/gateway/src/server.ts', import.meta.url),
+);
 const LEVELS: Record<number, string> = {
   10: 'trace',
   20: 'debug',
@@ -49,9 +53,16 @@ function printer(name: string) {
 }
 
 async function main(): Promise<void> {
-  let settings: { SPOOL_WORKERS: number };
+  let settings: { SPOOL_WORKERS: number; SPOOL_GATEWAYS: number; SPOOL_PORT: number };
   try {
-    settings = parseEnv({ SPOOL_WORKERS: integer(0, 64, 1) }, process.env);
+    settings = parseEnv(
+      {
+        SPOOL_WORKERS: integer(0, 64, 1),
+        SPOOL_GATEWAYS: integer(0, 64, 1),
+        SPOOL_PORT: integer(1, 65_000, 8_080),
+      },
+      process.env,
+    );
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -77,21 +88,45 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  for (let index = 1; index <= settings.SPOOL_WORKERS; index++) {
-    const name = `worker-${index}`;
-    const worker = await startService({
-      name,
-      entry: WORKER_ENTRY,
-      env: { REDIS_URL: redisUrl },
-      readyMessage: 'worker ready',
-      keepLogs: false,
-      ownProcessGroup: true,
-      onLog: printer(name),
+  // Gateways derive stream ids from Idempotency-Keys with this secret: all must share it.
+  const shared = {
+    REDIS_URL: redisUrl,
+    SPOOL_ID_SECRET: process.env.SPOOL_ID_SECRET ?? randomBytes(24).toString('base64url'),
+  };
+  const urls: string[] = [];
+  for (let index = 0; index < settings.SPOOL_GATEWAYS; index++) {
+    const port = settings.SPOOL_PORT + index;
+    const gateway = await startChild(`gateway-${index + 1}`, GATEWAY_ENTRY, 'gateway ready', {
+      ...shared,
+      SPOOL_PORT: String(port),
     });
-    services.push(worker);
-    console.log(`spool: ${name} running (pid ${worker.pid})`);
+    services.push(gateway);
+    urls.push(`http://localhost:${port}`);
   }
+  for (let index = 1; index <= settings.SPOOL_WORKERS; index++) {
+    services.push(await startChild(`worker-${index}`, WORKER_ENTRY, 'worker ready', shared));
+  }
+  for (const url of urls) console.log(`spool: gateway at ${url}  (API ${url}/v1/streams)`);
   console.log('spool: running. Ctrl-C stops everything.');
+}
+
+async function startChild(
+  name: string,
+  entry: string,
+  readyMessage: string,
+  env: Record<string, string>,
+) {
+  const service = await startService({
+    name,
+    entry,
+    env,
+    readyMessage,
+    keepLogs: false,
+    ownProcessGroup: true,
+    onLog: printer(name),
+  });
+  console.log(`spool: ${name} running (pid ${service.pid})`);
+  return service;
 }
 
 await main();

@@ -111,6 +111,26 @@ describe('SSE across gateway processes', () => {
     );
   });
 
+  it('ends open SSE responses with draining at SIGTERM, and the client resumes on another gateway', async () => {
+    const [draining, other] = [await system.startGateway(), await system.startGateway()];
+    await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '100' });
+    const { id } = await createThrough(draining.url, {
+      prompt: 'Drain.',
+      params: { seed: 1, max_tokens: 200 },
+    });
+    const reading = readSse(`${draining.url}/v1/streams/${id}/events`);
+    await expect.poll(async () => (await system.log.meta(id)).length).toBeGreaterThan(10);
+    const exit = draining.service.stop();
+    const cut = await reading;
+    expect((await exit).code).toBe(0);
+    expect(cut.messages.at(-1)).toMatchObject({ kind: 'error', error: { code: 'draining' } });
+    const rest = await readSse(`${other.url}/v1/streams/${id}/events`, {
+      headers: { 'Last-Event-ID': cut.lastId ?? '0' },
+    });
+    const items = await system.waitForEnd(id);
+    expect(textOf(cut.messages) + textOf(rest.messages)).toBe(textOfItems(items));
+  });
+
   it('keeps its heap flat while 50 clients stop reading and 100,000 items are appended', async () => {
     const gateway = await system.startGateway({ SPOOL_STALL_TIMEOUT_MS: '10m' });
     const streamId = await system.generate('unused', {});
