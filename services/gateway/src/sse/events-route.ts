@@ -20,9 +20,9 @@ import { z } from 'zod';
 import type { GatewayContext } from '../app.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { DeliverySession } from '../delivery/delivery-session.ts';
-import { type ItemSource, offsetSource, subscriptionSource } from '../delivery/item-source.ts';
+import { type DeliveryStart, deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http-errors.ts';
-import { type ResumeRequest, resumeRequest } from './resume-point.ts';
+import { resumeRequest } from './resume-point.ts';
 import { SSE_HEADERS, SseSink } from './sse-sink.ts';
 
 const RETRY_MS = 1_000;
@@ -33,15 +33,6 @@ const chunkingQuerySchema = z.object({
   chunk_items: z.coerce.number().int().min(1).max(4_096).optional(),
   chunk_delay_ms: z.coerce.number().int().min(0).max(10_000).optional(),
 });
-
-interface Start {
-  from: number;
-  source: ItemSource;
-  /** The stream has ended and the client has all of it. */
-  complete: boolean;
-  /** For subscriptions: acks (through any gateway) reopen the window. */
-  watchAcks?: (onAck: (offset: number) => void) => Promise<() => Promise<void>>;
-}
 
 export function registerEventsRoute(app: FastifyInstance): void {
   app.get<{ Params: { id: string } }>('/v1/streams/:id/events', async (request, reply) => {
@@ -59,7 +50,7 @@ export function registerEventsRoute(app: FastifyInstance): void {
       validate(chunkingQuerySchema, request.query, { code: 'invalid_request', subject: 'query' }),
     );
     context.admission.checkConnection(context.deliveries.size);
-    const start = await startOf(context, streamId, resume);
+    const start = await deliveryStart(context, streamId, resume);
     if (start.complete) return reply.code(204).send();
     const policy = chunkingPolicy(
       chunking.chunk_items !== undefined
@@ -73,45 +64,11 @@ export function registerEventsRoute(app: FastifyInstance): void {
   });
 }
 
-async function startOf(
-  context: GatewayContext,
-  streamId: string,
-  resume: ResumeRequest,
-): Promise<Start> {
-  const { log } = context;
-  if (resume.kind === 'offset') {
-    const probe = await log.read(streamId, resume.from, 1);
-    return { from: resume.from, source: offsetSource(log, streamId), complete: probe.done };
-  }
-  const consumer = `${context.config.gatewayId}:${Math.random().toString(36).slice(2, 10)}`;
-  const taken = await log.takeOver(streamId, resume.subscription, consumer);
-  const from = Math.max(taken.acked, resume.lastEventId ?? taken.acked);
-  if (from > taken.length)
-    throw new SpoolError(
-      'offset_out_of_range',
-      `Offset ${from} is beyond the end (${taken.length}).`,
-    );
-  const ended =
-    taken.status === 'done' || taken.status === 'cancelled' || taken.status === 'failed';
-  return {
-    from,
-    source: subscriptionSource({
-      log,
-      streamId,
-      subscription: resume.subscription,
-      consumer,
-      delivered: taken.delivered,
-    }),
-    complete: ended && from === taken.length,
-    watchAcks: (onAck) => log.watchAcks(streamId, resume.subscription, onAck),
-  };
-}
-
 interface StreamInput {
   context: GatewayContext;
   reply: FastifyReply;
   streamId: string;
-  start: Start;
+  start: DeliveryStart;
   autoAck: boolean;
   policy: ReturnType<typeof chunkingPolicy>;
 }

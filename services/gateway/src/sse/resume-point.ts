@@ -13,20 +13,14 @@ import {
   type Result,
   validate,
 } from '@spool/protocol';
+import type { ResumeRequest } from '../delivery/delivery-start.ts';
 
-export type ResumeRequest =
-  | { kind: 'offset'; from: number; resumed: boolean; query: EventsQuery }
-  | {
-      kind: 'subscription';
-      subscription: string;
-      lastEventId: number | undefined;
-      query: EventsQuery;
-    };
+export type SseResumeRequest = ResumeRequest & { query: EventsQuery };
 
 export function resumeRequest(input: {
   query: unknown;
   lastEventId: string | string[] | undefined;
-}): Result<ResumeRequest> {
+}): Result<SseResumeRequest> {
   const query = validate(eventsQuerySchema, input.query, {
     code: 'invalid_request',
     subject: 'query',
@@ -49,7 +43,7 @@ export function resumeRequest(input: {
   const start = lastEventId ?? from ?? 0;
   return {
     ok: true,
-    value: { kind: 'offset', from: start, resumed: start > 0, query: query.value },
+    value: { kind: 'offset', from: start, query: query.value },
   };
 }
 
