@@ -56,6 +56,11 @@ export const ERROR_CODES = {
     retryable: false,
     message: 'A subscription with this id exists on the stream.',
   },
+  not_subscribed: {
+    status: 409,
+    retryable: false,
+    message: 'This socket is not subscribed to the stream.',
+  },
   already_subscribed: {
     status: 409,
     retryable: false,

@@ -21,6 +21,7 @@ import {
   encodeClientFrame,
   encodeServerChunk,
   encodeServerError,
+  encodeSubscribed,
   type ServerFrameResult,
 } from './ws.ts';
 
@@ -212,6 +213,8 @@ function expectServerOutcome(result: ServerFrameResult): void {
     expect(decodeServerFrame(encodeServerChunk(result.frame.stream, result.frame.chunk))).toEqual(
       result,
     );
+  } else if (result.frame.kind === 'subscribed') {
+    expect(decodeServerFrame(encodeSubscribed(result.frame))).toEqual(result);
   } else {
     expect(decodeServerFrame(encodeServerError(result.frame.error))).toEqual(result);
   }
@@ -312,5 +315,27 @@ describe('WebSocket properties', () => {
         expect(exceedsUtf8Length(text, limit)).toBe(actual);
       }),
     );
+  });
+});
+
+describe('subscribed frames', () => {
+  it('round-trip with and without a subscription', () => {
+    const stream = 'st_AAAAAAAAAAAAAAAAAAAAAA';
+    for (const frame of [
+      { stream, from: 7, complete: false },
+      { stream, from: 0, subscription: 'sub_BBBBBBBBBBBBBBBBBBBBBB', complete: true },
+    ]) {
+      expect(decodeServerFrame(encodeSubscribed(frame))).toEqual({
+        ok: true,
+        frame: { kind: 'subscribed', ...frame },
+      });
+    }
+  });
+
+  it('refuses a subscribed frame with a bad offset', () => {
+    const decoded = decodeServerFrame(
+      '{"type":"subscribed","stream":"st_AAAAAAAAAAAAAAAAAAAAAA","from":-1}',
+    );
+    expect(decoded).toMatchObject({ ok: false, error: { code: 'invalid_offset' } });
   });
 });

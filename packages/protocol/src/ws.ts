@@ -16,7 +16,7 @@ import {
   isErrorItemFields,
 } from './chunk-fields.ts';
 import { type ClientFrame, clientFrameSchemas, isClientFrameType } from './client-frame.ts';
-import { isStreamId } from './items.ts';
+import { isStreamId, isSubscriptionId } from './items.ts';
 import { decodeJsonObject, type JsonObject } from './json-object.ts';
 import {
   type ProtocolError,
@@ -90,7 +90,23 @@ export function encodeClientFrame(frame: ClientFrame): string {
 }
 
 /** What a server frame decodes to: a chunk of one stream, or a protocol error. */
-export type ServerFrame = { kind: 'chunk'; stream: string; chunk: Chunk } | ProtocolErrorMessage;
+/**
+ * `subscribed` answers every accepted `subscribe`: where delivery starts (`from`, the resolved
+ * offset — for a subscription, its acknowledged offset), and `complete: true` when the stream has
+ * ended and the client already has all of it (nothing will follow on this subscribe).
+ */
+export interface SubscribedFrame {
+  kind: 'subscribed';
+  stream: string;
+  from: number;
+  subscription?: string;
+  complete: boolean;
+}
+
+export type ServerFrame =
+  | { kind: 'chunk'; stream: string; chunk: Chunk }
+  | SubscribedFrame
+  | ProtocolErrorMessage;
 
 export type ServerFrameResult =
   | { ok: true; frame: ServerFrame }
@@ -125,6 +141,16 @@ export function encodeServerError(error: ProtocolError): string {
   });
 }
 
+export function encodeSubscribed(frame: Omit<SubscribedFrame, 'kind'>): string {
+  return JSON.stringify({
+    type: 'subscribed',
+    stream: frame.stream,
+    from: frame.from,
+    subscription: frame.subscription,
+    complete: frame.complete,
+  });
+}
+
 const serverDecodeOptions = { code: 'invalid_frame', subject: 'frame' } as const;
 
 /** Decodes a frame the server sent (for the SDK). Never throws. */
@@ -139,7 +165,32 @@ export function decodeServerFrame(
     return { ok: false, error: protocolError('invalid_frame', 'type: expected a string') };
   }
   if (type === 'error' && !isErrorItemFields(raw.value)) return decodeErrorFrame(raw.value);
+  if (type === 'subscribed') return decodeSubscribedFrame(raw.value);
   return decodeChunkFrame(type, raw.value);
+}
+
+function decodeSubscribedFrame(fields: JsonObject): ServerFrameResult {
+  const { stream, from, subscription, complete } = fields;
+  if (!isStreamId(stream)) return invalidStream();
+  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0) {
+    return {
+      ok: false,
+      error: protocolError('invalid_offset', 'from: expected an offset', stream),
+    };
+  }
+  if (subscription !== undefined && !isSubscriptionId(subscription)) {
+    return {
+      ok: false,
+      error: protocolError(
+        'invalid_subscription_id',
+        'subscription: not a subscription id',
+        stream,
+      ),
+    };
+  }
+  const frame: SubscribedFrame = { kind: 'subscribed', stream, from, complete: complete === true };
+  if (subscription !== undefined) frame.subscription = subscription;
+  return { ok: true, frame };
 }
 
 function decodeErrorFrame(fields: JsonObject): ServerFrameResult {
