@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerStreamRoutes } from './routes/streams.ts';
 import { registerSubscriptionRoutes } from './routes/subscriptions.ts';
 import { registerEventsRoute } from './sse/events-route.ts';
+import { registerWebSocketRoute } from './ws/ws-route.ts';
 
 export interface GatewayDependencies {
   log: TokenLog;
@@ -74,5 +75,6 @@ export async function buildApp(
   registerStreamRoutes(app);
   registerSubscriptionRoutes(app);
   registerEventsRoute(app);
+  await registerWebSocketRoute(app);
   return app;
 }

@@ -1,0 +1,66 @@
+/**
+ * Reading one content block of a stream (block-level resend, over HTTP `?block=` and the
+ * WebSocket `resend` frame).
+ */
+import type { Item } from '@spool/protocol';
+import type { TokenLog } from '@spool/token-log';
+
+/** How many items one request may examine looking for a block. */
+export const BLOCK_SCAN_LIMIT = 100_000;
+const BLOCK_SCAN_PAGE = 1_000;
+
+export interface BlockPage {
+  items: Item[];
+  /** Where the scan stopped: continue from here. */
+  next: number;
+  /** The block is complete in what was returned, or the stream ended without more of it. */
+  done: boolean;
+}
+
+/**
+ * The items of block `block` from `from` on (its `block_start`, tokens and `block_end`), at
+ * most `limit`. `next` is where the scan stopped (the offset after the last item examined), so a
+ * client continues with `from=next`.
+ */
+export async function readBlock(input: {
+  log: TokenLog;
+  streamId: string;
+  block: number;
+  from: number;
+  limit: number;
+}): Promise<BlockPage> {
+  const { log, streamId, block, from, limit } = input;
+  const items: Item[] = [];
+  let next = from;
+  while (next - from < BLOCK_SCAN_LIMIT) {
+    const page = await log.read(streamId, next, BLOCK_SCAN_PAGE);
+    for (const item of page.items) {
+      next = item.offset + 1;
+      if (!('block' in item) || item.block !== block) continue;
+      items.push(item);
+      if (item.type === 'block_end') return { items, next, done: true };
+      if (items.length >= limit) return { items, next, done: false };
+    }
+    if (page.items.length === 0 || page.next >= page.length) {
+      return { items, next: page.next, done: page.done };
+    }
+  }
+  return { items, next, done: false };
+}
+
+/** All items of `[from, to)`, as far as they exist. */
+export async function readRange(
+  log: TokenLog,
+  streamId: string,
+  from: number,
+  to: number,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let next = from; next < to; ) {
+    const page = await log.read(streamId, next, Math.min(1_000, to - next));
+    items.push(...page.items);
+    if (page.items.length === 0) break;
+    next = page.next;
+  }
+  return items;
+}

@@ -1,0 +1,234 @@
+/**
+ * One WebSocket: many streams multiplexed (SPEC section 5), each with its own delivery session
+ * and window, all sharing the socket's send budget.
+ *
+ * A bad frame gets an `error` frame (naming its stream when it named one) and never touches the
+ * other streams. Failures of one stream's delivery end that stream's subscription only.
+ */
+import {
+  type AckFrame,
+  type ClientFrame,
+  chunkItems,
+  decodeClientFrame,
+  encodeServerChunk,
+  encodeServerError,
+  encodeSubscribed,
+  type Item,
+  isSpoolError,
+  type ProtocolError,
+  type ResendFrame,
+  SpoolError,
+  type SubscribeFrame,
+} from '@spool/protocol';
+import type { WebSocket } from 'ws';
+import type { GatewayContext } from '../app.ts';
+import { chunkingPolicy } from '../delivery/chunking-policy.ts';
+import { DeliverySession } from '../delivery/delivery-session.ts';
+import { deliveryStart } from '../delivery/delivery-start.ts';
+import { readBlock, readRange } from '../delivery/read-block.ts';
+import { SendBudget } from './send-budget.ts';
+
+/** The most items one `resend` may ask for. */
+const MAX_RESEND_ITEMS = 10_000;
+/** Streams whose delivery ended are remembered (for late acks) up to this many per socket. */
+const MAX_FINISHED = 1_024;
+
+interface StreamDelivery {
+  controller: AbortController;
+  session?: DeliverySession;
+  subscription?: string;
+}
+
+export class WsConnection {
+  readonly #socket: WebSocket;
+  readonly #context: GatewayContext;
+  readonly #budget: SendBudget;
+  readonly #streams = new Map<string, StreamDelivery>();
+  /** Ended deliveries: stream → its subscription, so acks after the `end` still count. */
+  readonly #finished = new Map<string, string | undefined>();
+  readonly #labels = { transport: 'ws' } as const;
+
+  constructor(socket: WebSocket, context: GatewayContext) {
+    this.#socket = socket;
+    this.#context = context;
+    this.#budget = new SendBudget({
+      socket,
+      highWaterBytes: context.config.ws.highWaterBytes,
+      onBytes: (bytes) => context.metrics.bytesSent.inc(this.#labels, bytes),
+    });
+  }
+
+  get streams(): number {
+    return this.#streams.size;
+  }
+
+  receive(data: Uint8Array | string): void {
+    const decoded = decodeClientFrame(data, this.#context.config.ws.maxFrameBytes);
+    if (!decoded.ok) return this.#sendError(decoded.error);
+    void this.#dispatch(decoded.frame).catch((error: unknown) =>
+      this.#fail(decoded.frame.stream, error),
+    );
+  }
+
+  /** The socket closed or the gateway drains: stop every delivery. */
+  closeAll(reason: unknown): void {
+    for (const delivery of this.#streams.values()) delivery.controller.abort(reason);
+    this.#streams.clear();
+    this.#budget.release();
+  }
+
+  async #dispatch(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'subscribe':
+        return this.#subscribe(frame);
+      case 'ack':
+        return this.#ack(frame);
+      case 'resend':
+        return this.#resend(frame);
+      case 'unsubscribe':
+        this.#streams.get(frame.stream)?.controller.abort(new Unsubscribed());
+        this.#streams.delete(frame.stream);
+        this.#finished.delete(frame.stream);
+        return;
+      case 'cancel':
+        await this.#context.log.cancel(frame.stream);
+        return;
+    }
+  }
+
+  async #subscribe(frame: SubscribeFrame): Promise<void> {
+    const { stream } = frame;
+    if (this.#streams.has(stream)) throw new SpoolError('already_subscribed');
+    if (this.#streams.size >= this.#context.config.ws.maxStreams) {
+      throw new SpoolError(
+        'too_many_subscriptions',
+        `At most ${this.#context.config.ws.maxStreams} streams per socket.`,
+      );
+    }
+    const delivery: StreamDelivery = {
+      controller: new AbortController(),
+      subscription: frame.subscription,
+    };
+    this.#streams.set(stream, delivery);
+    try {
+      await this.#deliver(frame, delivery);
+      this.#remember(stream, frame.subscription);
+    } finally {
+      if (this.#streams.get(stream) === delivery) this.#streams.delete(stream);
+    }
+  }
+
+  async #deliver(frame: SubscribeFrame, delivery: StreamDelivery): Promise<void> {
+    const { config, metrics } = this.#context;
+    const resume = frame.subscription
+      ? { kind: 'subscription' as const, subscription: frame.subscription, lastEventId: undefined }
+      : { kind: 'offset' as const, from: frame.from ?? 0 };
+    const start = await deliveryStart(this.#context, frame.stream, resume);
+    delivery.controller.signal.throwIfAborted();
+    this.#budget.send(
+      encodeSubscribed({
+        stream: frame.stream,
+        from: start.from,
+        subscription: frame.subscription,
+        complete: start.complete,
+      }),
+    );
+    if (start.complete) return;
+    if (start.from > 0 || frame.subscription) metrics.resumes.inc(this.#labels);
+    const session = new DeliverySession({
+      source: start.source,
+      sink: {
+        send: (chunk) => this.#budget.send(encodeServerChunk(frame.stream, chunk)),
+        drained: (signal) => this.#budget.drained(signal),
+        bufferedBytes: () => this.#budget.bufferedBytes(),
+      },
+      from: start.from,
+      window: frame.window ?? config.window,
+      chunking: chunkingPolicy(frame.chunking, config.maxChunkItems),
+      autoAck: false,
+      stallTimeoutMs: config.stallTimeoutMs,
+      maxBufferedBytes: config.maxBufferedBytes,
+      signal: delivery.controller.signal,
+      observer: {
+        sent: (chunk, appendedAt) => {
+          const items = chunk.kind === 'tokens' ? chunk.to - chunk.from : 1;
+          metrics.itemsSent.inc(this.#labels, items);
+          metrics.chunkItems.observe(this.#labels, items);
+          metrics.deliveryLag.observe(this.#labels, Math.max(0, Date.now() - appendedAt) / 1_000);
+        },
+        stalled: () => metrics.windowStalls.inc(this.#labels),
+      },
+    });
+    delivery.session = session;
+    const stopAcks = await start.watchAcks?.((offset) => session.ack(offset));
+    try {
+      await session.run();
+    } finally {
+      await stopAcks?.();
+    }
+  }
+
+  async #ack(frame: AckFrame): Promise<void> {
+    const delivery = this.#streams.get(frame.stream);
+    if (!delivery && !this.#finished.has(frame.stream)) {
+      throw new SpoolError('not_subscribed', `Not subscribed to ${frame.stream}.`);
+    }
+    delivery?.session?.ack(frame.offset);
+    const subscription = delivery ? delivery.subscription : this.#finished.get(frame.stream);
+    if (subscription) await this.#context.log.ack(frame.stream, subscription, frame.offset);
+  }
+
+  #remember(stream: string, subscription: string | undefined): void {
+    this.#finished.delete(stream);
+    this.#finished.set(stream, subscription);
+    if (this.#finished.size > MAX_FINISHED) {
+      this.#finished.delete(this.#finished.keys().next().value as string);
+    }
+  }
+
+  async #resend(frame: ResendFrame): Promise<void> {
+    const { log, config } = this.#context;
+    let items: Item[];
+    if (frame.block !== undefined) {
+      const page = await readBlock({
+        log,
+        streamId: frame.stream,
+        block: frame.block,
+        from: 0,
+        limit: MAX_RESEND_ITEMS,
+      });
+      items = page.items;
+    } else {
+      if (frame.to - frame.from > MAX_RESEND_ITEMS) {
+        throw new SpoolError(
+          'invalid_request',
+          `Resend at most ${MAX_RESEND_ITEMS} items at once.`,
+        );
+      }
+      items = await readRange(log, frame.stream, frame.from, frame.to);
+    }
+    for (const chunk of chunkItems(items, config.maxChunkItems))
+      this.#budget.send(encodeServerChunk(frame.stream, chunk));
+  }
+
+  #fail(stream: string | undefined, error: unknown): void {
+    if (error instanceof Unsubscribed || this.#socket.readyState !== this.#socket.OPEN) return;
+    const spool = isSpoolError(error)
+      ? error
+      : new SpoolError('internal', undefined, { cause: error });
+    if (spool.code === 'slow_consumer') this.#context.metrics.slowConsumers.inc(this.#labels);
+    if (spool.code === 'internal')
+      this.#context.logger.error({ err: error, stream }, 'WebSocket delivery failed');
+    this.#sendError({ code: spool.code, message: spool.message, stream });
+  }
+
+  #sendError(error: ProtocolError): void {
+    this.#budget.send(encodeServerError(error));
+  }
+}
+
+class Unsubscribed extends Error {
+  constructor() {
+    super('Unsubscribed.');
+  }
+}
