@@ -6,3 +6,4 @@ export * from './redis-server.ts';
 export * from './service-process.ts';
 export * from './sse-reader.ts';
 export * from './test-redis.ts';
+export * from './ws-client.ts';

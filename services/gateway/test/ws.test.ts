@@ -1,10 +1,10 @@
 import type { Item } from '@spool/protocol';
+import { connectWs, streamView } from '@spool/testing';
 import { redisPerFile } from '@spool/testing/vitest';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESUME_CASES } from './resume-contract.ts';
 import { answer, startGateway, storedStream, type TestGateway } from './support.ts';
-import { connectWs, streamView } from './ws-client.ts';
 
 const redis = redisPerFile();
 let gateway: TestGateway;

@@ -1,5 +1,5 @@
 /**
- * A test client over the `ws` package: sends frames, decodes every server frame with the
+ * A WebSocket test client over the `ws` package: sends frames, decodes every server frame with the
  * protocol's decoder, and waits for conditions on what arrived.
  */
 import { decodeServerFrame, type ServerFrame } from '@spool/protocol';
