@@ -26,7 +26,9 @@ describe('a durable subscription over WebSocket', () => {
     await first.waitFor((frames) => streamView(frames, streamId).offsets.length >= 60, 15_000);
     const acked = 40;
     first.send({ type: 'ack', stream: streamId, offset: acked });
-    await expect.poll(async () => (await system.log.pending(streamId, subscription)).acked).toBe(acked);
+    await expect
+      .poll(async () => (await system.log.pending(streamId, subscription)).acked)
+      .toBe(acked);
     await doomed.service.kill('SIGKILL');
     await first.closed;
 
@@ -37,7 +39,10 @@ describe('a durable subscription over WebSocket', () => {
     const items = await system.waitForEnd(streamId);
     expect(view.subscribed).toMatchObject({ from: acked, subscription });
     expect(view.offsets).toEqual(items.slice(acked).map((item) => item.offset));
-    const text = items.slice(acked).map((item) => (item.type === 'token' ? item.text : '')).join('');
+    const text = items
+      .slice(acked)
+      .map((item) => (item.type === 'token' ? item.text : ''))
+      .join('');
     expect(view.text).toBe(text);
     second.close();
   });

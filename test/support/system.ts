@@ -68,8 +68,12 @@ export class TestSystem {
   }
 
   /** A gateway process on a free port (its ready line says which). */
-  async startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
+  async startGateway(
+    env: Record<string, string> = {},
+    nodeFlags: string[] = [],
+  ): Promise<GatewayProcess> {
     const service = await startService({
+      nodeFlags,
       name: `gateway-${++this.#gateways}`,
       entry: GATEWAY_ENTRY,
       env: this.env({ SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', ...env }),

@@ -1,4 +1,10 @@
-export { type GenerationJob, generationJobSchema, jobFromCreateBody } from './generation-job.ts';
+export {
+  type GenerationJob,
+  type GenerationMessage,
+  generationJobSchema,
+  type JsonValue,
+  jobFromCreateBody,
+} from './generation-job.ts';
 export {
   DEFAULT_QUEUE_PREFIX,
   GenerationQueue,

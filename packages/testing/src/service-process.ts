@@ -45,6 +45,8 @@ export interface StartServiceOptions {
   keepLogs?: boolean;
   /** See SpawnProcessOptions.ownProcessGroup. */
   ownProcessGroup?: boolean;
+  /** Node flags before the entry, e.g. `--expose-gc`. */
+  nodeFlags?: string[];
 }
 
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
@@ -64,7 +66,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   };
   const spawned = await spawnProcess({
     command: process.execPath,
-    args: [options.entry],
+    args: [...(options.nodeFlags ?? []), options.entry],
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     ownProcessGroup: options.ownProcessGroup,

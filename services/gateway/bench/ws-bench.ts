@@ -30,7 +30,13 @@ const log = new RedisTokenLog({ redis: client });
 const gateway = await startService({
   name: 'gateway',
   entry: GATEWAY_ENTRY,
-  env: { REDIS_URL: server.url, SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', SPOOL_LOG_LEVEL: 'info', SPOOL_WINDOW: String(WINDOW) },
+  env: {
+    REDIS_URL: server.url,
+    SPOOL_PORT: '0',
+    SPOOL_HOST: '127.0.0.1',
+    SPOOL_LOG_LEVEL: 'info',
+    SPOOL_WINDOW: String(WINDOW),
+  },
   readyMessage: 'gateway ready',
 });
 const address = String((await gateway.waitForLog((line) => line.msg === 'gateway ready')).address);
@@ -38,7 +44,11 @@ const address = String((await gateway.waitForLog((line) => line.msg === 'gateway
 async function storeStream(count: number): Promise<string> {
   const streamId = newStreamId();
   await log.create({ id: streamId });
-  const items: NewItem[] = Array.from({ length: count }, (_, index) => ({ type: 'token', block: 0, text: ` w${index % 100}` }));
+  const items: NewItem[] = Array.from({ length: count }, (_, index) => ({
+    type: 'token',
+    block: 0,
+    text: ` w${index % 100}`,
+  }));
   items.push({ type: 'end', finish_reason: 'stop' });
   const appends: Promise<unknown>[] = [];
   for (let at = 0; at < items.length; at += 64) {
@@ -54,9 +64,17 @@ function readStream(streamId: string, chunking: string): Promise<number> {
     const socket = new WebSocket(`${address.replace(/^http/, 'ws')}/v1/ws`);
     let frames = 0;
     let acked = 0;
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'subscribe', stream: streamId, from: 0, window: WINDOW, chunking })));
+    socket.on('open', () =>
+      socket.send(
+        JSON.stringify({ type: 'subscribe', stream: streamId, from: 0, window: WINDOW, chunking }),
+      ),
+    );
     socket.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as { type: string; to?: number; offset?: number };
+      const frame = JSON.parse(data.toString('utf8')) as {
+        type: string;
+        to?: number;
+        offset?: number;
+      };
       if (frame.type === 'subscribed') return;
       frames++;
       const next = frame.to ?? (frame.offset ?? 0) + 1;
@@ -81,23 +99,34 @@ async function measure(sockets: number, itemsPerStream: number, chunking: string
   const seconds = (performance.now() - started) / 1_000;
   await client.flushall();
   const items = sockets * (itemsPerStream + 1);
-  return { itemsPerSecond: items / seconds, framesPerSecond: frames.reduce((a, b) => a + b, 0) / seconds };
+  return {
+    itemsPerSecond: items / seconds,
+    framesPerSecond: frames.reduce((a, b) => a + b, 0) / seconds,
+  };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const k = (value: number) => `${Math.round(value / 1_000).toLocaleString('en-US')}k`;
 const rows: string[] = [];
 for (const { sockets, itemsPerStream } of SCENARIOS) {
   for (const chunking of ['token', 'adaptive']) {
     const runs = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await measure(sockets, itemsPerStream, chunking));
+    for (let run = 0; run < RUNS; run++)
+      runs.push(await measure(sockets, itemsPerStream, chunking));
     const items = median(runs.map((run) => run.itemsPerSecond));
     const frames = median(runs.map((run) => run.framesPerSecond));
-    rows.push(`| ${sockets} | ${chunking} | ${k(items)} | ${k(frames)} | ${(items / frames).toFixed(1)} |`);
+    rows.push(
+      `| ${sockets} | ${chunking} | ${k(items)} | ${k(frames)} | ${(items / frames).toFixed(1)} |`,
+    );
     process.stderr.write(`${sockets} socket(s), ${chunking}: ${k(items)} items/s\n`);
   }
 }
-const table = ['| sockets | chunking | items/s | frames/s | items per frame |', '|---:|---|---:|---:|---:|', ...rows].join('\n');
+const table = [
+  '| sockets | chunking | items/s | frames/s | items per frame |',
+  '|---:|---|---:|---:|---:|',
+  ...rows,
+].join('\n');
 console.log(table);
 
 const section = [

@@ -10,9 +10,11 @@ import type { TokenLog } from '@spool/token-log';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { Admission } from './admission.ts';
 import type { GatewayConfig } from './config.ts';
+import { installCors } from './cors.ts';
 import { DeliveryRegistry } from './delivery/delivery-registry.ts';
 import { installErrorHandlers, sendError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { registerChatCompletionsRoute } from './routes/chat-completions.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerStreamRoutes } from './routes/streams.ts';
 import { registerSubscriptionRoutes } from './routes/subscriptions.ts';
@@ -66,6 +68,7 @@ export async function buildApp(
   };
   app.decorate('spool', context);
   installErrorHandlers(app, metrics);
+  installCors(app, config.corsOrigin);
   app.addHook('onRequest', async (request, reply) => {
     if (context.draining && !ALWAYS_OPEN.has(request.url.split('?')[0] ?? '')) {
       return sendError(reply, new SpoolError('draining'));
@@ -75,6 +78,7 @@ export async function buildApp(
   registerStreamRoutes(app);
   registerSubscriptionRoutes(app);
   registerEventsRoute(app);
+  registerChatCompletionsRoute(app);
   await registerWebSocketRoute(app);
   return app;
 }

@@ -28,6 +28,8 @@ const shape = {
   SPOOL_MAX_CONNECTIONS: integer(1, 1_000_000, 10_000),
   SPOOL_MAX_QUEUE_DEPTH: integer(0, 10_000_000, 10_000),
   SPOOL_MAX_BODY_BYTES: integer(1_024, 64 << 20, 1 << 20),
+  SPOOL_DEMO_GATEWAYS: z.string().optional(),
+  SPOOL_CORS_ORIGIN: text('*'),
   SPOOL_WS_MAX_STREAMS: integer(1, 100_000, 100),
   SPOOL_WS_MAX_FRAME_BYTES: integer(256, 1 << 20, 16_384),
   SPOOL_WS_MAX_PAYLOAD_BYTES: integer(1_024, 64 << 20, 1 << 20),
@@ -60,6 +62,11 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     maxConnections: raw.SPOOL_MAX_CONNECTIONS,
     maxQueueDepth: raw.SPOOL_MAX_QUEUE_DEPTH,
     maxBodyBytes: raw.SPOOL_MAX_BODY_BYTES,
+    demoGateways: (raw.SPOOL_DEMO_GATEWAYS ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+    corsOrigin: raw.SPOOL_CORS_ORIGIN,
     ws: {
       maxStreams: raw.SPOOL_WS_MAX_STREAMS,
       maxFrameBytes: raw.SPOOL_WS_MAX_FRAME_BYTES,

@@ -4,7 +4,7 @@
  * handler turns them into `{ error: { code, message } }` with the code's status.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { jobFromCreateBody } from '@spool/generation-queue';
+import { type GenerationJob, jobFromCreateBody } from '@spool/generation-queue';
 import {
   type CreateStreamBody,
   createStreamBodySchema,
@@ -13,9 +13,11 @@ import {
   isSpoolError,
   itemsQuerySchema,
   SpoolError,
+  type StreamStatus,
 } from '@spool/protocol';
 import { newStreamId, type StreamMeta, type TokenLog } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../app.ts';
 import {
   parseInput,
   parseStreamId,
@@ -47,30 +49,69 @@ interface ItemsPage {
 
 export function registerStreamRoutes(app: FastifyInstance): void {
   registerWithLenientJson(app, (scope) => {
-    scope.post('/v1/streams', createStream);
+    scope.post('/v1/streams', postStream);
     scope.get('/v1/streams/:id', getStream);
     scope.get('/v1/streams/:id/items', getItems);
     scope.post('/v1/streams/:id/cancel', cancelStream);
   });
 }
 
-async function createStream(request: FastifyRequest, reply: FastifyReply) {
-  const { log, queue, admission, config } = request.server.spool;
+async function postStream(request: FastifyRequest, reply: FastifyReply) {
+  const context = request.server.spool;
   const body = parseInput(createStreamBodySchema, request.body, 'body');
-  const key = idempotencyKey(request.headers['idempotency-key']);
+  const stream = await createStream(context, {
+    request: body,
+    idempotencyKey: request.headers['idempotency-key'],
+    fields: streamFields(body),
+    job: (id) => jobFromCreateBody(id, body),
+  });
+  return reply.code(stream.created ? 201 : 200).send({
+    id: stream.id,
+    status: stream.status,
+    urls: urlsFor(context.config.publicUrl, stream.id),
+  });
+}
+
+export interface CreateStreamInput {
+  /** The validated request: a repeat of its `Idempotency-Key` with another one is a conflict. */
+  request: unknown;
+  /** The `Idempotency-Key` header, as received. */
+  idempotencyKey: string | string[] | undefined;
+  /** String fields kept in the stream's metadata (model, metadata, …). */
+  fields: Record<string, string>;
+  /** The generation job of the stream with this id. */
+  job: (streamId: string) => GenerationJob;
+}
+
+export interface CreatedStream {
+  id: string;
+  /** False for a repeat with the same `Idempotency-Key`: the stream existed. */
+  created: boolean;
+  status: StreamStatus;
+}
+
+/**
+ * Creates a stream and enqueues its generation, for every route that starts one: honours
+ * `Idempotency-Key` (400 when malformed, the same stream on a repeat, 409 with another
+ * request) and admission (429 `over_capacity`), both before anything is stored.
+ */
+export async function createStream(
+  context: Pick<GatewayContext, 'log' | 'queue' | 'admission' | 'config'>,
+  input: CreateStreamInput,
+): Promise<CreatedStream> {
+  const { log, queue, admission, config } = context;
+  const key = idempotencyKey(input.idempotencyKey);
   await admission.checkCreate();
   const id = key === undefined ? newStreamId() : derivedStreamId(config.idSecret, key);
   const created = await createOrConflict(log, {
     id,
-    requestHash: sha256(canonicalJson(body)),
-    fields: streamFields(body),
+    requestHash: sha256(canonicalJson(input.request)),
+    fields: input.fields,
   });
   // Also on a repeat: enqueueing is idempotent by job id, and it repairs a create whose
   // process died between storing the stream and enqueueing its generation.
-  await queue.enqueue(jobFromCreateBody(id, body));
-  return reply
-    .code(created.created ? 201 : 200)
-    .send({ id, status: created.status, urls: urlsFor(config.publicUrl, id) });
+  await queue.enqueue(input.job(id));
+  return { id, created: created.created, status: created.status };
 }
 
 async function getStream(request: StreamRequest) {

@@ -6,26 +6,20 @@
  * at the end of an ended stream answers 204: the one status that tells an EventSource to stop
  * reconnecting. Once streaming, a failure is an `error` event without `id:` and the response
  * ends; a client resumes with `Last-Event-ID` on any gateway.
+ *
+ * `?format=openai` delivers the same items as OpenAI `chat.completion.chunk` events (see
+ * openai-format.ts), ending with `data: [DONE]`; `?include_usage=true|false` overrides whether
+ * the usage chunk is sent (default: what the creating chat completion asked for).
  */
-import {
-  encodeSseProtocolError,
-  encodeSseRetry,
-  isSpoolError,
-  isStreamId,
-  SpoolError,
-  validate,
-} from '@spool/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isStreamId, SpoolError, validate } from '@spool/protocol';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { GatewayContext } from '../app.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { DeliverySession } from '../delivery/delivery-session.ts';
-import { type DeliveryStart, deliveryStart } from '../delivery/delivery-start.ts';
+import { deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http-errors.ts';
+import { openAIQuerySchema, openAISseFormat } from './openai-sse.ts';
 import { resumeRequest } from './resume-point.ts';
-import { SSE_HEADERS, SseSink } from './sse-sink.ts';
-
-const RETRY_MS = 1_000;
+import { streamSse } from './sse-stream.ts';
 
 /** Per-request chunking over SSE: `?chunking=token|adaptive`, or `?chunk_items=N&chunk_delay_ms=M`. */
 const chunkingQuerySchema = z.object({
@@ -43,12 +37,9 @@ export function registerEventsRoute(app: FastifyInstance): void {
     const resume = valueOrThrow(
       resumeRequest({ query: request.query, lastEventId: request.headers['last-event-id'] }),
     );
-    if (resume.query.format === 'openai') {
-      throw new SpoolError('invalid_request', 'format=openai: not served by this gateway version.');
-    }
-    const chunking = valueOrThrow(
-      validate(chunkingQuerySchema, request.query, { code: 'invalid_request', subject: 'query' }),
-    );
+    const query = { code: 'invalid_request', subject: 'query' } as const;
+    const chunking = valueOrThrow(validate(chunkingQuerySchema, request.query, query));
+    const openai = valueOrThrow(validate(openAIQuerySchema, request.query, query));
     context.admission.checkConnection(context.deliveries.size);
     const start = await deliveryStart(context, streamId, resume);
     if (start.complete) return reply.code(204).send();
@@ -58,91 +49,26 @@ export function registerEventsRoute(app: FastifyInstance): void {
         : chunking.chunking,
       context.config.maxChunkItems,
     );
+    const format =
+      resume.query.format === 'openai'
+        ? await openAISseFormat({
+            log: context.log,
+            streamId,
+            from: start.from,
+            includeUsage:
+              openai.include_usage === undefined ? undefined : openai.include_usage === 'true',
+          })
+        : undefined;
     if (start.from > 0 || resume.kind === 'subscription')
       context.metrics.resumes.inc({ transport: 'sse' });
-    await stream({ context, reply, streamId, start, autoAck: resume.kind === 'offset', policy });
+    await streamSse({
+      context,
+      reply,
+      streamId,
+      start,
+      autoAck: resume.kind === 'offset',
+      policy,
+      format,
+    });
   });
-}
-
-interface StreamInput {
-  context: GatewayContext;
-  reply: FastifyReply;
-  streamId: string;
-  start: DeliveryStart;
-  autoAck: boolean;
-  policy: ReturnType<typeof chunkingPolicy>;
-}
-
-async function stream(input: StreamInput): Promise<void> {
-  const { context, reply, start } = input;
-  const { config, metrics } = context;
-  const labels = { transport: 'sse' } as const;
-  reply.hijack();
-  const response = reply.raw;
-  response.writeHead(200, SSE_HEADERS);
-  const sink = new SseSink({
-    response,
-    heartbeatMs: config.heartbeatMs,
-    onBytes: (bytes) => metrics.bytesSent.inc(labels, bytes),
-  });
-  sink.writeText(encodeSseRetry(RETRY_MS));
-  const controller = new AbortController();
-  response.on('close', () => controller.abort(new ClientGone()));
-  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
-  metrics.connections.inc(labels);
-  const session = new DeliverySession({
-    source: start.source,
-    sink,
-    from: start.from,
-    window: config.window,
-    chunking: input.policy,
-    autoAck: input.autoAck,
-    stallTimeoutMs: config.stallTimeoutMs,
-    maxBufferedBytes: config.maxBufferedBytes,
-    signal: controller.signal,
-    observer: {
-      sent: (chunk, appendedAt) => {
-        const items = chunk.kind === 'tokens' ? chunk.to - chunk.from : 1;
-        metrics.itemsSent.inc(labels, items);
-        metrics.chunkItems.observe(labels, items);
-        metrics.deliveryLag.observe(labels, Math.max(0, Date.now() - appendedAt) / 1_000);
-      },
-      stalled: () => metrics.windowStalls.inc(labels),
-    },
-  });
-  const stopAcks = await start.watchAcks?.((offset) => session.ack(offset));
-  try {
-    await session.run();
-  } catch (error) {
-    const reason = controller.signal.aborted ? controller.signal.reason : error;
-    if (!(reason instanceof ClientGone)) reportFailure(context, sink, reason, input.streamId);
-  } finally {
-    unregister();
-    metrics.connections.dec(labels);
-    await stopAcks?.();
-    sink.end();
-  }
-}
-
-function reportFailure(
-  context: GatewayContext,
-  sink: SseSink,
-  reason: unknown,
-  streamId: string,
-): void {
-  const error = isSpoolError(reason)
-    ? reason
-    : new SpoolError('internal', undefined, { cause: reason });
-  if (error.code === 'slow_consumer') context.metrics.slowConsumers.inc({ transport: 'sse' });
-  if (error.code === 'redis_unavailable') context.metrics.redisErrors.inc();
-  if (error.code === 'internal')
-    context.logger.error({ err: reason, stream: streamId }, 'SSE delivery failed');
-  else context.logger.info({ stream: streamId, code: error.code }, 'SSE delivery closed');
-  sink.writeText(encodeSseProtocolError({ code: error.code, message: error.message }));
-}
-
-class ClientGone extends Error {
-  constructor() {
-    super('The client closed the connection.');
-  }
 }

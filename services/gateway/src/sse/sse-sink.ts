@@ -41,7 +41,11 @@ export class SseSink implements DeliverySink {
   }
 
   send(chunk: Chunk): boolean {
-    return this.writeText(this.#encode(chunk));
+    const text = this.#encode(chunk);
+    // A format may write nothing for a chunk (OpenAI's has no `block_end`): the next event's
+    // id covers it. The answer is then whether the socket still takes more.
+    if (text === '') return !this.#response.writableNeedDrain;
+    return this.writeText(text);
   }
 
   /** Writes raw SSE text (retry line, protocol errors, heartbeats). */

@@ -64,7 +64,10 @@ export class WsConnection {
 
   receive(data: Uint8Array | string): void {
     const decoded = decodeClientFrame(data, this.#context.config.ws.maxFrameBytes);
-    if (!decoded.ok) return this.#sendError(decoded.error);
+    if (!decoded.ok) {
+      this.#sendError(decoded.error);
+      return;
+    }
     void this.#dispatch(decoded.frame).catch((error: unknown) =>
       this.#fail(decoded.frame.stream, error),
     );

@@ -16,12 +16,32 @@
  */
 import type { ErrorCode, Item, NewItem } from '@spool/protocol';
 
+/** Any JSON value. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
 export interface ChatMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** OpenAI's optional participant name. */
+  name?: string;
+  /** On a `tool` message: the call it answers. */
+  tool_call_id?: string;
+  /** On an `assistant` message: the calls it made, as the client sent them. */
+  tool_calls?: JsonValue[];
 }
 
-export type GenerationParams = Record<string, string | number | boolean>;
+/**
+ * A request's parameters: JSON values. An adapter reads the ones it knows and must ignore the
+ * others (an OpenAI client sends `tools`, `response_format`, `stop`, vendor fields, …); the
+ * openai adapter passes them all to its upstream.
+ */
+export type GenerationParams = Record<string, JsonValue>;
 
 export interface GenerationRequest {
   streamId: string;
@@ -29,7 +49,7 @@ export interface GenerationRequest {
   model?: string;
   /** The conversation; a plain `prompt` arrives as one user message. */
   messages: ChatMessage[];
-  /** Sampling and adapter parameters (`seed`, `max_tokens`, …); unknown ones pass through. */
+  /** Sampling and adapter parameters (`seed`, `max_tokens`, `tools`, …); unknown ones pass through. */
   params: GenerationParams;
 }
 

@@ -219,6 +219,29 @@ describe('openai adapter', () => {
     });
   });
 
+  it('passes object- and array-valued params and tool messages through unchanged', async () => {
+    const params = {
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: {} } }],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      response_format: { type: 'json_object' },
+      stop: ['\n\n', 'END'],
+      user: null,
+    };
+    const messages: GenerationRequest['messages'] = [
+      { role: 'user', content: 'Weather in Oslo?' },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', content: '{"celsius": 3}', tool_call_id: 'call_1' },
+    ];
+    await run([{ content: 'a' }], { generation: { ...request, messages, params } });
+    expect(fake.requests[0]?.body).toMatchObject({ ...params, messages });
+  });
+
   it('asks for the request model over the default one', async () => {
     await run([{ content: 'a' }], { generation: { ...request, model: 'asked-model' } });
     expect(fake.requests[0]?.body).toMatchObject({ model: 'asked-model' });

@@ -149,6 +149,40 @@ describe('synthetic adapter: content', () => {
     );
   });
 
+  it('takes OpenAI tool definitions as tools: a non-empty list asks for a tool call', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: {} } }];
+    const withList = await generate({ seed: 5, tools });
+    expect(withList).toEqual(await generate({ seed: 5, tools: true }));
+    expect(finishReason(withList)).toBe('tool_calls');
+    expect(await generate({ seed: 5, tools: [] })).toEqual(await generate({ seed: 5 }));
+  });
+
+  it('takes max_completion_tokens as max_tokens', async () => {
+    const items = await generate({ seed: 2, max_completion_tokens: 17 });
+    expect(tokens(items)).toHaveLength(17);
+    expect(finishReason(items)).toBe('length');
+    expect(items).toEqual(await generate({ seed: 2, max_tokens: 17 }));
+  });
+
+  it('ignores params it does not use, object-valued or not, and takes null as absent', async () => {
+    const openai: GenerationParams = {
+      temperature: 0.3,
+      top_p: 0.9,
+      stop: ['\n\n', 'END'],
+      response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } },
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      user: 'someone',
+      logit_bias: { '50256': -100 },
+      x_vendor: [1, { nested: true }],
+      max_tokens: null,
+      seed: null,
+      tools: null,
+    };
+    expect(await generate({ ...openai, reasoning: false })).toEqual(
+      await generate({ reasoning: false }),
+    );
+  });
+
   it('says the same whatever the timing', async () => {
     const timed = createSyntheticAdapter({ prefillMs: 5, stallProbability: 0.3, stallMs: 5 });
     const params = { seed: 7, max_tokens: 40, tokens_per_second: 4_000 };
@@ -168,8 +202,12 @@ describe('synthetic adapter: content', () => {
     ['max_tokens', { max_tokens: MAX_TOKENS_LIMIT + 1 }],
     ['tokens_per_second', { tokens_per_second: -1 }],
     ['reasoning', { reasoning: 'yes' }],
+    ['max_completion_tokens', { max_completion_tokens: 0 }],
+    ['max_completion_tokens', { max_completion_tokens: '5' }],
     ['tools', { tools: 1 }],
+    ['tools', { tools: { type: 'function' } }],
     ['seed', { seed: true }],
+    ['seed', { seed: [1] }],
   ])('refuses a bad %s as invalid_request', async (name, params) => {
     const failure = generate(params).catch((error: unknown) => error);
     expect(await failure).toBeInstanceOf(AdapterError);

@@ -8,9 +8,12 @@
  * regenerates the prefix, checks it, and yields what follows it, item for item what an
  * uninterrupted run would have yielded.
  *
- * Params: `seed` (number or string), `max_tokens` (exactly that many tokens, then `length`),
- * `reasoning` (boolean; by chance when absent), `tools` (boolean: end with a tool call),
- * `tokens_per_second` (0: no delays at all).
+ * Params: `seed` (number or string), `max_tokens` or its OpenAI alias `max_completion_tokens`
+ * (exactly that many tokens, then `length`), `reasoning` (boolean; by chance when absent),
+ * `tools` (true, or OpenAI's array of tool definitions when non-empty: end with a tool call),
+ * `tokens_per_second` (0: no delays at all). `null` counts as absent, as in OpenAI's API. Every
+ * other param (`temperature`, `response_format`, vendor fields, …) is ignored, never an error:
+ * an OpenAI client sends many this model has no use for.
  */
 import type { Item, NewItem } from '@spool/protocol';
 import {
@@ -81,25 +84,20 @@ interface RequestPlan {
 function planRequest(settings: SyntheticOptions, request: GenerationRequest): RequestPlan {
   const { params } = request;
   const seed = params.seed ?? 0;
-  if (typeof seed === 'boolean') throw invalidParam('seed', 'a number or a string');
+  if (typeof seed !== 'number' && typeof seed !== 'string') {
+    throw invalidParam('seed', 'a number or a string');
+  }
   const messages = request.messages.map((message) => [message.role, message.content]);
   const input = JSON.stringify([messages, seed]);
   const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
-  const maxTokens = numberParam(params, 'max_tokens');
-  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
-    throw invalidParam('max_tokens', 'a positive integer');
-  }
-  if (maxTokens !== undefined && maxTokens > MAX_TOKENS_LIMIT) {
-    throw invalidParam('max_tokens', `at most ${MAX_TOKENS_LIMIT}`);
-  }
   const tokensPerSecond = numberParam(params, 'tokens_per_second') ?? settings.tokensPerSecond;
   if (!(tokensPerSecond >= 0)) throw invalidParam('tokens_per_second', 'a number ≥ 0');
   return {
     content: {
       seed: deriveSeed('content', input),
       reasoning: booleanParam(params, 'reasoning'),
-      tools: booleanParam(params, 'tools') ?? false,
-      maxTokens,
+      tools: toolsParam(params),
+      maxTokens: maxTokensParam(params),
       defaultTokens: settings.defaultTokens,
       promptTokens: Math.ceil(promptChars / 4),
     },
@@ -149,16 +147,42 @@ function invalidParam(name: string, expected: string): AdapterError {
   return new AdapterError('invalid_request', `params.${name} must be ${expected}`);
 }
 
+/** `max_completion_tokens` (OpenAI's current name) or `max_tokens`: a positive integer. */
+function maxTokensParam(params: GenerationParams): number | undefined {
+  const name = given(params, 'max_completion_tokens') ? 'max_completion_tokens' : 'max_tokens';
+  const maxTokens = numberParam(params, name);
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
+    throw invalidParam(name, 'a positive integer');
+  }
+  if (maxTokens !== undefined && maxTokens > MAX_TOKENS_LIMIT) {
+    throw invalidParam(name, `at most ${MAX_TOKENS_LIMIT}`);
+  }
+  return maxTokens;
+}
+
+/** `tools: true`, or OpenAI's list of tool definitions: a non-empty one asks for a tool call. */
+function toolsParam(params: GenerationParams): boolean {
+  const value = params.tools;
+  if (Array.isArray(value)) return value.length > 0;
+  return booleanParam(params, 'tools') ?? false;
+}
+
+/** Whether the param is there: absent and `null` (OpenAI's "not given") are alike. */
+function given(params: GenerationParams, name: string): boolean {
+  return params[name] !== undefined && params[name] !== null;
+}
+
 function numberParam(params: GenerationParams, name: string): number | undefined {
+  if (!given(params, name)) return undefined;
   const value = params[name];
-  if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidParam(name, 'a number');
   return value;
 }
 
 function booleanParam(params: GenerationParams, name: string): boolean | undefined {
+  if (!given(params, name)) return undefined;
   const value = params[name];
-  if (value === undefined || typeof value === 'boolean') return value;
+  if (typeof value === 'boolean') return value;
   throw invalidParam(name, 'true or false');
 }
 

@@ -1,0 +1,157 @@
+/**
+ * `POST /v1/chat/completions`: OpenAI-compatible. Creates a stream exactly as `POST /v1/streams`
+ * does (same `Idempotency-Key` and admission rules), then answers in OpenAI's format:
+ *
+ * - `stream: true`: SSE `chat.completion.chunk` events from offset 0 through the same delivery
+ *   path as `GET /v1/streams/:id/events?format=openai`, ending with `data: [DONE]`. Each event's
+ *   `id:` (and `spool.next`) is its resume point, so a client that drops resumes there.
+ * - `stream: false`: waits for the stream's end (at most `COMPLETION_TIMEOUT_MS`, then 504
+ *   `upstream_timeout`; the generation goes on) and answers one `chat.completion`. A stream that
+ *   ended with an `error` item answers that error (status from the error table, else 502).
+ *
+ * Both carry the header `X-Spool-Stream-Id`. A non-streaming client that goes away does not
+ * cancel the generation: retried with the same `Idempotency-Key`, it waits for the same stream.
+ */
+import { errorSpec, isErrorCode, SpoolError } from '@spool/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../app.ts';
+import { chunkingPolicy } from '../delivery/chunking-policy.ts';
+import { deliveryStart } from '../delivery/delivery-start.ts';
+import { valueOrThrow } from '../http-errors.ts';
+import { DEFAULT_OPENAI_MODEL, openAISseFormat } from '../sse/openai-sse.ts';
+import { streamSse } from '../sse/sse-stream.ts';
+import {
+  type ChatCompletionPlan,
+  parseChatCompletionBody,
+  planChatCompletion,
+} from './chat-completion-request.ts';
+import { CompletionFold } from './chat-completion-result.ts';
+import { type CreatedStream, createStream } from './streams.ts';
+
+/** How long a non-streaming request waits for its stream to end. */
+export const COMPLETION_TIMEOUT_MS = 10 * 60_000;
+
+const STREAM_ID_HEADER = 'X-Spool-Stream-Id';
+
+export function registerChatCompletionsRoute(app: FastifyInstance): void {
+  app.post('/v1/chat/completions', chatCompletions);
+}
+
+async function chatCompletions(request: FastifyRequest, reply: FastifyReply) {
+  const context = request.server.spool;
+  const body = valueOrThrow(parseChatCompletionBody(request.body));
+  const plan = planChatCompletion(body);
+  // Both answers hold the request open for the whole generation: a delivery each.
+  context.admission.checkConnection(context.deliveries.size);
+  const stream = await createStream(context, {
+    // Keyed by endpoint, so one key cannot name a stream created by another route's body.
+    request: { 'chat.completions': body },
+    idempotencyKey: request.headers['idempotency-key'],
+    fields: plan.fields,
+    job: plan.job,
+  });
+  if (plan.stream) return streamCompletion(context, reply, stream, plan);
+  return answerCompletion(context, reply, stream, plan);
+}
+
+async function streamCompletion(
+  context: GatewayContext,
+  reply: FastifyReply,
+  stream: CreatedStream,
+  plan: ChatCompletionPlan,
+): Promise<void> {
+  const start = await deliveryStart(context, stream.id, { kind: 'offset', from: 0 });
+  const format = await openAISseFormat({
+    log: context.log,
+    streamId: stream.id,
+    from: 0,
+    model: plan.model,
+    includeUsage: plan.includeUsage,
+  });
+  await streamSse({
+    context,
+    reply,
+    streamId: stream.id,
+    start,
+    autoAck: true,
+    policy: chunkingPolicy(undefined, context.config.maxChunkItems),
+    format,
+    headers: { [STREAM_ID_HEADER]: stream.id },
+  });
+}
+
+async function answerCompletion(
+  context: GatewayContext,
+  reply: FastifyReply,
+  stream: CreatedStream,
+  plan: ChatCompletionPlan,
+) {
+  const controller = new AbortController();
+  const onClose = () => controller.abort(new ClientGone());
+  reply.raw.once('close', onClose);
+  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
+  let fold: CompletionFold;
+  try {
+    fold = await foldStream(context, stream.id, {
+      timeoutMs: COMPLETION_TIMEOUT_MS,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (!(error instanceof ClientGone)) throw error;
+    reply.hijack(); // The client is gone: there is no one to answer.
+    return;
+  } finally {
+    reply.raw.off('close', onClose);
+    unregister();
+  }
+  reply.header(STREAM_ID_HEADER, stream.id);
+  const failure = fold.error;
+  if (failure !== undefined) {
+    const { code } = failure;
+    const status = isErrorCode(code) ? errorSpec(code).status : 502;
+    return reply.code(status).send({ error: failure });
+  }
+  const meta = await context.log.meta(stream.id);
+  return reply.send(
+    fold.completion({
+      streamId: stream.id,
+      created: Math.floor(meta.createdAt / 1_000),
+      model: plan.model ?? meta.fields.model ?? DEFAULT_OPENAI_MODEL,
+    }),
+  );
+}
+
+/**
+ * Follows the stream from 0 to its end and folds it into a completion. Past `timeoutMs` it
+ * fails with `upstream_timeout`; when `signal` aborts, with the signal's reason.
+ */
+export async function foldStream(
+  context: Pick<GatewayContext, 'log'>,
+  streamId: string,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<CompletionFold> {
+  const fold = new CompletionFold();
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([options.signal, deadline]);
+  try {
+    for (let from = 0; ; ) {
+      const read = await context.log.follow(streamId, from, { limit: 1_000, signal });
+      for (const item of read.items) fold.push(item);
+      if (read.done) return fold;
+      from = read.next;
+    }
+  } catch (error) {
+    if (options.signal.aborted) throw options.signal.reason;
+    if (!deadline.aborted) throw error;
+    throw new SpoolError(
+      'upstream_timeout',
+      `The generation did not end within ${options.timeoutMs / 1_000} s. It goes on as stream ${streamId}: read it at /v1/streams/${streamId}/events.`,
+    );
+  }
+}
+
+class ClientGone extends Error {
+  constructor() {
+    super('The client closed the connection.');
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The OpenAI SSE format for one delivery of one stream: the stream's creation time and model
+ * from its metadata, and, when the delivery resumes at N > 0, the encoder state the items below
+ * N leave (block kinds, tool-call indexes, whether the role went out), so what follows is
+ * encoded exactly as in an uninterrupted response.
+ */
+import type { TokenLog } from '@spool/token-log';
+import { z } from 'zod';
+import {
+  encodeOpenAIChunk,
+  encodeOpenAIProtocolError,
+  type OpenAIEncoderState,
+  openAIEncoderState,
+  skipItem,
+} from './openai-format.ts';
+import type { SseFormat } from './sse-stream.ts';
+
+/** The model an answer names when neither the request nor the stream names one. */
+export const DEFAULT_OPENAI_MODEL = 'spool-synthetic';
+
+/** Items read per step while rebuilding the state below a resume point. */
+const SCAN_PAGE = 1_000;
+
+/** `?include_usage=true|false` on `?format=openai`: overrides what the stream was created with. */
+export const openAIQuerySchema = z.object({
+  include_usage: z.enum(['true', 'false']).optional(),
+});
+
+export interface OpenAISseOptions {
+  log: TokenLog;
+  streamId: string;
+  /** Where the delivery starts. */
+  from: number;
+  /** The request's model, over the stream's. */
+  model?: string | undefined;
+  /** Whether to send the usage chunk; default: what the creating request asked for. */
+  includeUsage?: boolean | undefined;
+}
+
+export async function openAISseFormat(options: OpenAISseOptions): Promise<SseFormat> {
+  const { log, streamId } = options;
+  const meta = await log.meta(streamId);
+  const state = openAIEncoderState({
+    streamId,
+    created: Math.floor(meta.createdAt / 1_000),
+    model: options.model ?? meta.fields.model ?? DEFAULT_OPENAI_MODEL,
+    includeUsage: options.includeUsage ?? meta.fields.openai_include_usage === 'true',
+  });
+  await skipBelow(log, state, options.from);
+  return {
+    encode: (chunk) => encodeOpenAIChunk(chunk, state),
+    encodeError: encodeOpenAIProtocolError,
+  };
+}
+
+/** Feeds the items `[0, until)` to the state: one scan, O(1) memory, only on a resume. */
+async function skipBelow(log: TokenLog, state: OpenAIEncoderState, until: number): Promise<void> {
+  for (let offset = 0; offset < until; ) {
+    const page = await log.read(state.info.streamId, offset, Math.min(SCAN_PAGE, until - offset));
+    for (const item of page.items) skipItem(state, item);
+    if (page.items.length === 0) return;
+    offset = page.next;
+  }
+}
