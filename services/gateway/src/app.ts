@@ -15,6 +15,7 @@ import { DeliveryRegistry } from './delivery/delivery-registry.ts';
 import { installErrorHandlers, sendError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerChatCompletionsRoute } from './routes/chat-completions.ts';
+import { registerDemoRoutes } from './routes/demo.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerStreamRoutes } from './routes/streams.ts';
 import { registerSubscriptionRoutes } from './routes/subscriptions.ts';
@@ -75,6 +76,7 @@ export async function buildApp(
     }
   });
   registerHealthRoutes(app);
+  await registerDemoRoutes(app);
   registerStreamRoutes(app);
   registerSubscriptionRoutes(app);
   registerEventsRoute(app);

@@ -2,6 +2,7 @@
  * The gateway's configuration: parsed from the environment once, validated, frozen.
  * docs/configuration.md lists every variable.
  */
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
 import { duration, integer, oneOf, parseEnv, text } from '@spool/runtime';
 import { z } from 'zod';
@@ -29,6 +30,7 @@ const shape = {
   SPOOL_MAX_QUEUE_DEPTH: integer(0, 10_000_000, 10_000),
   SPOOL_MAX_BODY_BYTES: integer(1_024, 64 << 20, 1 << 20),
   SPOOL_DEMO_GATEWAYS: z.string().optional(),
+  SPOOL_DEMO_DIR: z.string().optional(),
   SPOOL_CORS_ORIGIN: text('*'),
   SPOOL_WS_MAX_STREAMS: integer(1, 100_000, 100),
   SPOOL_WS_MAX_FRAME_BYTES: integer(256, 1 << 20, 16_384),
@@ -67,6 +69,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       .map((url) => url.trim())
       .filter(Boolean),
     corsOrigin: raw.SPOOL_CORS_ORIGIN,
+    demoDir:
+      raw.SPOOL_DEMO_DIR ?? fileURLToPath(new URL('../../../packages/demo/dist/', import.meta.url)),
     ws: {
       maxStreams: raw.SPOOL_WS_MAX_STREAMS,
       maxFrameBytes: raw.SPOOL_WS_MAX_FRAME_BYTES,

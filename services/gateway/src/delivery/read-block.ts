@@ -5,7 +5,11 @@
 import type { Item } from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 
-/** How many items one request may examine looking for a block. */
+/**
+ * Most items one block read examines. Past it the answer stops short (`done: false`, `next`
+ * where the scan stopped), so one request costs Redis a bounded amount of work however long the
+ * stream is; the client continues from `next`.
+ */
 export const BLOCK_SCAN_LIMIT = 100_000;
 const BLOCK_SCAN_PAGE = 1_000;
 

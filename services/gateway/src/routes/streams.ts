@@ -18,6 +18,7 @@ import {
 import { newStreamId, type StreamMeta, type TokenLog } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../app.ts';
+import { readBlock } from '../delivery/read-block.ts';
 import {
   parseInput,
   parseStreamId,
@@ -30,14 +31,6 @@ import {
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** Length of the base64url part of a stream id derived from an `Idempotency-Key` (132 bits). */
 const DERIVED_ID_LENGTH = 22;
-/** Items read per step when looking for one block's items. */
-const BLOCK_SCAN_PAGE = 1_000;
-/**
- * Most items one `?block=` request examines. Past it the answer stops short (`done: false`,
- * `next` where the scan stopped), so one request costs Redis a bounded amount of work however
- * long the stream is; the client continues from `next`.
- */
-const BLOCK_SCAN_LIMIT = 100_000;
 
 type StreamRequest = FastifyRequest<{ Params: StreamParams }>;
 
@@ -123,7 +116,15 @@ async function getItems(request: StreamRequest): Promise<ItemsPage> {
   const { log } = request.server.spool;
   const id = parseStreamId(request.params);
   const query = parseInput(itemsQuerySchema, request.query, 'query');
-  if (query.block !== undefined) return readBlock(log, id, query, query.block);
+  if (query.block !== undefined) {
+    return readBlock({
+      log,
+      streamId: id,
+      block: query.block,
+      from: query.from ?? 0,
+      limit: query.limit,
+    });
+  }
   const read = await log.read(id, query.from ?? 0, query.limit);
   return { items: read.items, next: read.next, done: read.done };
 }
@@ -208,34 +209,4 @@ function parseMetadata(text: string | undefined): Record<string, string> | undef
   } catch {
     return undefined;
   }
-}
-
-/**
- * The items of block `block` from `from` on (its `block_start`, tokens and `block_end`), at
- * most `limit`. `next` is where the scan stopped (the offset after the last item examined), so
- * the client continues with `from=next&block=b`; `done` says the block is complete in what was
- * returned, or the stream ended without more of it.
- */
-async function readBlock(
-  log: TokenLog,
-  id: string,
-  query: ItemsQuery,
-  block: number,
-): Promise<ItemsPage> {
-  const items: Item[] = [];
-  const start = query.from ?? 0;
-  let next = start;
-  while (next - start < BLOCK_SCAN_LIMIT) {
-    const page = await log.read(id, next, BLOCK_SCAN_PAGE);
-    for (const item of page.items) {
-      next = item.offset + 1;
-      if (!('block' in item) || item.block !== block) continue;
-      items.push(item);
-      if (item.type === 'block_end') return { items, next, done: true };
-      if (items.length >= query.limit) return { items, next, done: false };
-    }
-    if (page.items.length === 0 || page.next >= page.length)
-      return { items, next: page.next, done: page.done };
-  }
-  return { items, next, done: false };
 }
