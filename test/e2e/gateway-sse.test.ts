@@ -1,21 +1,11 @@
 import net from 'node:net';
 import type { Item } from '@spool/protocol';
-import { getTestRedis, offsetsOf, readSse, type TestRedis, textOf } from '@spool/testing';
+import { offsetsOf, readSse, textOf } from '@spool/testing';
 import { connectRedis } from '@spool/token-log';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestSystem } from '../support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { systemPerTest } from '../support/system.ts';
 
-let redis: TestRedis;
-let system: TestSystem;
-
-beforeEach(async () => {
-  redis = await getTestRedis();
-  system = new TestSystem({ redis });
-});
-afterEach(async () => {
-  await system.stop();
-  await redis.stop();
-});
+const systemOf = systemPerTest();
 
 function textOfItems(items: Item[]): string {
   return items.map((item) => (item.type === 'token' ? item.text : '')).join('');
@@ -33,7 +23,7 @@ async function createThrough(url: string, body: unknown): Promise<{ id: string }
 
 /** Connections Redis reports for the gateway (CLIENT LIST, by connection name). */
 async function gatewayConnections(): Promise<number> {
-  const admin = connectRedis(redis.url);
+  const admin = connectRedis(systemOf().redis.url);
   try {
     const list = (await admin.call('CLIENT', 'LIST')) as string;
     return list.split('\n').filter((line) => line.includes(' name=spool-gateway ')).length;
@@ -55,6 +45,7 @@ async function settledHeap(url: string): Promise<number> {
 
 describe('SSE across gateway processes', () => {
   it('resumes a connection cut at a random point on a second gateway with Last-Event-ID', async () => {
+    const system = systemOf();
     const [first, second] = [await system.startGateway(), await system.startGateway()];
     await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '400' });
     const { id } = await createThrough(first.url, {
@@ -74,6 +65,7 @@ describe('SSE across gateway processes', () => {
   });
 
   it('resumes a subscription acknowledged through the ack endpoint on another gateway, without an offset', async () => {
+    const system = systemOf();
     const [first, second] = [await system.startGateway(), await system.startGateway()];
     await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '0' });
     const { id } = await createThrough(first.url, {
@@ -108,6 +100,7 @@ describe('SSE across gateway processes', () => {
   });
 
   it('ends open SSE responses with draining at SIGTERM, and the client resumes on another gateway', async () => {
+    const system = systemOf();
     const [draining, other] = [await system.startGateway(), await system.startGateway()];
     await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '100' });
     const { id } = await createThrough(draining.url, {
@@ -128,6 +121,7 @@ describe('SSE across gateway processes', () => {
   });
 
   it('keeps its heap flat while 50 clients stop reading and 100,000 items are appended', async () => {
+    const system = systemOf();
     const gateway = await system.startGateway({ SPOOL_STALL_TIMEOUT_MS: '10m' }, ['--expose-gc']);
     const streamId = await system.generate('unused', {});
     // No worker: the test appends the items itself, as fast as Redis takes them.
@@ -157,6 +151,7 @@ describe('SSE across gateway processes', () => {
   });
 
   it('uses the same number of Redis connections for 1 and for 1,000 SSE clients', async () => {
+    const system = systemOf();
     const gateway = await system.startGateway({ SPOOL_MAX_CONNECTIONS: '5000' });
     const streamId = await system.generate('unused', {});
     const one = await openStalledReader(gateway.url, `/v1/streams/${streamId}/events`);

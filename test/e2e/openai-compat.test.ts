@@ -5,24 +5,17 @@
  * and bad requests.
  */
 import type { Item } from '@spool/protocol';
-import { type FakeOpenAI, getTestRedis, startFakeOpenAI, type TestRedis } from '@spool/testing';
+import { type FakeOpenAI, startFakeOpenAI } from '@spool/testing';
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestSystem } from '../support/system.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemPerTest } from '../support/system.ts';
 
-let redis: TestRedis;
-let system: TestSystem;
+const systemOf = systemPerTest();
 let fake: FakeOpenAI | undefined;
 
-beforeEach(async () => {
-  redis = await getTestRedis();
-  system = new TestSystem({ redis });
-});
 afterEach(async () => {
-  await system.stop();
-  await redis.stop();
   await fake?.stop();
   fake = undefined;
 });
@@ -40,6 +33,7 @@ async function startSystem(workerEnv: Record<string, string> = {}): Promise<{
   client: OpenAI;
   url: string;
 }> {
+  const system = systemOf();
   const gateway = await system.startGateway();
   await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '0', ...workerEnv });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -90,6 +84,7 @@ async function readOpenAISse(
 
 describe('OpenAI compatibility with the openai SDK', () => {
   it('streams a completion whose content is the text of the stream, with the stream id header', async () => {
+    const system = systemOf();
     const { client } = await startSystem();
     const { data: stream, response } = await client.chat.completions
       .create({ model: 'spool-synthetic', messages, stream: true, seed: 11, max_tokens: 150 })
@@ -112,6 +107,7 @@ describe('OpenAI compatibility with the openai SDK', () => {
   });
 
   it('answers a whole completion with the same content, usage and finish reason', async () => {
+    const system = systemOf();
     const { client } = await startSystem();
     const { data: completion, response } = await client.chat.completions
       .create({ model: 'spool-synthetic', messages, seed: 11 })
@@ -131,6 +127,7 @@ describe('OpenAI compatibility with the openai SDK', () => {
   });
 
   it('resumes a stream cut at a random point through ?format=openai with the last spool.next', async () => {
+    const system = systemOf();
     const { client, url } = await startSystem({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '300' });
     const { data: stream, response } = await client.chat.completions
       .create({

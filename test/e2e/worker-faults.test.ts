@@ -1,8 +1,7 @@
 import type { Item, NewItem } from '@spool/protocol';
-import { getTestRedis, type TestRedis } from '@spool/testing';
 import { createSyntheticAdapter } from '@spool/worker';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestSystem } from '../support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { systemPerTest, type TestSystem } from '../support/system.ts';
 
 // Short locks so a lost worker is noticed in about a second.
 const FAST_FAILOVER = {
@@ -12,17 +11,7 @@ const FAST_FAILOVER = {
 };
 const PARAMS = { seed: 7, max_tokens: 300 };
 
-let redis: TestRedis;
-let system: TestSystem;
-
-beforeEach(async () => {
-  redis = await getTestRedis();
-  system = new TestSystem({ redis });
-});
-afterEach(async () => {
-  await system.stop();
-  await redis.stop();
-});
+const systemOf = systemPerTest();
 
 /** What an uninterrupted run of the same request yields, computed in this process. */
 async function uninterrupted(prompt: string): Promise<NewItem[]> {
@@ -61,6 +50,7 @@ async function runnerOf(
 
 describe('workers under faults', () => {
   it('completes a stream identical to an uninterrupted run when its worker is SIGKILLed', async () => {
+    const system = systemOf();
     const workers = [
       await system.startWorker(FAST_FAILOVER),
       await system.startWorker(FAST_FAILOVER),
@@ -83,6 +73,7 @@ describe('workers under faults', () => {
   });
 
   it('refuses every append of a stale worker whose job was handed to another', async () => {
+    const system = systemOf();
     const workers = [
       await system.startWorker(FAST_FAILOVER),
       await system.startWorker(FAST_FAILOVER),
@@ -109,6 +100,7 @@ describe('workers under faults', () => {
   });
 
   it('hands running generations back at SIGTERM and another worker finishes them', async () => {
+    const system = systemOf();
     const draining = await system.startWorker({ ...FAST_FAILOVER, SPOOL_SHUTDOWN_GRACE_MS: '200' });
     const streamId = await system.generate('Drain me.', PARAMS);
     await draining.waitForLog(

@@ -1,21 +1,12 @@
-import { connectWs, getTestRedis, streamView, type TestRedis } from '@spool/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestSystem } from '../support/system.ts';
+import { connectWs, streamView } from '@spool/testing';
+import { describe, expect, it } from 'vitest';
+import { systemPerTest } from '../support/system.ts';
 
-let redis: TestRedis;
-let system: TestSystem;
-
-beforeEach(async () => {
-  redis = await getTestRedis();
-  system = new TestSystem({ redis });
-});
-afterEach(async () => {
-  await system.stop();
-  await redis.stop();
-});
+const systemOf = systemPerTest();
 
 describe('a durable subscription over WebSocket', () => {
   it('survives its gateway being SIGKILLed: the client gets exactly the unacked and newer items', async () => {
+    const system = systemOf();
     const [doomed, survivor] = [await system.startGateway(), await system.startGateway()];
     await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '150' });
     const streamId = await system.generate('Durable subscriptions.', { seed: 5, max_tokens: 300 });

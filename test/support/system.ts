@@ -5,8 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { GenerationQueue } from '@spool/generation-queue';
-import { type ServiceProcess, startService, type TestRedis } from '@spool/testing';
+import { getTestRedis, type ServiceProcess, startService, type TestRedis } from '@spool/testing';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
+import { afterEach, beforeEach } from 'vitest';
 
 export const WORKER_ENTRY = fileURLToPath(
   new URL('../../services/worker/src/main.ts', import.meta.url),
@@ -122,4 +123,25 @@ export class TestSystem {
     this.#clients.push(client);
     return client;
   }
+}
+
+/**
+ * A fresh system (its own Redis, its own processes) for every test of the file, stopped after
+ * the test. Read the getter inside tests.
+ */
+export function systemPerTest(): () => TestSystem {
+  let redis: TestRedis | undefined;
+  let system: TestSystem | undefined;
+  beforeEach(async () => {
+    redis = await getTestRedis();
+    system = new TestSystem({ redis });
+  });
+  afterEach(async () => {
+    await system?.stop();
+    await redis?.stop();
+  });
+  return () => {
+    if (!system) throw new Error('systemPerTest(): read the getter inside a test');
+    return system;
+  };
 }

@@ -88,3 +88,19 @@ export function parseEnv<Shape extends z.ZodRawShape>(
   }
   return Object.freeze(result.data);
 }
+
+/**
+ * Loads a service's configuration or stops the process: a bad value prints the message naming
+ * every bad variable and exits with status 2 (SPEC section 8).
+ */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

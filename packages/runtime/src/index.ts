@@ -1,4 +1,4 @@
 export { parseDuration } from './duration.ts';
-export { ConfigError, duration, integer, oneOf, parseEnv, text } from './env.ts';
+export { ConfigError, duration, integer, loadConfigOrExit, oneOf, parseEnv, text } from './env.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { handleShutdownSignals, type ShutdownOptions } from './shutdown.ts';

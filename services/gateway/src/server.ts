@@ -7,24 +7,12 @@
  */
 import { GenerationQueue } from '@spool/generation-queue';
 import { SpoolError } from '@spool/protocol';
-import { ConfigError, createLogger, handleShutdownSignals } from '@spool/runtime';
+import { createLogger, handleShutdownSignals, loadConfigOrExit } from '@spool/runtime';
 import { connectRedis, RedisTokenLog } from '@spool/token-log';
 import { buildApp } from './app.ts';
-import { type GatewayConfig, loadGatewayConfig } from './config.ts';
+import { loadGatewayConfig } from './config.ts';
 
-function loadConfigOrExit(): GatewayConfig {
-  try {
-    return loadGatewayConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(() => loadGatewayConfig());
 const logger = createLogger('gateway', config.logLevel).child({ gateway: config.gatewayId });
 const redis = connectRedis(config.redisUrl, { connectionName: 'spool-gateway' });
 const log = new RedisTokenLog({

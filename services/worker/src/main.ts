@@ -4,25 +4,13 @@
  * Connections: one for the token log's commands, one for its pub/sub (cancel watches), and
  * BullMQ's own (it needs `maxRetriesPerRequest: null` and a blocking connection).
  */
-import { ConfigError, createLogger, handleShutdownSignals } from '@spool/runtime';
+import { createLogger, handleShutdownSignals, loadConfigOrExit } from '@spool/runtime';
 import { connectRedis, RedisTokenLog } from '@spool/token-log';
 import { createAdapter } from './adapters/index.ts';
-import { loadWorkerConfig, type WorkerConfig } from './config.ts';
+import { loadWorkerConfig } from './config.ts';
 import { startGenerationWorker } from './queue.ts';
 
-function loadConfigOrExit(): WorkerConfig {
-  try {
-    return loadWorkerConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(() => loadWorkerConfig());
 const logger = createLogger('worker', config.logLevel);
 const redis = connectRedis(config.redisUrl, { connectionName: 'spool-worker' });
 const queueConnection = connectRedis(config.redisUrl, {

@@ -9,7 +9,6 @@ import {
   type CreateStreamBody,
   createStreamBodySchema,
   type Item,
-  type ItemsQuery,
   isSpoolError,
   itemsQuerySchema,
   SpoolError,
