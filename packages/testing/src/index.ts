@@ -1,3 +1,4 @@
+export * from './bench-doc.ts';
 export * from './docker.ts';
 export * from './fake-openai.ts';
 export * from './free-port.ts';

@@ -7,10 +7,8 @@
  * notification; decoding into items). Prints a table and rewrites its section of
  * docs/benchmarks.md. Figures are medians of RUNS runs.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import type { NewItem } from '@spool/protocol';
-import { startRedisServer } from '@spool/testing';
+import { machineDescription, rewriteBenchSection, startRedisServer } from '@spool/testing';
 import { connectRedis, encodeEntryItems, newStreamId, RedisTokenLog } from '../src/index.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -156,11 +154,9 @@ const table = [
   ...rows,
 ].join('\n');
 const section = [
-  '<!-- bench:log:start -->',
-  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm bench:log\` on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), redis-server ${await redisVersion()}, AOF off, everything on one machine. ${STREAMS} streams × ${ITEMS_PER_STREAM.toLocaleString('en-US')} token items, one auto-pipelined connection per side, medians of ${RUNS} runs.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm bench:log\` on ${machineDescription()}, redis-server ${await redisVersion()}, AOF off, everything on one machine. ${STREAMS} streams × ${ITEMS_PER_STREAM.toLocaleString('en-US')} token items, one auto-pipelined connection per side, medians of ${RUNS} runs.`,
   '',
   table,
-  '<!-- bench:log:end -->',
 ].join('\n');
 console.log(table);
 
@@ -169,11 +165,8 @@ async function redisVersion(): Promise<string> {
   return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
 }
 
-const docs = new URL('../../../docs/benchmarks.md', import.meta.url);
-const current = await readFile(docs, 'utf8').catch(() => '');
-const pattern = /<!-- bench:log:start -->[\s\S]*<!-- bench:log:end -->/;
-if (pattern.test(current)) await writeFile(docs, current.replace(pattern, section));
-else console.log(`\n${section}\n(docs/benchmarks.md has no bench:log section; not written)`);
+if (!(await rewriteBenchSection('log', section)))
+  console.log('docs/benchmarks.md has no bench:log section; not written');
 
 await log.close();
 client.disconnect();

@@ -8,11 +8,14 @@
  * process, the gateway in its own; Redis is a fresh redis-server. Rewrites the bench:ws section
  * of docs/benchmarks.md.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { NewItem } from '@spool/protocol';
-import { startRedisServer, startService } from '@spool/testing';
+import {
+  machineDescription,
+  rewriteBenchSection,
+  startRedisServer,
+  startService,
+} from '@spool/testing';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 import WebSocket from 'ws';
 
@@ -130,17 +133,12 @@ const table = [
 console.log(table);
 
 const section = [
-  '<!-- bench:ws:start -->',
-  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm --filter @spool/gateway bench\` on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}): one gateway process, the clients in another, redis-server on the same machine; streams stored beforehand (${SCENARIOS.map((s) => `${s.sockets} × ${s.itemsPerStream.toLocaleString('en-US')} items`).join(', ')}); window ${WINDOW}, acks every half window; medians of ${RUNS} runs.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm --filter @spool/gateway bench\` on ${machineDescription()}: one gateway process, the clients in another, redis-server on the same machine; streams stored beforehand (${SCENARIOS.map((s) => `${s.sockets} × ${s.itemsPerStream.toLocaleString('en-US')} items`).join(', ')}); window ${WINDOW}, acks every half window; medians of ${RUNS} runs.`,
   '',
   table,
-  '<!-- bench:ws:end -->',
 ].join('\n');
-const docs = new URL('../../../docs/benchmarks.md', import.meta.url);
-const current = await readFile(docs, 'utf8');
-const pattern = /<!-- bench:ws:start -->[\s\S]*<!-- bench:ws:end -->/;
-if (pattern.test(current)) await writeFile(docs, current.replace(pattern, section));
-else console.log('docs/benchmarks.md has no bench:ws section; not written');
+if (!(await rewriteBenchSection('ws', section)))
+  console.log('docs/benchmarks.md has no bench:ws section; not written');
 
 await gateway.stop();
 await log.close();

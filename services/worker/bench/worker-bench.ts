@@ -9,11 +9,14 @@
  *   last `end`. Median of RUNS runs.
  * Rewrites the bench:worker section of docs/benchmarks.md.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GenerationQueue } from '@spool/generation-queue';
-import { startRedisServer, startService } from '@spool/testing';
+import {
+  machineDescription,
+  rewriteBenchSection,
+  startRedisServer,
+  startService,
+} from '@spool/testing';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 
 const CANCELS = 120;
@@ -101,17 +104,12 @@ const table = [
 console.log(table);
 
 const section = [
-  '<!-- bench:worker:start -->',
-  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm --filter @spool/worker bench\` on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), one worker process and one redis-server on the same machine, default append batching (32 items / 5 ms).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm --filter @spool/worker bench\` on ${machineDescription()}, one worker process and one redis-server on the same machine, default append batching (32 items / 5 ms).`,
   '',
   table,
-  '<!-- bench:worker:end -->',
 ].join('\n');
-const docs = new URL('../../../docs/benchmarks.md', import.meta.url);
-const current = await readFile(docs, 'utf8');
-const pattern = /<!-- bench:worker:start -->[\s\S]*<!-- bench:worker:end -->/;
-if (pattern.test(current)) await writeFile(docs, current.replace(pattern, section));
-else console.log('docs/benchmarks.md has no bench:worker section; not written');
+if (!(await rewriteBenchSection('worker', section)))
+  console.log('docs/benchmarks.md has no bench:worker section; not written');
 
 await worker.stop();
 await queue.close();
