@@ -93,20 +93,24 @@ async function main(): Promise<void> {
     REDIS_URL: redisUrl,
     SPOOL_ID_SECRET: process.env.SPOOL_ID_SECRET ?? randomBytes(24).toString('base64url'),
   };
-  const urls: string[] = [];
-  for (let index = 0; index < settings.SPOOL_GATEWAYS; index++) {
-    const port = settings.SPOOL_PORT + index;
+  const urls = Array.from(
+    { length: settings.SPOOL_GATEWAYS },
+    (_, index) => `http://localhost:${settings.SPOOL_PORT + index}`,
+  );
+  for (const index of urls.keys()) {
     const gateway = await startChild(`gateway-${index + 1}`, GATEWAY_ENTRY, 'gateway ready', {
       ...shared,
-      SPOOL_PORT: String(port),
+      SPOOL_PORT: String(settings.SPOOL_PORT + index),
+      // The demo page offers to switch between all of them.
+      SPOOL_DEMO_GATEWAYS: urls.join(','),
     });
     services.push(gateway);
-    urls.push(`http://localhost:${port}`);
   }
   for (let index = 1; index <= settings.SPOOL_WORKERS; index++) {
     services.push(await startChild(`worker-${index}`, WORKER_ENTRY, 'worker ready', shared));
   }
   for (const url of urls) console.log(`spool: gateway at ${url}  (API ${url}/v1/streams)`);
+  if (urls[0]) console.log(`spool: demo page at ${urls[0]}/`);
   console.log('spool: running. Ctrl-C stops everything.');
 }
 
