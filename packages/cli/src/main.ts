@@ -64,10 +64,12 @@ function clientFrom(values: Values): SpoolClient {
   if (transport !== 'auto' && transport !== 'ws' && transport !== 'sse') {
     throw new UsageError(`--transport must be auto, ws or sse, got "${transport}"`);
   }
+  // A script wants an answer within seconds: fewer, shorter retries than the SDK's defaults.
   return new SpoolClient({
     baseUrl: urls,
     transport,
     WebSocket: globalThis.WebSocket ?? WebSocket,
+    reconnect: { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 6 },
   });
 }
 

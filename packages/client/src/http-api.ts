@@ -1,0 +1,106 @@
+/**
+ * JSON requests to the gateways with retries: a network failure, a retryable error (5xx
+ * `internal`, `draining`, `redis_unavailable`, 429 `over_capacity`, …) or a bodyless 5xx from a
+ * proxy is retried with backoff and jitter, honouring `Retry-After`; a failed connection or a
+ * 503 moves to the next gateway of the list. Everything else throws its SpoolError at once.
+ */
+import { SpoolError } from '@spool/protocol';
+import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
+import { errorFromResponse, exhaustedError, networkError } from './errors.ts';
+import type { ResolvedClientOptions } from './options.ts';
+
+export interface JsonRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Sends to this gateway (index into the list) first, instead of the preferred one. */
+  gateway?: number;
+  /** At most this many attempts (default: `reconnect.maxAttempts`). */
+  attempts?: number;
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+}
+
+export class HttpApi {
+  readonly #options: ResolvedClientOptions;
+
+  constructor(options: ResolvedClientOptions) {
+    this.#options = options;
+  }
+
+  async json<T>(request: JsonRequest): Promise<JsonResponse<T>> {
+    const { gateways, reconnect } = this.#options;
+    let index = request.gateway ?? gateways.preferred;
+    for (let attempt = 1; ; attempt += 1) {
+      const answer = await this.#once<T>(index, request);
+      if (answer.ok) {
+        gateways.worked(index);
+        return answer.response;
+      }
+      if (!answer.error.retryable) throw answer.error;
+      if (attempt >= (request.attempts ?? reconnect.maxAttempts)) {
+        throw exhaustedError(attempt, answer.error);
+      }
+      if (answer.moveOn) index = gateways.next(index);
+      await sleep(answer.retryAfterMs ?? backoffDelay(attempt - 1, reconnect));
+    }
+  }
+
+  async #once<T>(
+    index: number,
+    request: JsonRequest,
+  ): Promise<
+    | { ok: true; response: JsonResponse<T> }
+    | { ok: false; error: SpoolError; moveOn: boolean; retryAfterMs?: number | undefined }
+  > {
+    const { fetch, gateways, headers } = this.#options;
+    const init: RequestInit = {
+      method: request.method,
+      headers: { ...headers, ...request.headers },
+    };
+    if (request.body !== undefined) {
+      init.body = JSON.stringify(request.body);
+      init.headers = { 'Content-Type': 'application/json', ...init.headers };
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${gateways.url(index)}${request.path}`, init);
+    } catch (cause) {
+      return { ok: false, error: networkError(cause), moveOn: true };
+    }
+    if (response.ok) return readJson<T>(response);
+    const error = await errorFromResponse(response);
+    return {
+      ok: false,
+      error,
+      moveOn: response.status === 503,
+      retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+    };
+  }
+}
+
+async function readJson<T>(
+  response: Response,
+): Promise<
+  { ok: true; response: JsonResponse<T> } | { ok: false; error: SpoolError; moveOn: boolean }
+> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (cause) {
+    return { ok: false, error: networkError(cause), moveOn: false };
+  }
+  try {
+    const body = (text === '' ? undefined : JSON.parse(text)) as T;
+    return { ok: true, response: { status: response.status, body } };
+  } catch (cause) {
+    const error = new SpoolError('internal', 'The gateway answered a body that is not JSON.', {
+      cause,
+    });
+    return { ok: false, error, moveOn: false };
+  }
+}

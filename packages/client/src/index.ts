@@ -1,0 +1,29 @@
+/**
+ * @spool/client: read Spool streams from browsers and Node ≥ 20, over WebSocket or SSE, with
+ * resume by offset across gateways and a lossless, bounded buffer.
+ */
+export type {
+  BlockKind,
+  Chunk,
+  Chunking,
+  ControlChunk,
+  ErrorCode,
+  Item,
+  TokensChunk,
+} from '@spool/protocol';
+export { chunkEnd, chunkStart, isSpoolError, SpoolError } from '@spool/protocol';
+export type { BlockState } from './message-state.ts';
+export type {
+  ReconnectOptions,
+  SpoolClientOptions,
+  StreamOptions,
+  TransportName,
+} from './options.ts';
+export {
+  type CreatedStream,
+  type CreateStreamRequest,
+  type ItemsPage,
+  SpoolClient,
+  type StreamMeta,
+} from './spool-client.ts';
+export { SpoolStream, type StreamState } from './spool-stream.ts';

@@ -1,0 +1,192 @@
+/**
+ * A stream's delivery over SSE (SPEC section 4): `GET /v1/streams/:id/events` through fetch,
+ * decoded with the protocol's SSE decoder.
+ *
+ * SSE has no ack channel for plain offsets, so flow control is TCP's: the link reads the
+ * response body only while the stream's buffer has room, and feeds the decoder one line at a
+ * time, so at most one event (one chunk) lands beyond the high-water mark. Unread bytes stay
+ * in the socket buffers and the gateway, which writes only while the socket drains, stops.
+ * Subscriptions are acknowledged by the stream through the HTTP ack endpoint.
+ */
+import {
+  type Chunking,
+  createSseDecoder,
+  type Result,
+  type SpoolError,
+  type SseMessage,
+} from '@spool/protocol';
+import { errorFromResponse, networkError, spoolError } from './errors.ts';
+import { type Link, type LinkOutcome, type LinkSink, type Reception, settleOnce } from './link.ts';
+
+export interface SseLinkInput {
+  fetch: typeof fetch;
+  headers: Record<string, string>;
+  gateway: string;
+  stream: string;
+  /** Resume at `from`; or through `subscription`, telling the gateway what we have (`from`). */
+  start: { from: number; subscription?: string | undefined };
+  chunking: Chunking | undefined;
+  sink: LinkSink;
+}
+
+const LINE_FEED = 0x0a;
+
+export class SseLink implements Link {
+  readonly transport = 'sse' as const;
+  readonly gateway: string;
+  readonly outcome: Promise<LinkOutcome>;
+  readonly #settle: (outcome: LinkOutcome) => boolean;
+  readonly #input: SseLinkInput;
+  readonly #controller = new AbortController();
+  #first = true;
+  /** Set by the decoder callback: how the link must end. */
+  #stop: LinkOutcome | undefined;
+
+  constructor(input: SseLinkInput) {
+    this.#input = input;
+    this.gateway = input.gateway;
+    const { promise, settle } = settleOnce<LinkOutcome>();
+    this.outcome = promise;
+    this.#settle = settle;
+    this.#run().then(
+      (outcome) => this.#finish(outcome),
+      (cause: unknown) =>
+        this.#finish({ kind: 'retry', error: networkError(cause), moveOn: false }),
+    );
+  }
+
+  /** SSE carries no acks: consumption shows through the buffer's room, which the read loop awaits. */
+  consumed(): boolean {
+    return false;
+  }
+
+  drop(): void {
+    this.#finish({
+      kind: 'retry',
+      error: networkError(new Error('The connection was dropped.')),
+      moveOn: false,
+    });
+  }
+
+  dispose(): void {
+    this.#finish({ kind: 'closed' });
+  }
+
+  #finish(outcome: LinkOutcome): void {
+    if (this.#settle(outcome)) this.#controller.abort();
+  }
+
+  async #run(): Promise<LinkOutcome> {
+    const { signal } = this.#controller;
+    let response: Response;
+    try {
+      response = await this.#input.fetch(this.#url(), {
+        headers: this.#headers(),
+        signal,
+      });
+    } catch (cause) {
+      return { kind: 'retry', error: networkError(cause), moveOn: true };
+    }
+    if (response.status === 204) return { kind: 'complete' };
+    if (!response.ok) return refused(await errorFromResponse(response), response.status);
+    if (this.#input.sink.started(undefined) === 'violation') return violation();
+    if (response.body === null) return violation();
+    return this.#read(response.body.getReader(), signal);
+  }
+
+  async #read(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<LinkOutcome> {
+    const { sink } = this.#input;
+    const decoder = createSseDecoder((message) => this.#message(message));
+    try {
+      for (;;) {
+        if (!sink.hasRoom()) await sink.room(signal);
+        if (signal.aborted) return { kind: 'closed' };
+        const { done, value } = await reader.read();
+        if (done) break;
+        // One line at a time, so no more than one event (one chunk) overshoots the bound.
+        let rest: Uint8Array | undefined = value;
+        while (rest !== undefined && this.#stop === undefined) {
+          if (!sink.hasRoom()) await sink.room(signal);
+          if (signal.aborted) return { kind: 'closed' };
+          const end = rest.indexOf(LINE_FEED);
+          if (end < 0 || end === rest.length - 1) {
+            decoder.feed(rest);
+            rest = undefined;
+          } else {
+            decoder.feed(rest.subarray(0, end + 1));
+            rest = rest.subarray(end + 1);
+          }
+        }
+        if (this.#stop !== undefined) return this.#stop;
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+    return {
+      kind: 'retry',
+      error: networkError(new Error('The response ended before the stream did.')),
+      moveOn: false,
+    };
+  }
+
+  #message(result: Result<SseMessage>): void {
+    if (this.#stop !== undefined) return;
+    if (!result.ok) {
+      // An event we cannot decode: the rest of this response cannot be trusted.
+      this.#stop = violation();
+      return;
+    }
+    const message = result.value;
+    if (message.kind === 'error') {
+      const error = spoolError(message.error.code, message.error.message);
+      this.#stop = error.retryable
+        ? { kind: 'retry', error, moveOn: error.code === 'draining' }
+        : { kind: 'fatal', error };
+      return;
+    }
+    const reception: Reception = this.#input.sink.received(message, this.#first);
+    this.#first = false;
+    if (reception === 'end') this.#stop = { kind: 'complete' };
+    else if (reception === 'violation') this.#stop = violation();
+  }
+
+  #url(): string {
+    const { gateway, stream, start, chunking } = this.#input;
+    const query = new URLSearchParams();
+    if (start.subscription !== undefined) query.set('subscription', start.subscription);
+    else if (start.from > 0) query.set('from', String(start.from));
+    if (typeof chunking === 'string') query.set('chunking', chunking);
+    else if (chunking !== undefined) {
+      query.set('chunk_items', String(chunking.maxItems));
+      query.set('chunk_delay_ms', String(chunking.maxDelayMs));
+    }
+    const search = query.toString() === '' ? '' : `?${query}`;
+    return `${gateway}/v1/streams/${encodeURIComponent(stream)}/events${search}`;
+  }
+
+  #headers(): Record<string, string> {
+    const { headers, start } = this.#input;
+    const result: Record<string, string> = { ...headers, Accept: 'text/event-stream' };
+    // With a subscription, `Last-Event-ID` says what we already have (`?from=` is not allowed).
+    if (start.subscription !== undefined && start.from > 0) {
+      result['Last-Event-ID'] = String(start.from);
+    }
+    return result;
+  }
+}
+
+function refused(error: SpoolError, status: number): LinkOutcome {
+  if (!error.retryable) return { kind: 'fatal', error };
+  return { kind: 'retry', error, moveOn: status === 503 };
+}
+
+function violation(): LinkOutcome {
+  return {
+    kind: 'retry',
+    error: spoolError('internal', 'The gateway broke the SSE protocol or offset order; resuming.'),
+    moveOn: false,
+  };
+}
