@@ -4,7 +4,7 @@ import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkingPolicy } from './chunking-policy.ts';
 import { DeliverySession, type DeliverySink } from './delivery-session.ts';
-import { offsetSource } from './item-source.ts';
+import { offsetSource, subscriptionSource } from './item-source.ts';
 
 const redis = redisPerFile();
 let log: RedisTokenLog;
@@ -155,5 +155,31 @@ describe('DeliverySession', () => {
     controller.abort(new Error('client left'));
     await expect(running).rejects.toThrow('client left');
     expect(sink.items).toBe(3);
+  });
+
+  it('holds a subscription to its window although group reads return whole entries', async () => {
+    const streamId = await streamWith(500);
+    const { subscription } = await log.createSubscription(streamId, 0);
+    const sink = new TestSink();
+    const controller = new AbortController();
+    const delivery = new DeliverySession({
+      source: subscriptionSource({
+        log,
+        streamId,
+        subscription,
+        consumer: 'gw-test',
+        delivered: 0,
+      }),
+      sink,
+      from: 0,
+      window: 10,
+      chunking: chunkingPolicy('adaptive', 64),
+      autoAck: false,
+      stallTimeoutMs: 300,
+      maxBufferedBytes: 1 << 20,
+      signal: controller.signal,
+    });
+    await expect(delivery.run()).rejects.toMatchObject({ code: 'slow_consumer' });
+    expect(sink.items).toBe(10);
   });
 });

@@ -26,23 +26,49 @@ export function subscriptionSource(input: {
   delivered: number;
 }): ItemSource {
   const { log, streamId, subscription, consumer, delivered } = input;
+  // A group read returns whole entries (up to 64 items each): what exceeds the caller's limit is
+  // kept here for the next call — it is already recorded as delivered to this consumer.
+  let carried: ReadResult | undefined;
   return {
     async next(cursor, limit, signal) {
       if (cursor < delivered)
         return log.read(streamId, cursor, Math.min(limit, delivered - cursor));
       for (;;) {
-        const woken = await log.follow(streamId, cursor, { limit: 1, signal });
-        if (woken.done) return woken;
-        const read = await log.readSubscription({ streamId, subscription, consumer, limit });
+        const read = carried ?? (await readGroup(cursor, limit, signal));
+        if (read.done && read.items.length === 0) return read;
         const start = read.items.findIndex((item) => item.offset >= cursor);
-        if (start >= 0) {
-          return {
-            ...read,
-            items: read.items.slice(start),
-            appendedAt: read.appendedAt.slice(start),
-          };
+        if (start < 0) {
+          carried = undefined;
+          continue;
         }
+        const end = start + limit;
+        carried =
+          end < read.items.length
+            ? { ...read, items: read.items.slice(end), appendedAt: read.appendedAt.slice(end) }
+            : undefined;
+        const items = read.items.slice(start, end);
+        return {
+          ...read,
+          items,
+          appendedAt: read.appendedAt.slice(start, end),
+          next: (items.at(-1)?.offset ?? cursor - 1) + 1,
+          done: read.done && !carried,
+        };
       }
     },
   };
+
+  /** Waits for items at `cursor` (the shared tail wakes it), then reads new entries of the group. */
+  async function readGroup(
+    cursor: number,
+    limit: number,
+    signal: AbortSignal,
+  ): Promise<ReadResult> {
+    const woken = await log.follow(streamId, cursor, { limit: 1, signal });
+    if (woken.done) return woken;
+    const entries = Math.max(1, Math.ceil(limit / 16));
+    const read = await log.readSubscription({ streamId, subscription, consumer, limit: entries });
+    // Another consumer of the same subscription took these entries: read them by offset.
+    return read.items.length > 0 ? read : log.read(streamId, cursor, limit);
+  }
 }
