@@ -9,7 +9,7 @@ import { build, type Metafile } from 'esbuild';
 
 const entry = new URL('../src/index.ts', import.meta.url).pathname;
 
-async function bundle(external: string[] = []) {
+async function bundle() {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -19,7 +19,6 @@ async function bundle(external: string[] = []) {
     minify: true,
     write: false,
     metafile: true,
-    external,
     logLevel: 'error',
   });
   const output = result.outputFiles[0];
@@ -53,7 +52,3 @@ console.log(`  gzip -9  ${kib(whole.gzipped)} (${whole.gzipped} bytes)`);
 for (const [name, bytes] of byPackage(whole.metafile)) {
   console.log(`    ${name.padEnd(20)} ${kib(bytes).padStart(10)} minified`);
 }
-const withoutZod = await bundle(['zod']);
-console.log(
-  `  without zod (what @spool/protocol's decoders pull in): minified ${kib(withoutZod.minified)}, gzip ${kib(withoutZod.gzipped)}`,
-);

@@ -4,28 +4,23 @@
  * fixed order (`offset` first), without `type`, which each transport carries its own way
  * (SSE `event:`, WebSocket `type`). A protocol error, which is no stream item, is
  * `{code, message}` with no `offset`: that is how a decoder tells it from an `error` item.
+ *
+ * No zod here: the SDK decodes with these, and fields are checked by hand (`field-reader.ts`).
  */
-import { z } from 'zod';
-import type { Chunk } from './chunk.ts';
+import type { Chunk, TokensChunk } from './chunk.ts';
+import { decodeControlItem } from './decode-item.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
-import type { ControlItem } from './items.ts';
+import { FieldReader } from './field-reader.ts';
+import { type ControlItem, isControlItemType } from './items.ts';
 import type { JsonObject } from './json-object.ts';
-import { type ProtocolError, protocolError, type Result, validate } from './protocol-error.ts';
-import { blockIndexSchema, controlItemSchema, offsetSchema } from './schemas.ts';
+import {
+  type FieldErrorOptions,
+  type ProtocolError,
+  protocolError,
+  type Result,
+} from './protocol-error.ts';
 
-export const CONTROL_ITEM_TYPES: readonly ControlItem['type'][] = [
-  'block_start',
-  'block_end',
-  'usage',
-  'error',
-  'end',
-];
-
-export function isControlItemType(value: unknown): value is ControlItem['type'] {
-  return typeof value === 'string' && (CONTROL_ITEM_TYPES as readonly string[]).includes(value);
-}
-
-/** The fields of a control item without `type`, as a literal in a fixed order: no zod, no spread. */
+/** The fields of a control item without `type`, as a literal in a fixed order: no spread. */
 export function controlFields(item: ControlItem): JsonObject {
   switch (item.type) {
     case 'block_start':
@@ -53,48 +48,39 @@ export function controlFields(item: ControlItem): JsonObject {
   }
 }
 
-export const tokensFieldsSchema = z
-  .object({ from: offsetSchema, to: offsetSchema, block: blockIndexSchema, text: z.string() })
-  .refine((fields) => fields.to > fields.from, {
-    message: 'must be greater than from',
-    path: ['to'],
-  });
-
-export const protocolErrorFieldsSchema = z.object({
-  code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]], {
-    error: 'not a known error code',
-  }),
-  message: z.string(),
-});
-
-interface DecodeOptions {
-  code: ErrorCode;
-  subject: string;
-  stream?: string | undefined;
-}
-
-/** Decodes the fields of a chunk whose type (`tokens` or a control item type) is `type`. */
+/**
+ * Decodes the fields of a chunk whose type (`tokens` or a control item type) is `type`.
+ * Fields that are not part of the chunk are dropped; `fields.type` is never read.
+ */
 export function decodeChunkFields(
   type: string,
   fields: JsonObject,
-  options: DecodeOptions,
+  options: FieldErrorOptions,
 ): Result<Chunk> {
-  if (type === 'tokens') {
-    const tokens = validate(tokensFieldsSchema, fields, options);
-    if (!tokens.ok) return tokens;
-    return { ok: true, value: { kind: 'tokens', ...tokens.value } };
-  }
+  if (type === 'tokens') return decodeTokensFields(fields, options);
   if (!isControlItemType(type)) {
     return {
       ok: false,
       error: protocolError(options.code, `unknown type "${clip(type)}"`, options.stream),
     };
   }
-  // A spread defines `__proto__` as a plain own key (it never sets the prototype), and the
-  // schema strips every key that is not a field of the item.
-  const item = validate(controlItemSchema, { ...fields, type }, options);
+  const item = decodeControlItem(type, fields, options);
   if (!item.ok) return item;
   return { ok: true, value: { kind: 'control', item: item.value } };
+}
+
+/** `{from, to, block, text}` with `to > from`. */
+function decodeTokensFields(fields: JsonObject, options: FieldErrorOptions): Result<TokensChunk> {
+  const reader = new FieldReader(fields);
+  const chunk: TokensChunk = {
+    kind: 'tokens',
+    from: reader.integer('from'),
+    to: reader.integer('to'),
+    block: reader.integer('block'),
+    text: reader.string('text'),
+  };
+  if (chunk.to <= chunk.from) reader.fail(['to'], 'must be greater than from');
+  return reader.result(chunk, options);
 }
 
 /** Whether `fields` of an `error` event or frame are an `error` item rather than a protocol error. */
@@ -102,15 +88,17 @@ export function isErrorItemFields(fields: JsonObject): boolean {
   return Object.hasOwn(fields, 'offset');
 }
 
+const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
+
 /** Decodes `{code, message}` of a protocol error. */
 export function decodeProtocolErrorFields(
   fields: JsonObject,
-  options: DecodeOptions,
+  options: FieldErrorOptions,
 ): Result<ProtocolError> {
-  const parsed = validate(protocolErrorFieldsSchema, fields, options);
-  if (!parsed.ok) return parsed;
-  const { code, message } = parsed.value;
-  return { ok: true, value: protocolError(code, message, options.stream) };
+  const reader = new FieldReader(fields);
+  const code = reader.oneOf('code', ERROR_CODE_LIST, 'not a known error code');
+  const message = reader.string('message');
+  return reader.result(protocolError(code, message, options.stream), options);
 }
 
 /** Names a value from the wire in a message without echoing a huge one back. */

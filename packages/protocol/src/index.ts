@@ -1,6 +1,7 @@
 export * from './chunk.ts';
-export { CONTROL_ITEM_TYPES, controlFields, isControlItemType } from './chunk-fields.ts';
+export { controlFields } from './chunk-fields.ts';
 export * from './client-frame.ts';
+export * from './client-frame-schemas.ts';
 export * from './errors.ts';
 export * from './items.ts';
 export {
@@ -13,4 +14,5 @@ export * from './params.ts';
 export * from './protocol-error.ts';
 export * from './schemas.ts';
 export * from './sse.ts';
+export * from './validate.ts';
 export * from './ws.ts';

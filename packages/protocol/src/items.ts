@@ -65,6 +65,18 @@ export type ControlItem = BlockStartItem | BlockEndItem | UsageItem | ErrorItem 
 export type Item = TokenItem | ControlItem;
 export type ItemType = Item['type'];
 
+export const CONTROL_ITEM_TYPES: readonly ControlItem['type'][] = [
+  'block_start',
+  'block_end',
+  'usage',
+  'error',
+  'end',
+];
+
+export function isControlItemType(value: unknown): value is ControlItem['type'] {
+  return typeof value === 'string' && (CONTROL_ITEM_TYPES as readonly string[]).includes(value);
+}
+
 /** An item before the log has assigned its offset: what a producer appends. */
 export type NewItem = Item extends infer T ? (T extends Item ? Omit<T, 'offset'> : never) : never;
 

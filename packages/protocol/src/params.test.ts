@@ -9,7 +9,7 @@ import {
   itemsQuerySchema,
   parseResumeOffset,
 } from './params.ts';
-import { validate } from './protocol-error.ts';
+import { validate } from './validate.ts';
 
 const body = { code: 'invalid_request', subject: 'body' } as const;
 const query = { code: 'invalid_request', subject: 'query' } as const;

@@ -4,7 +4,7 @@
  * Use them through `validate(schema, value, { code: 'invalid_request', subject })`.
  */
 import { z } from 'zod';
-import { subscriptionIdSchema } from './client-frame.ts';
+import { subscriptionIdSchema } from './client-frame-schemas.ts';
 import { protocolError, type Result } from './protocol-error.ts';
 import { offsetSchema } from './schemas.ts';
 

@@ -4,8 +4,10 @@
  * Decoders never throw on bad input (SPEC section 2, guarantee 6): they answer a
  * `ProtocolError` with a code from `ERROR_CODES` and a human message that names the field
  * that is wrong, so a gateway can reply with an error frame or status and keep serving.
+ *
+ * This module has no zod: the SDK's decoders use it. The zod helpers (`validate`,
+ * `errorFromIssues`) live in `validate.ts`.
  */
-import type { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
 
 export interface ProtocolError {
@@ -28,8 +30,17 @@ export function protocolError(code: ErrorCode, message: string, stream?: string)
   return stream === undefined ? { code, message } : { code, message, stream };
 }
 
+/** How a decoder names and codes what is wrong with its input. */
+export interface FieldErrorOptions {
+  /** The code for a wrong field that FIELD_CODES does not name (`invalid_frame`, `invalid_request`). */
+  code: ErrorCode;
+  /** Names the whole input in messages ("body", "frame", "query"). */
+  subject: string;
+  stream?: string | undefined;
+}
+
 /**
- * Which code a wrong field earns, by the name of the field at the top of the issue's path.
+ * Which code a wrong field earns, by the name of the field at the top of its path.
  * Fields not listed here earn the caller's default code (`invalid_frame`, `invalid_request`).
  */
 const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -40,39 +51,18 @@ const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
   subscription: 'invalid_subscription_id',
 };
 
-/** Turns the first zod issue into a ProtocolError whose message names the wrong field. */
-export function errorFromIssues(
-  issues: readonly z.core.$ZodIssue[],
-  options: { code: ErrorCode; subject: string; stream?: string | undefined },
+/** The error for the field at `path`: `path: message`, with the code the field earns. */
+export function fieldError(
+  path: readonly PropertyKey[],
+  message: string,
+  options: FieldErrorOptions,
 ): ProtocolError {
-  const first = issues[0];
-  const issue = first === undefined ? undefined : closestUnionIssue(first);
-  if (issue === undefined) {
-    return protocolError(options.code, `${options.subject} is invalid`, options.stream);
-  }
-  const head = issue.path[0];
+  const head = path[0];
   const code =
     (typeof head === 'string' && Object.hasOwn(FIELD_CODES, head)
       ? FIELD_CODES[head]
       : undefined) ?? options.code;
-  const field = formatPath(issue.path, options.subject);
-  return protocolError(code, `${field}: ${issue.message}`, options.stream);
-}
-
-/**
- * For a union that failed, the issue of the option the input was evidently meant for (the
- * one that failed below its root, e.g. `{maxItems: 0}` for an object option), so the message
- * names `chunking.maxItems` rather than just "chunking: Invalid input".
- */
-function closestUnionIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
-  if (issue.code !== 'invalid_union') return issue;
-  for (const option of issue.errors) {
-    const inner = option[0];
-    if (inner !== undefined && inner.path.length > 0) {
-      return { ...inner, path: [...issue.path, ...inner.path] };
-    }
-  }
-  return issue;
+  return protocolError(code, `${formatPath(path, options.subject)}: ${message}`, options.stream);
 }
 
 /**
@@ -86,19 +76,4 @@ export function formatPath(path: readonly PropertyKey[], subject: string): strin
     else text += text === '' ? String(key) : `.${String(key)}`;
   }
   return text;
-}
-
-/**
- * Validates `value` with `schema` and answers a Result instead of throwing.
- * `code` is the code for a wrong field that FIELD_CODES does not name; `subject` names the
- * whole input in messages ("body", "frame", "query").
- */
-export function validate<Schema extends z.ZodType>(
-  schema: Schema,
-  value: unknown,
-  options: { code: ErrorCode; subject: string; stream?: string | undefined },
-): Result<z.output<Schema>> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, error: errorFromIssues(parsed.error.issues, options) };
 }

@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import type { Item, NewItem } from './items.ts';
-import { type Result, validate } from './protocol-error.ts';
+import type { Result } from './protocol-error.ts';
+import { validate } from './validate.ts';
 
 /**
  * A non-negative safe integer. Kept a plain check (no transform) so that it converts to JSON

@@ -216,3 +216,59 @@ export const frameLikeArbitrary: fc.Arbitrary<string> = fc
     { requiredKeys: [] },
   )
   .map((frame) => JSON.stringify(frame));
+
+/** Values that are right for some field of an item or chunk, wrong for others, or odd. */
+const fieldValueArbitrary: fc.Arbitrary<unknown> = fc.oneof(
+  offsetArbitrary,
+  fc.constantFrom(-1, -0, 0.5, 2 ** 53, 1e308, Number.NaN, Number.POSITIVE_INFINITY),
+  fc.constantFrom('', '0', 'text', 'reasoning', 'tool_call', 'stop', 'error', 'worker_lost'),
+  errorCodeArbitrary,
+  textArbitrary,
+  fc.record({ id: fc.oneof(fc.string(), fc.jsonValue()), name: fc.oneof(fc.string(), fc.nat()) }),
+  fc.constantFrom(null, true, undefined),
+  fc.jsonValue(),
+);
+
+const countOrOffset = fc.oneof(fc.nat({ max: 5 }), offsetArbitrary);
+const mostlyText = fc.oneof(
+  { weight: 8, arbitrary: textArbitrary },
+  { weight: 1, arbitrary: fc.jsonValue() },
+);
+
+/** For every field of an item, a tokens chunk or a protocol error: values that are right for it. */
+const rightFieldValues: Record<string, fc.Arbitrary<unknown>> = {
+  type: fc.constantFrom('token', 'tokens', 'block_start', 'block_end', 'usage', 'error', 'end'),
+  offset: countOrOffset,
+  from: countOrOffset,
+  to: countOrOffset,
+  block: blockArbitrary,
+  text: textArbitrary,
+  kind: fc.constantFrom('text', 'reasoning', 'tool_call'),
+  tool: fc.option(fc.record({ id: mostlyText, name: mostlyText }), { nil: undefined }),
+  prompt_tokens: countArbitrary,
+  completion_tokens: countArbitrary,
+  total_tokens: countArbitrary,
+  code: fc.oneof(errorCodeArbitrary, fc.string({ maxLength: 3 })),
+  message: textArbitrary,
+  finish_reason: fc.constantFrom('stop', 'length', 'tool_calls', 'cancelled', 'error'),
+  extra: fc.jsonValue(),
+};
+
+/**
+ * Objects that look like items, tokens chunks or protocol errors, each field mostly right but
+ * sometimes wrong or missing: for holding a hand-written decoder to the zod schema it replaces.
+ */
+export const itemLikeArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      Object.fromEntries(
+        Object.entries(rightFieldValues).map(([name, right]) => [
+          name,
+          fc.oneof({ weight: 8, arbitrary: right }, { weight: 1, arbitrary: fieldValueArbitrary }),
+        ]),
+      ),
+    ),
+  },
+  { weight: 1, arbitrary: fc.dictionary(fc.string(), fc.jsonValue()) },
+);

@@ -6,8 +6,11 @@
  * stream the frame named, when it named a valid one, so the error can be attributed to it.
  * Outbound frames are built with JSON.stringify of object literals in a fixed field order,
  * with no validation on that hot path: the values come from validated items.
+ *
+ * This module has no zod: the SDK imports it. Server frames are checked by hand
+ * (`chunk-fields.ts`); `decodeClientFrame`, which validates with zod at the gateway, lives in
+ * `decode-client-frame.ts` and is re-exported here.
  */
-import type { z } from 'zod';
 import type { Chunk } from './chunk.ts';
 import {
   controlFields,
@@ -15,46 +18,20 @@ import {
   decodeProtocolErrorFields,
   isErrorItemFields,
 } from './chunk-fields.ts';
-import { type ClientFrame, clientFrameSchemas, isClientFrameType } from './client-frame.ts';
+import type { ClientFrame } from './client-frame.ts';
+import { isNonNegativeInteger } from './field-reader.ts';
 import { isStreamId, isSubscriptionId } from './items.ts';
 import { decodeJsonObject, type JsonObject } from './json-object.ts';
-import {
-  type ProtocolError,
-  type ProtocolErrorMessage,
-  protocolError,
-  validate,
-} from './protocol-error.ts';
+import { type ProtocolError, type ProtocolErrorMessage, protocolError } from './protocol-error.ts';
 
-/** Client frames are small; anything bigger is refused before it is parsed. */
-export const DEFAULT_MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+export {
+  type ClientFrameResult,
+  DEFAULT_MAX_CLIENT_FRAME_BYTES,
+  decodeClientFrame,
+} from './decode-client-frame.ts';
 
 /** Server frames carry up to a chunk of text; the SDK refuses frames beyond this. */
 export const DEFAULT_MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024;
-
-export type ClientFrameResult =
-  | { ok: true; frame: ClientFrame }
-  | { ok: false; error: ProtocolError };
-
-/**
- * Decodes a frame a client sent. A `subscribe` with neither `from` nor `subscription`
- * starts at offset 0: the decoded frame then has `from: 0`. Unknown fields are dropped.
- */
-export function decodeClientFrame(
-  data: string | Uint8Array,
-  maxBytes: number = DEFAULT_MAX_CLIENT_FRAME_BYTES,
-): ClientFrameResult {
-  const raw = decodeJsonObject(data, { maxBytes, code: 'invalid_frame', subject: 'frame' });
-  if (!raw.ok) return raw;
-  const stream = isStreamId(raw.value.stream) ? raw.value.stream : undefined;
-  const type = raw.value.type;
-  if (!isClientFrameType(type)) {
-    const message = `type: expected one of ${Object.keys(clientFrameSchemas).join(', ')}`;
-    return { ok: false, error: protocolError('invalid_frame', message, stream) };
-  }
-  const schema: z.ZodType<ClientFrame> = clientFrameSchemas[type];
-  const frame = validate(schema, raw.value, { code: 'invalid_frame', subject: 'frame', stream });
-  return frame.ok ? { ok: true, frame: frame.value } : frame;
-}
 
 /** Encodes a client frame (for the SDK) with its fields in a fixed order. */
 export function encodeClientFrame(frame: ClientFrame): string {
@@ -89,7 +66,6 @@ export function encodeClientFrame(frame: ClientFrame): string {
   }
 }
 
-/** What a server frame decodes to: a chunk of one stream, or a protocol error. */
 /**
  * `subscribed` answers every accepted `subscribe`: where delivery starts (`from`, the resolved
  * offset — for a subscription, its acknowledged offset), and `complete: true` when the stream has
@@ -103,6 +79,7 @@ export interface SubscribedFrame {
   complete: boolean;
 }
 
+/** What a server frame decodes to: a chunk of one stream, a `subscribed`, or a protocol error. */
 export type ServerFrame =
   | { kind: 'chunk'; stream: string; chunk: Chunk }
   | SubscribedFrame
@@ -172,7 +149,7 @@ export function decodeServerFrame(
 function decodeSubscribedFrame(fields: JsonObject): ServerFrameResult {
   const { stream, from, subscription, complete } = fields;
   if (!isStreamId(stream)) return invalidStream();
-  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0) {
+  if (!isNonNegativeInteger(from)) {
     return {
       ok: false,
       error: protocolError('invalid_offset', 'from: expected an offset', stream),

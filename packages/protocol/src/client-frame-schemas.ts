@@ -1,0 +1,118 @@
+/**
+ * Zod schemas of the client frames of `client-frame.ts` (SPEC sections 5 and 6): what the
+ * gateway validates inbound frames with (`decodeClientFrame`). Not on the SDK's path.
+ */
+import { z } from 'zod';
+import {
+  type ClientFrame,
+  MAX_CHUNK_DELAY_MS,
+  MAX_CHUNK_ITEMS,
+  MAX_WINDOW,
+  type ResendFrame,
+  type SubscribeFrame,
+  type SubscribeOptions,
+} from './client-frame.ts';
+import { STREAM_ID_PATTERN, SUBSCRIPTION_ID_PATTERN } from './items.ts';
+import { blockIndexSchema, offsetSchema } from './schemas.ts';
+
+export const streamIdSchema = z.string().regex(STREAM_ID_PATTERN, 'not a valid stream id');
+
+export const subscriptionIdSchema = z
+  .string()
+  .regex(SUBSCRIPTION_ID_PATTERN, 'not a valid subscription id');
+
+export const windowSchema = z.int().min(1).max(MAX_WINDOW);
+
+export const chunkingSchema = z.union(
+  [
+    z.enum(['token', 'adaptive']),
+    z.object({
+      maxItems: z.int().min(1).max(MAX_CHUNK_ITEMS),
+      maxDelayMs: z.int().min(0).max(MAX_CHUNK_DELAY_MS),
+    }),
+  ],
+  { error: 'expected "token", "adaptive" or {maxItems, maxDelayMs}' },
+);
+
+/** Neither `from` nor `subscription` means "from 0": the decoded frame then has `from: 0`. */
+const subscribeSchema = z
+  .object({
+    type: z.literal('subscribe'),
+    stream: streamIdSchema,
+    from: offsetSchema.optional(),
+    subscription: subscriptionIdSchema.optional(),
+    window: windowSchema.optional(),
+    chunking: chunkingSchema.optional(),
+  })
+  .refine((frame) => frame.from === undefined || frame.subscription === undefined, {
+    message: 'give from or subscription, not both',
+  })
+  .transform(({ type, stream, from, subscription, window, chunking }): SubscribeFrame => {
+    const options: SubscribeOptions = {};
+    if (window !== undefined) options.window = window;
+    if (chunking !== undefined) options.chunking = chunking;
+    return subscription === undefined
+      ? { type, stream, from: from ?? 0, ...options }
+      : { type, stream, subscription, ...options };
+  });
+
+const ackSchema = z.object({
+  type: z.literal('ack'),
+  stream: streamIdSchema,
+  offset: offsetSchema,
+});
+
+const resendSchema = z
+  .object({
+    type: z.literal('resend'),
+    stream: streamIdSchema,
+    from: offsetSchema.optional(),
+    to: offsetSchema.optional(),
+    block: blockIndexSchema.optional(),
+  })
+  .superRefine((frame, context) => {
+    const issue = resendShapeIssue(frame);
+    if (issue !== undefined) context.addIssue({ code: 'custom', ...issue });
+  })
+  .transform(
+    ({ type, stream, from, to, block }): ResendFrame =>
+      from !== undefined && to !== undefined
+        ? { type, stream, from, to }
+        : { type, stream, block: block ?? 0 },
+  );
+
+/** A resend names a range `[from, to)` with `to > from`, or a block; never both, never half. */
+function resendShapeIssue(frame: {
+  from?: number | undefined;
+  to?: number | undefined;
+  block?: number | undefined;
+}): { message: string; path?: string[] } | undefined {
+  const { from, to, block } = frame;
+  const hasRange = from !== undefined || to !== undefined;
+  if (hasRange === (block !== undefined)) return { message: 'give either from and to, or block' };
+  if (from === undefined && to !== undefined)
+    return { message: 'required with to', path: ['from'] };
+  if (from !== undefined && to === undefined)
+    return { message: 'required with from', path: ['to'] };
+  if (from !== undefined && to !== undefined && to <= from) {
+    return { message: 'must be greater than from', path: ['to'] };
+  }
+  return undefined;
+}
+
+const unsubscribeSchema = z.object({ type: z.literal('unsubscribe'), stream: streamIdSchema });
+
+const cancelSchema = z.object({ type: z.literal('cancel'), stream: streamIdSchema });
+
+/** One schema per client frame type; parsing strips unknown fields. */
+export const clientFrameSchemas = {
+  subscribe: subscribeSchema,
+  ack: ackSchema,
+  resend: resendSchema,
+  unsubscribe: unsubscribeSchema,
+  cancel: cancelSchema,
+} as const satisfies Record<ClientFrame['type'], z.ZodType<ClientFrame>>;
+
+export function isClientFrameType(value: unknown): value is ClientFrame['type'] {
+  return typeof value === 'string' && Object.hasOwn(clientFrameSchemas, value);
+}
