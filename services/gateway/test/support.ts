@@ -1,9 +1,10 @@
 /**
  * Gateways in this test process on real ports, over a real Redis, and a raw SSE reader.
- * No worker runs here: tests append items themselves through the token log.
+ * No worker runs here: tests append items themselves through the token log, live while the
+ * client reads, as a generation would. Also used by the SDK's tests (`@spool/gateway/testing`).
  */
 import { GenerationQueue } from '@spool/generation-queue';
-import type { NewItem } from '@spool/protocol';
+import { type Item, type NewItem, SpoolError } from '@spool/protocol';
 import { createLogger } from '@spool/runtime';
 import type { TestRedis } from '@spool/testing';
 import {
@@ -20,7 +21,10 @@ export interface TestGateway {
   app: FastifyInstance;
   url: string;
   log: RedisTokenLog;
+  /** Drains: open deliveries end with `draining` (WebSocket clients see close 1012). */
   close(): Promise<void>;
+  /** Dies abruptly: every connection is cut, nothing is said. */
+  kill(): Promise<void>;
 }
 
 export async function startGateway(
@@ -41,18 +45,30 @@ export async function startGateway(
     },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    app,
-    url,
-    log,
-    close: async () => {
-      app.spool.deliveries.closeAll(new (await import('@spool/protocol')).SpoolError('draining'));
+  let stopped: Promise<void> | undefined;
+  const stop = (abrupt: boolean) => {
+    stopped ??= (async () => {
+      if (abrupt) app.server.closeAllConnections();
+      else app.spool.deliveries.closeAll(new SpoolError('draining'));
       await app.close();
       await queue.close();
       await log.close();
       client.disconnect();
-    },
+    })();
+    return stopped;
   };
+  return { app, url, log, close: () => stop(false), kill: () => stop(true) };
+}
+
+/** Every stored item of a stream, read straight from the token log. */
+export async function storedItems(log: RedisTokenLog, streamId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let from = 0; ; ) {
+    const read = await log.read(streamId, from, 1_000);
+    items.push(...read.items);
+    if (read.items.length === 0 || read.next >= read.length) return items;
+    from = read.next;
+  }
 }
 
 export function answer(count: number, finish: 'stop' | 'length' = 'stop'): NewItem[] {
