@@ -154,7 +154,7 @@ export class StreamTail {
           limit = Math.max(limit, waiter.limit);
         }
         const result = await this.#options.read(watch.streamId, from, limit);
-        const behind = this.#dispatch(watch, result);
+        const behind = this.#dispatch(watch, result, from);
         if (!watch.again && !behind) break;
       }
     } catch (error) {
@@ -164,12 +164,17 @@ export class StreamTail {
     }
   }
 
-  /** Hands each waiter its part of a read; true when some waiter still has items to fetch. */
-  #dispatch(watch: Watch, result: ReadResult): boolean {
-    const readFrom = result.next - result.items.length;
+  /**
+   * Hands each waiter its part of a read that started at `readFrom`; true when some waiter still
+   * has items to fetch. A waiter that arrived while the read was in flight, asking for offsets
+   * below `readFrom`, is not in this read at all: it waits for the next one.
+   */
+  #dispatch(watch: Watch, result: ReadResult, readFrom: number): boolean {
     let behind = false;
     for (const waiter of watch.waiters) {
-      if (waiter.from > result.length) {
+      if (waiter.from < readFrom) {
+        behind = true;
+      } else if (waiter.from > result.length) {
         this.#settle(watch, waiter);
         waiter.reject(
           new SpoolError('offset_out_of_range', undefined, { details: { value: result.length } }),
