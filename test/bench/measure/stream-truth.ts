@@ -1,0 +1,29 @@
+/**
+ * What a stream really holds, as the judge of what readers received: its length, content
+ * checksum, which offsets are tokens, and when each offset was appended (handed over).
+ */
+import type { Item } from '@spool/protocol';
+import { hashItems } from '../shared/checksum.ts';
+
+export interface StreamTruth {
+  length: number;
+  hash: string;
+  isToken: Uint8Array;
+  firstToken: number;
+  /** Append time of each offset, ms since the epoch (whole ms, as the token log keeps it). */
+  appendedAt: Float64Array;
+}
+
+export function truthOfItems(items: readonly Item[], times: readonly number[]): StreamTruth {
+  const isToken = new Uint8Array(items.length);
+  items.forEach((item, index) => {
+    isToken[index] = item.type === 'token' ? 1 : 0;
+  });
+  return {
+    length: items.length,
+    hash: hashItems(items),
+    isToken,
+    firstToken: items.findIndex((item) => item.type === 'token'),
+    appendedAt: Float64Array.from(times),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * `pnpm bench` at the repo root.
+ *
+ *   pnpm bench           the micro-benchmarks (token log, worker, gateway WebSocket), then
+ *                        spool-bench in full: every scenario beside its baselines; rewrites
+ *                        docs/benchmarks.md and docs/benchmarks/.
+ *   pnpm bench --quick   spool-bench in quick mode only (under a minute): a smoke test that fails
+ *                        when the harness breaks or Spool loses or repeats an item; no timings
+ *                        are asserted, no docs are written.
+ *
+ * Other arguments go to spool-bench (`--scenario steady`, `--no-baselines`, …).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+
+function run(command: string, commandArgs: string[]): void {
+  process.stderr.write(`\n> ${command} ${commandArgs.join(' ')}\n`);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(
+      `${command} ${commandArgs.join(' ')} failed (${result.status ?? result.signal})\n`,
+    );
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (!quick) {
+  run('pnpm', ['bench:log']);
+  run('pnpm', ['--filter', '@spool/worker', 'bench']);
+  run('pnpm', ['--filter', '@spool/gateway', 'bench']);
+}
+run(process.execPath, [fileURLToPath(new URL('spool-bench.ts', import.meta.url)), ...args]);

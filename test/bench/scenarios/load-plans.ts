@@ -1,0 +1,65 @@
+/** Turns a scenario into connection plans for one system, and spreads them over processes. */
+import type { ConnectionPlan, CreateRequest, SystemName } from '../shared/assignment.ts';
+import type { ScenarioSpec } from './scenario-spec.ts';
+
+export function requestOf(spec: ScenarioSpec, stream: number, system: SystemName): CreateRequest {
+  return {
+    prompt: `spool-bench ${spec.name} stream ${stream}`,
+    params: {
+      tokens_per_second: spec.rate(stream),
+      max_tokens: spec.tokensBySystem?.[system] ?? spec.tokens(stream),
+      seed: stream,
+      reasoning: false,
+    },
+  };
+}
+
+export function startOf(spec: ScenarioSpec, stream: number): number {
+  return spec.streams <= 1 ? 0 : Math.round((spec.startSpreadMs * stream) / spec.streams);
+}
+
+export interface SystemEndpoints {
+  system: Exclude<SystemName, 'raw'>;
+  readUrls: string[];
+  /** Where a reader of this connection creates its stream. */
+  createUrl(readUrl: string): string;
+}
+
+/** The stream key of a fan-out stream (created by the harness, named in the start line). */
+export const streamKey = (stream: number) => `s${stream}`;
+
+export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints): ConnectionPlan[] {
+  const plans: ConnectionPlan[] = [];
+  const servers = endpoints.readUrls.length;
+  for (let stream = 0; stream < spec.streams; stream++) {
+    for (let reader = 0; reader < spec.readersPerStream; reader++) {
+      const index = plans.length;
+      const readUrls = Array.from(
+        { length: servers },
+        (_, step) => endpoints.readUrls[(index + step) % servers] as string,
+      );
+      const ws = endpoints.system === 'spool' && index % 10 < spec.wsShare * 10;
+      const creates = spec.readersPerStream === 1;
+      plans.push({
+        index,
+        system: endpoints.system,
+        transport: ws ? 'ws' : 'sse',
+        createUrl: creates ? endpoints.createUrl(readUrls[0] as string) : undefined,
+        create: creates ? requestOf(spec, stream, endpoints.system) : undefined,
+        joinKey: creates ? undefined : streamKey(stream),
+        readUrls,
+        startAtMs: startOf(spec, stream),
+        window: spec.window,
+        behaviour: spec.behaviour(index),
+      });
+    }
+  }
+  return plans;
+}
+
+/** Round robin, so every process gets a share of each kind of reader and of each start time. */
+export function spread<T>(items: readonly T[], parts: number): T[][] {
+  const groups: T[][] = Array.from({ length: parts }, () => []);
+  for (const [index, item] of items.entries()) groups[index % parts]?.push(item);
+  return groups;
+}

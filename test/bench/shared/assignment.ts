@@ -1,0 +1,102 @@
+/**
+ * What the harness tells a client process to do, and what the process reports back.
+ * Shared by the harness (`spool-bench.ts`), the client processes and the raw XREAD reader.
+ */
+export type SystemName = 'spool' | 'naive' | 'resumable' | 'raw';
+export type Transport = 'ws' | 'sse' | 'xread';
+
+export type StreamParams = Record<string, number | string | boolean>;
+
+export interface CreateRequest {
+  prompt: string;
+  params: StreamParams;
+}
+
+/** How a reader behaves besides reading. Times are ms after its first token arrived. */
+export type Behaviour =
+  | { kind: 'normal' }
+  /** Reads at `1 / factor` of the stream's rate for `forMs`, then normally. */
+  | { kind: 'slow'; factor: number; forMs: number }
+  /** Stops reading at `atMs` for `forMs` (socket paused, no acks), then catches up. */
+  | { kind: 'pause'; atMs: number; forMs: number }
+  /** Drops the connection at each of `dropsAtMs`, waits `offlineMs`, resumes. */
+  | { kind: 'churn'; dropsAtMs: number[]; offlineMs: number; switchServer: boolean };
+
+export interface ConnectionPlan {
+  /** Unique in the scenario. */
+  index: number;
+  system: Exclude<SystemName, 'raw'>;
+  transport: Exclude<Transport, 'xread'>;
+  /** POST here to create the stream (then read it); absent: read the stream named `joinKey`. */
+  createUrl?: string;
+  create?: CreateRequest;
+  /** Key of a stream the harness created, named in the start line. */
+  joinKey?: string;
+  /** Base URLs to read from; the first is where the reader starts, the next ones are for resumes. */
+  readUrls: string[];
+  /** ms after the start epoch. */
+  startAtMs: number;
+  window: number;
+  behaviour: Behaviour;
+}
+
+export interface ClientAssignment {
+  connections: ConnectionPlan[];
+  /** ms after the start epoch at which every connection still open is abandoned. */
+  deadlineMs: number;
+}
+
+/** The start line the harness writes to every client process's stdin. */
+export interface StartLine {
+  type: 'start';
+  /** Epoch (ms since 1970, fractional) that every `startAtMs` counts from. */
+  epoch: number;
+  streams: Record<string, string>;
+}
+
+export interface Resume {
+  /** When the reconnecting request was sent. */
+  startedAt: number;
+  /** When the first item after the resume point arrived. */
+  firstItemAt?: number;
+  reason: 'churn' | 'dropped' | 'error';
+  switchedServer: boolean;
+}
+
+export interface ConnectionReport {
+  index: number;
+  system: SystemName;
+  transport: Transport;
+  streamId?: string;
+  createSentAt?: number;
+  /** Each (re)subscription: when it was sent and from which offset. */
+  subscribes: { at: number; from: number }[];
+  /** Flat triples [from, to, receivedAt, …]: one per chunk, in arrival order. */
+  chunks: number[];
+  /** Content checksum of what was received, in order (see checksum.ts). */
+  hash: string;
+  /** Offset after the last item received in order. */
+  next: number;
+  duplicates: number;
+  /** Items skipped by a chunk that started past `next`. */
+  gaps: number;
+  ended: boolean;
+  bytes: number;
+  messages: number;
+  resumes: Resume[];
+  errors: string[];
+  /** Why it gave up, if it did. */
+  failed?: string;
+}
+
+export interface ProcessReport {
+  type: 'report';
+  connections: ConnectionReport[];
+}
+
+export interface ProgressLine {
+  type: 'progress';
+  done: number;
+  total: number;
+  items: number;
+}
