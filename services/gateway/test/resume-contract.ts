@@ -4,7 +4,8 @@
  * suite runs the same rows.
  */
 import type { ErrorCode } from '@spool/protocol';
-import { newStreamId, type RedisTokenLog } from '@spool/token-log';
+import type { TestRedis } from '@spool/testing';
+import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 import { answer, storedStream } from './support.ts';
 
 /** 20 items: block_start, 17 tokens, block_end, end — stored in entries of 5. */
@@ -99,3 +100,16 @@ export const RESUME_CASES: ResumeCase[] = [
     expect: { error: 'invalid_offset', status: 400 },
   },
 ];
+
+/** The log the "expired stream" row appends with: retention 150 ms. `close` when done. */
+export function shortLivedLog(redis: TestRedis): { log: RedisTokenLog; close(): Promise<void> } {
+  const client = connectRedis(redis.url);
+  const log = new RedisTokenLog({ redis: client, keyPrefix: redis.keyPrefix, retentionMs: 150 });
+  return {
+    log,
+    close: async () => {
+      await log.close();
+      client.disconnect();
+    },
+  };
+}

@@ -1,10 +1,10 @@
 import type { Item } from '@spool/protocol';
 import type { TestRedis } from '@spool/testing';
 import { redisPerFile } from '@spool/testing/vitest';
-import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
+import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESUME_CASES } from './resume-contract.ts';
+import { RESUME_CASES, shortLivedLog } from './resume-contract.ts';
 import {
   answer,
   liveStream,
@@ -19,21 +19,15 @@ import {
 const redis = redisPerFile();
 let gateway: TestGateway;
 let shortLived: RedisTokenLog;
-let shortLivedClient: ReturnType<typeof connectRedis>;
+let closeShortLived: () => Promise<void>;
 
 beforeAll(async () => {
   gateway = await startGateway(redis(), { SPOOL_HEARTBEAT_MS: '200' });
-  shortLivedClient = connectRedis(redis().url);
-  shortLived = new RedisTokenLog({
-    redis: shortLivedClient,
-    keyPrefix: redis().keyPrefix,
-    retentionMs: 150,
-  });
+  ({ log: shortLived, close: closeShortLived } = shortLivedLog(redis()));
 });
 afterAll(async () => {
   await gateway.close();
-  await shortLived.close();
-  shortLivedClient.disconnect();
+  await closeShortLived();
 });
 
 const eventsUrl = (streamId: string, query = '') =>

@@ -1,15 +1,15 @@
 import type { Item } from '@spool/protocol';
 import { connectWs, streamView } from '@spool/testing';
 import { redisPerFile } from '@spool/testing/vitest';
-import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
+import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESUME_CASES } from './resume-contract.ts';
+import { RESUME_CASES, shortLivedLog } from './resume-contract.ts';
 import { answer, startGateway, storedStream, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();
 let gateway: TestGateway;
 let shortLived: RedisTokenLog;
-let shortLivedClient: ReturnType<typeof connectRedis>;
+let closeShortLived: () => Promise<void>;
 
 beforeAll(async () => {
   gateway = await startGateway(redis(), {
@@ -18,17 +18,11 @@ beforeAll(async () => {
     SPOOL_WS_MAX_FRAME_BYTES: '1024',
     SPOOL_WS_MAX_PAYLOAD_BYTES: '65536',
   });
-  shortLivedClient = connectRedis(redis().url);
-  shortLived = new RedisTokenLog({
-    redis: shortLivedClient,
-    keyPrefix: redis().keyPrefix,
-    retentionMs: 150,
-  });
+  ({ log: shortLived, close: closeShortLived } = shortLivedLog(redis()));
 });
 afterAll(async () => {
   await gateway.close();
-  await shortLived.close();
-  shortLivedClient.disconnect();
+  await closeShortLived();
 });
 
 const textOf = (items: Item[]) =>

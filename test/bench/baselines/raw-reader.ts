@@ -9,7 +9,12 @@ import { createInterface } from 'node:readline';
 import { type ControlItem, controlFields } from '@spool/protocol';
 import { connectRedis, decodeEntryItems } from '@spool/token-log';
 import { StreamTracker } from '../client/stream-tracker.ts';
-import type { ConnectionReport, ProcessReport, StartLine } from '../shared/assignment.ts';
+import {
+  type ConnectionReport,
+  newConnectionReport,
+  type ProcessReport,
+  type StartLine,
+} from '../shared/assignment.ts';
 import type { RawAssignment, RawStreamPlan } from './raw-streams.ts';
 
 const assignment = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as RawAssignment;
@@ -37,23 +42,14 @@ interface Cursor {
 
 function cursorOf(plan: RawStreamPlan): Cursor {
   const tracker = new StreamTracker();
-  const report: ConnectionReport = {
+  const report = newConnectionReport({
     index: plan.index,
     system: 'raw',
     transport: 'xread',
     streamId: plan.key,
     subscribes: [{ at: start.epoch + plan.startAtMs, from: 0 }],
     chunks: tracker.chunks,
-    hash: '',
-    next: 0,
-    duplicates: 0,
-    gaps: 0,
-    ended: false,
-    bytes: 0,
-    messages: 0,
-    resumes: [],
-    errors: [],
-  };
+  });
   return { plan, tracker, lastId: '0-0', report };
 }
 

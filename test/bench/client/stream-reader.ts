@@ -3,7 +3,12 @@
  * transport, behave as planned (slow, paused, dropping), resume after every drop, and report
  * what it received.
  */
-import type { ConnectionPlan, ConnectionReport, Resume } from '../shared/assignment.ts';
+import {
+  type ConnectionPlan,
+  type ConnectionReport,
+  newConnectionReport,
+  type Resume,
+} from '../shared/assignment.ts';
 import { type Link, now } from './link.ts';
 import { openSseLink } from './sse-link.ts';
 import { StreamTracker } from './stream-tracker.ts';
@@ -39,22 +44,13 @@ export class StreamReader {
   constructor(plan: ConnectionPlan, context: ReaderContext) {
     this.#plan = plan;
     this.#context = context;
-    this.#report = {
+    this.#report = newConnectionReport({
       index: plan.index,
       system: plan.system,
       transport: plan.transport,
       subscribes: [],
       chunks: this.tracker.chunks,
-      hash: '',
-      next: 0,
-      duplicates: 0,
-      gaps: 0,
-      ended: false,
-      bytes: 0,
-      messages: 0,
-      resumes: [],
-      errors: [],
-    };
+    });
   }
 
   get done(): boolean {

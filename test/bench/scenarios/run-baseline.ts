@@ -18,7 +18,7 @@ import { BENCH_DIR } from '../system/node-process.ts';
 import { connectionPlans, requestOf, spread, startOf } from './load-plans.ts';
 import { runLoad } from './load-run.ts';
 import { connectionReports, type RunResult, serverRss, sourceMismatches } from './run-result.ts';
-import { CLIENT_ENTRY, classifier, createStreams } from './run-spool.ts';
+import { classifier, clientProcesses, createStreams } from './run-spool.ts';
 import type { BaselineName, ScenarioSpec } from './scenario-spec.ts';
 
 export async function runBaseline(spec: ScenarioSpec, baseline: BaselineName): Promise<RunResult> {
@@ -45,12 +45,7 @@ async function runHttpBaseline(
   const killed = system.services[baseline === 'naive' ? 0 : 1];
   const load = await runLoad({
     label: `${spec.name} · ${baseline}`,
-    processes: spread(plans, spec.clientProcesses).map((connections, index) => ({
-      name: `client-${index + 1}`,
-      entry: CLIENT_ENTRY,
-      assignment: { connections, deadlineMs: spec.deadlineMs },
-      env: {},
-    })),
+    processes: clientProcesses(plans, spec),
     watched: system.watched(),
     redis: system.redis,
     beforeStart:

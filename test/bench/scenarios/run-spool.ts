@@ -22,6 +22,16 @@ import type { ScenarioSpec } from './scenario-spec.ts';
 
 export const CLIENT_ENTRY = `${BENCH_DIR}client-process.ts`;
 
+/** The client processes of a run: the connection plans spread over `spec.clientProcesses`. */
+export function clientProcesses(plans: ConnectionPlan[], spec: ScenarioSpec) {
+  return spread(plans, spec.clientProcesses).map((connections, index) => ({
+    name: `client-${index + 1}`,
+    entry: CLIENT_ENTRY,
+    assignment: { connections, deadlineMs: spec.deadlineMs },
+    env: {},
+  }));
+}
+
 /** Creates the streams that many readers join (fan-out), right before the start. */
 export async function createStreams(
   spec: ScenarioSpec,
@@ -100,12 +110,7 @@ export async function runSpool(
     if (!firstGateway) throw new Error('no gateway');
     const load = await runLoad({
       label: `${spec.name} · spool`,
-      processes: spread(plans, spec.clientProcesses).map((connections, index) => ({
-        name: `client-${index + 1}`,
-        entry: CLIENT_ENTRY,
-        assignment: { connections, deadlineMs: spec.deadlineMs },
-        env: {},
-      })),
+      processes: clientProcesses(plans, spec),
       watched: system.watched(),
       redis: system.redis,
       beforeStart:

@@ -89,6 +89,25 @@ export interface ConnectionReport {
   failed?: string;
 }
 
+/** A report with nothing received yet; `chunks` is the tracker's array, filled as items arrive. */
+export function newConnectionReport(
+  fields: Pick<ConnectionReport, 'index' | 'system' | 'transport' | 'chunks' | 'subscribes'> &
+    Partial<ConnectionReport>,
+): ConnectionReport {
+  return {
+    hash: '',
+    next: 0,
+    duplicates: 0,
+    gaps: 0,
+    ended: false,
+    bytes: 0,
+    messages: 0,
+    resumes: [],
+    errors: [],
+    ...fields,
+  };
+}
+
 export interface ProcessReport {
   type: 'report';
   connections: ConnectionReport[];
