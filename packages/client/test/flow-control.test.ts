@@ -5,7 +5,7 @@ import { collect, range } from './collect.ts';
 import {
   answer,
   sleep,
-  startGateway,
+  startTestGateway,
   storedItems,
   storedStream,
   type TestGateway,
@@ -17,11 +17,11 @@ let gateway: TestGateway;
 const clients: SpoolClient[] = [];
 
 beforeAll(async () => {
-  gateway = await startGateway(redis());
+  gateway = await startTestGateway(redis());
 });
 afterAll(async () => {
   for (const each of clients) each.close();
-  await gateway.close();
+  await gateway.drain();
 });
 
 const HIGH_WATER_MARK = 32;

@@ -1,18 +1,31 @@
 /**
  * Test helpers of the SDK's suites: gateways in this process on real ports over a real Redis
- * (shared with the gateway's own tests), and a stand-in worker that honours cancel.
+ * (the gateway's own `startGateway`), and a stand-in worker that honours cancel.
  */
+import { type Gateway, loadGatewayConfig, startGateway } from '@spool/gateway';
 import type { Item, NewItem } from '@spool/protocol';
+import { createLogger } from '@spool/runtime';
+import type { TestRedis } from '@spool/testing';
 import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 
-export {
-  answer,
-  liveStream,
-  startGateway,
-  storedItems,
-  storedStream,
-  type TestGateway,
-} from '@spool/gateway/testing';
+export { answer, liveStream, storedItems, storedStream } from '@spool/testing';
+
+export type TestGateway = Gateway;
+
+/** A gateway in this process, on a free loopback port, over the test's Redis. */
+export function startTestGateway(redis: TestRedis): Promise<TestGateway> {
+  const config = loadGatewayConfig({
+    REDIS_URL: redis.url,
+    SPOOL_KEY_PREFIX: redis.keyPrefix,
+    SPOOL_QUEUE_PREFIX: `${redis.keyPrefix}{q}`,
+    SPOOL_PORT: '0',
+    SPOOL_HOST: '127.0.0.1',
+  });
+  return startGateway(config, {
+    logger: createLogger('gateway-test', 'silent'),
+    redis: { maxRetriesPerRequest: null },
+  });
+}
 
 export function textOf(items: readonly Item[]): string {
   return items.map((item) => (item.type === 'token' ? item.text : '')).join('');

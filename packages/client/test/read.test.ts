@@ -8,7 +8,7 @@ import {
   cancellableGeneration,
   lengthReached,
   liveStream,
-  startGateway,
+  startTestGateway,
   storedItems,
   storedStream,
   type TestGateway,
@@ -26,11 +26,11 @@ function client(options: Partial<ConstructorParameters<typeof SpoolClient>[0]> =
 }
 
 beforeAll(async () => {
-  gateway = await startGateway(redis());
+  gateway = await startTestGateway(redis());
 });
 afterAll(async () => {
   for (const each of clients) each.close();
-  await gateway.close();
+  await gateway.drain();
 });
 
 const transports = [

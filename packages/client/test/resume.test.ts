@@ -8,7 +8,7 @@ import {
   lengthReached,
   liveStream,
   sleep,
-  startGateway,
+  startTestGateway,
   storedItems,
   storedStream,
   type TestGateway,
@@ -30,7 +30,7 @@ function client(options: SpoolClientOptions): SpoolClient {
 }
 
 async function gatewayPair(): Promise<[TestGateway, TestGateway]> {
-  const pair = await Promise.all([startGateway(redis()), startGateway(redis())]);
+  const pair = await Promise.all([startTestGateway(redis()), startTestGateway(redis())]);
   gateways.push(...pair);
   return pair;
 }
@@ -45,11 +45,11 @@ function seeded(seed: number): () => number {
 }
 
 beforeAll(async () => {
-  shared = await startGateway(redis());
+  shared = await startTestGateway(redis());
 });
 afterAll(async () => {
   for (const each of clients) each.close();
-  await Promise.all([shared, ...gateways].map((gateway) => gateway.close()));
+  await Promise.all([shared, ...gateways].map((gateway) => gateway.drain()));
 });
 
 const modes = [
@@ -114,7 +114,7 @@ describe.each(kills)('a gateway that $name mid-stream', ({ abrupt }) => {
       const read = await collect(stream, {
         each: () => {
           if (stream.gateway) gatewaysSeen.add(stream.gateway);
-          if (stream.offset >= 200) killed ??= abrupt ? killAbruptly(first) : first.close();
+          if (stream.offset >= 200) killed ??= abrupt ? killAbruptly(first) : first.drain();
         },
       });
       await killed;

@@ -2,6 +2,7 @@ export * from './bench-doc.ts';
 export * from './docker.ts';
 export * from './fake-openai.ts';
 export * from './free-port.ts';
+export * from './log-fixtures.ts';
 export * from './redis-cluster.ts';
 export * from './redis-server.ts';
 export * from './service-process.ts';

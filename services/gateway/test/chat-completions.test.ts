@@ -5,18 +5,18 @@
 import { type NewItem, SpoolError } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foldStream } from '../src/routes/chat-completions.ts';
-import { derivedStreamId } from '../src/routes/streams.ts';
-import { answer, startGateway, storedStream, type TestGateway } from './support.ts';
+import { foldStream } from '../src/openai/chat-completions.ts';
+import { derivedStreamId } from '../src/streams/create-stream.ts';
+import { answer, startTestGateway, storedStream, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  gateway = await startGateway(redis());
+  gateway = await startTestGateway(redis());
 });
 afterAll(async () => {
-  await gateway.close();
+  await gateway.drain();
 });
 
 interface Event {

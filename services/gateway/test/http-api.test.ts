@@ -16,10 +16,11 @@ import {
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admission } from '../src/admission.ts';
-import { buildApp, type GatewayDependencies } from '../src/app.ts';
+import { buildApp } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
+import type { GatewayDependencies } from '../src/context.ts';
 import { createMetrics } from '../src/metrics.ts';
-import { derivedStreamId } from '../src/routes/streams.ts';
+import { derivedStreamId } from '../src/streams/create-stream.ts';
 
 const redis = redisPerFile();
 let client: RedisClient;

@@ -10,7 +10,7 @@ import {
   liveStream,
   offsetsOf,
   readSse,
-  startGateway,
+  startTestGateway,
   storedStream,
   type TestGateway,
   textOf,
@@ -22,11 +22,11 @@ let shortLived: RedisTokenLog;
 let closeShortLived: () => Promise<void>;
 
 beforeAll(async () => {
-  gateway = await startGateway(redis(), { SPOOL_HEARTBEAT_MS: '200' });
+  gateway = await startTestGateway(redis(), { SPOOL_HEARTBEAT_MS: '200' });
   ({ log: shortLived, close: closeShortLived } = shortLivedLog(redis()));
 });
 afterAll(async () => {
-  await gateway.close();
+  await gateway.drain();
   await closeShortLived();
 });
 

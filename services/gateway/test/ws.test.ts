@@ -4,7 +4,7 @@ import { redisPerFile } from '@spool/testing/vitest';
 import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESUME_CASES, shortLivedLog } from './resume-contract.ts';
-import { answer, startGateway, storedStream, type TestGateway } from './support.ts';
+import { answer, startTestGateway, storedStream, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();
 let gateway: TestGateway;
@@ -12,7 +12,7 @@ let shortLived: RedisTokenLog;
 let closeShortLived: () => Promise<void>;
 
 beforeAll(async () => {
-  gateway = await startGateway(redis(), {
+  gateway = await startTestGateway(redis(), {
     SPOOL_STALL_TIMEOUT_MS: '5m',
     SPOOL_WS_MAX_STREAMS: '5',
     SPOOL_WS_MAX_FRAME_BYTES: '1024',
@@ -21,7 +21,7 @@ beforeAll(async () => {
   ({ log: shortLived, close: closeShortLived } = shortLivedLog(redis()));
 });
 afterAll(async () => {
-  await gateway.close();
+  await gateway.drain();
   await closeShortLived();
 });
 
@@ -168,7 +168,7 @@ describe('WebSocket delivery', () => {
     first.send({ type: 'ack', stream: streamId, offset: 15 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     first.close();
-    const other = await startGateway(redis());
+    const other = await startTestGateway(redis());
     const second = await connectWs(other.url);
     second.send({ type: 'subscribe', stream: streamId, subscription, window: 1_000 });
     await second.waitFor((frames) => streamView(frames, streamId).ended);
@@ -176,17 +176,17 @@ describe('WebSocket delivery', () => {
     expect(view.subscribed).toMatchObject({ kind: 'subscribed', from: 15, subscription });
     expect(view.offsets).toEqual(Array.from({ length: 43 - 15 }, (_, index) => 15 + index));
     second.close();
-    await other.close();
+    await other.drain();
   });
 
   it('closes every socket with 1012 when the gateway drains', async () => {
-    const other = await startGateway(redis());
+    const other = await startTestGateway(redis());
     const client = await connectWs(other.url);
     other.app.spool.deliveries.closeAll(
       new (await import('@spool/protocol')).SpoolError('draining'),
     );
     expect((await client.closed).code).toBe(1012);
-    await other.close();
+    await other.drain();
   });
 });
 

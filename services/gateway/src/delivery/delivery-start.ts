@@ -5,7 +5,7 @@
  * Shared by SSE and WebSocket.
  */
 import { FINAL_STATUSES, SpoolError } from '@spool/protocol';
-import type { GatewayContext } from '../app.ts';
+import type { GatewayContext } from '../context.ts';
 import { type ItemSource, offsetSource, subscriptionSource } from './item-source.ts';
 
 /** What a client asked for: an offset, or a subscription (and what it says it already has). */
@@ -18,6 +18,8 @@ export interface DeliveryStart {
   source: ItemSource;
   /** The stream has ended and the client has all of it. */
   complete: boolean;
+  /** Not a first read from offset 0: a resume by offset or a subscription (counted). */
+  resumed: boolean;
   /** For subscriptions: acks (through any gateway) reopen the window. */
   watchAcks?: (onAck: (offset: number) => void) => Promise<() => Promise<void>>;
 }
@@ -30,7 +32,12 @@ export async function deliveryStart(
   const { log } = context;
   if (resume.kind === 'offset') {
     const probe = await log.read(streamId, resume.from, 1);
-    return { from: resume.from, source: offsetSource(log, streamId), complete: probe.done };
+    return {
+      from: resume.from,
+      source: offsetSource(log, streamId),
+      complete: probe.done,
+      resumed: resume.from > 0,
+    };
   }
   const consumer = `${context.config.gatewayId}:${Math.random().toString(36).slice(2, 10)}`;
   const taken = await log.takeOver(streamId, resume.subscription, consumer);
@@ -52,6 +59,7 @@ export async function deliveryStart(
       delivered: taken.delivered,
     }),
     complete: ended && from === taken.length,
+    resumed: true,
     watchAcks: (onAck) => log.watchAcks(streamId, resume.subscription, onAck),
   };
 }

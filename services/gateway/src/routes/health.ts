@@ -5,8 +5,8 @@
 import { SpoolError } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Gauge } from 'prom-client';
-import type { GatewayContext } from '../app.ts';
-import { sendError } from '../http-errors.ts';
+import type { GatewayContext } from '../context.ts';
+import { sendError } from '../http/errors.ts';
 
 /** The longest readiness waits for Redis to answer a ping. */
 export const READY_PING_TIMEOUT_MS = 1_000;

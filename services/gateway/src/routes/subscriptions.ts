@@ -11,7 +11,7 @@ import {
   registerWithLenientJson,
   type StreamParams,
   type SubscriptionParams,
-} from './stream-params.ts';
+} from '../http/request-input.ts';
 
 export function registerSubscriptionRoutes(app: FastifyInstance): void {
   registerWithLenientJson(app, (scope) => {

@@ -14,18 +14,19 @@ import {
   encodeServerError,
   encodeSubscribed,
   type Item,
-  isSpoolError,
   type ProtocolError,
   type ResendFrame,
   SpoolError,
   type SubscribeFrame,
 } from '@spool/protocol';
 import type { WebSocket } from 'ws';
-import type { GatewayContext } from '../app.ts';
+import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { DeliverySession } from '../delivery/delivery-session.ts';
+import { ClientGone, reportFailure } from '../delivery/delivery-failure.ts';
+import { runDelivery } from '../delivery/delivery-runner.ts';
+import type { DeliverySession } from '../delivery/delivery-session.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
-import { readBlock, readRange } from '../delivery/read-block.ts';
+import { readBlock, readRange } from '../streams/read-block.ts';
 import { SendBudget } from './send-budget.ts';
 
 /** The most items one `resend` may ask for. */
@@ -46,7 +47,6 @@ export class WsConnection {
   readonly #streams = new Map<string, StreamDelivery>();
   /** Ended deliveries: stream → its subscription, so acks after the `end` still count. */
   readonly #finished = new Map<string, string | undefined>();
-  readonly #labels = { transport: 'ws' } as const;
 
   constructor(socket: WebSocket, context: GatewayContext) {
     this.#socket = socket;
@@ -54,7 +54,7 @@ export class WsConnection {
     this.#budget = new SendBudget({
       socket,
       highWaterBytes: context.config.ws.highWaterBytes,
-      onBytes: (bytes) => context.metrics.bytesSent.inc(this.#labels, bytes),
+      onBytes: (bytes) => context.metrics.bytesSent.inc({ transport: 'ws' }, bytes),
     });
   }
 
@@ -89,7 +89,7 @@ export class WsConnection {
       case 'resend':
         return this.#resend(frame);
       case 'unsubscribe':
-        this.#streams.get(frame.stream)?.controller.abort(new Unsubscribed());
+        this.#streams.get(frame.stream)?.controller.abort(new ClientGone('Unsubscribed.'));
         this.#streams.delete(frame.stream);
         this.#finished.delete(frame.stream);
         return;
@@ -114,15 +114,15 @@ export class WsConnection {
     };
     this.#streams.set(stream, delivery);
     try {
-      await this.#deliver(frame, delivery);
-      this.#remember(stream, frame.subscription);
+      if (await this.#deliver(frame, delivery)) this.#remember(stream, frame.subscription);
     } finally {
       if (this.#streams.get(stream) === delivery) this.#streams.delete(stream);
     }
   }
 
-  async #deliver(frame: SubscribeFrame, delivery: StreamDelivery): Promise<void> {
-    const { config, metrics } = this.#context;
+  /** Delivers one stream; true once its `end` was sent (or it had nothing left to send). */
+  async #deliver(frame: SubscribeFrame, delivery: StreamDelivery): Promise<boolean> {
+    const { config } = this.#context;
     const resume = frame.subscription
       ? { kind: 'subscription' as const, subscription: frame.subscription, lastEventId: undefined }
       : { kind: 'offset' as const, from: frame.from ?? 0 };
@@ -136,39 +136,26 @@ export class WsConnection {
         complete: start.complete,
       }),
     );
-    if (start.complete) return;
-    if (start.from > 0 || frame.subscription) metrics.resumes.inc(this.#labels);
-    const session = new DeliverySession({
-      source: start.source,
+    if (start.complete) return true;
+    const outcome = await runDelivery(this.#context, {
+      transport: 'ws',
+      streamId: frame.stream,
+      start,
       sink: {
         send: (chunk) => this.#budget.send(encodeServerChunk(frame.stream, chunk)),
         drained: (signal) => this.#budget.drained(signal),
         bufferedBytes: () => this.#budget.bufferedBytes(),
       },
-      from: start.from,
       window: frame.window ?? config.window,
       chunking: chunkingPolicy(frame.chunking, config.maxChunkItems),
       autoAck: false,
-      stallTimeoutMs: config.stallTimeoutMs,
-      maxBufferedBytes: config.maxBufferedBytes,
       signal: delivery.controller.signal,
-      observer: {
-        sent: (chunk, appendedAt) => {
-          const items = chunk.kind === 'tokens' ? chunk.to - chunk.from : 1;
-          metrics.itemsSent.inc(this.#labels, items);
-          metrics.chunkItems.observe(this.#labels, items);
-          metrics.deliveryLag.observe(this.#labels, Math.max(0, Date.now() - appendedAt) / 1_000);
-        },
-        stalled: () => metrics.windowStalls.inc(this.#labels),
+      onSession: (session) => {
+        delivery.session = session;
       },
     });
-    delivery.session = session;
-    const stopAcks = await start.watchAcks?.((offset) => session.ack(offset));
-    try {
-      await session.run();
-    } finally {
-      await stopAcks?.();
-    }
+    if (!outcome.ended && outcome.error) this.#tell(outcome.error, frame.stream);
+    return outcome.ended;
   }
 
   async #ack(frame: AckFrame): Promise<void> {
@@ -214,24 +201,18 @@ export class WsConnection {
       this.#budget.send(encodeServerChunk(frame.stream, chunk));
   }
 
-  #fail(stream: string | undefined, error: unknown): void {
-    if (error instanceof Unsubscribed || this.#socket.readyState !== this.#socket.OPEN) return;
-    const spool = isSpoolError(error)
-      ? error
-      : new SpoolError('internal', undefined, { cause: error });
-    if (spool.code === 'slow_consumer') this.#context.metrics.slowConsumers.inc(this.#labels);
-    if (spool.code === 'internal')
-      this.#context.logger.error({ err: error, stream }, 'WebSocket delivery failed');
-    this.#sendError({ code: spool.code, message: spool.message, stream });
+  /** A frame's request failed (a delivery's own failures are reported by the runner). */
+  #fail(stream: string | undefined, reason: unknown): void {
+    const error = reportFailure(this.#context, { transport: 'ws', reason, streamId: stream });
+    if (error) this.#tell(error, stream);
+  }
+
+  #tell(error: SpoolError, stream: string | undefined): void {
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#sendError({ code: error.code, message: error.message, stream });
   }
 
   #sendError(error: ProtocolError): void {
     this.#budget.send(encodeServerError(error));
-  }
-}
-
-class Unsubscribed extends Error {
-  constructor() {
-    super('Unsubscribed.');
   }
 }

@@ -8,9 +8,10 @@
  * every socket with 1012 so clients reconnect to another gateway.
  */
 import websocket from '@fastify/websocket';
-import { SpoolError } from '@spool/protocol';
+import type { SpoolError } from '@spool/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import { ClientGone } from '../delivery/delivery-failure.ts';
 import { WsConnection } from './ws-connection.ts';
 
 export const CLOSE_DRAINING = 1012;
@@ -62,7 +63,7 @@ function serve(app: FastifyInstance, socket: WebSocket): void {
     clearInterval(pinger);
     unregister();
     context.metrics.connections.dec(labels);
-    connection.closeAll(new SpoolError('internal', 'The socket closed.'));
+    connection.closeAll(new ClientGone('The socket closed.'));
   });
   socket.on('error', (error) => context.logger.debug({ err: error }, 'WebSocket error'));
 }

@@ -1,5 +1,5 @@
 /**
- * One SSE response driven by the delivery engine, in Spool's format or another (OpenAI's):
+ * One SSE response driven by the delivery runner, in Spool's format or another (OpenAI's):
  * shared by `GET /v1/streams/:id/events` and `POST /v1/chat/completions`.
  *
  * The caller has checked everything that can be refused (so a refusal was an ordinary JSON
@@ -12,13 +12,12 @@ import {
   encodeSseChunk,
   encodeSseProtocolError,
   encodeSseRetry,
-  isSpoolError,
-  SpoolError,
 } from '@spool/protocol';
 import type { FastifyReply } from 'fastify';
-import type { GatewayContext } from '../app.ts';
+import type { GatewayContext } from '../context.ts';
 import type { ChunkingPolicy } from '../delivery/chunking-policy.ts';
-import { DeliverySession } from '../delivery/delivery-session.ts';
+import { ClientGone } from '../delivery/delivery-failure.ts';
+import { runDelivery } from '../delivery/delivery-runner.ts';
 import type { DeliveryStart } from '../delivery/delivery-start.ts';
 import { SSE_HEADERS, SseSink } from './sse-sink.ts';
 
@@ -35,7 +34,7 @@ export const SPOOL_SSE_FORMAT: SseFormat = {
   encodeError: encodeSseProtocolError,
 };
 
-export interface SseStreamInput {
+export interface SseDeliveryInput {
   context: GatewayContext;
   reply: FastifyReply;
   streamId: string;
@@ -49,8 +48,8 @@ export interface SseStreamInput {
 }
 
 /** Delivers until `end` has been sent, the client went away, or the delivery failed. */
-export async function streamSse(input: SseStreamInput): Promise<void> {
-  const { context, reply, start } = input;
+export async function deliverSse(input: SseDeliveryInput): Promise<void> {
+  const { context, reply } = input;
   const { config, metrics } = context;
   const format = input.format ?? SPOOL_SSE_FORMAT;
   const labels = { transport: 'sse' } as const;
@@ -70,57 +69,21 @@ export async function streamSse(input: SseStreamInput): Promise<void> {
   response.on('close', () => controller.abort(new ClientGone()));
   const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
   metrics.connections.inc(labels);
-  const session = new DeliverySession({
-    source: start.source,
-    sink,
-    from: start.from,
-    window: config.window,
-    chunking: input.policy,
-    autoAck: input.autoAck,
-    stallTimeoutMs: config.stallTimeoutMs,
-    maxBufferedBytes: config.maxBufferedBytes,
-    signal: controller.signal,
-    observer: {
-      sent: (chunk, appendedAt) => {
-        const items = chunk.kind === 'tokens' ? chunk.to - chunk.from : 1;
-        metrics.itemsSent.inc(labels, items);
-        metrics.chunkItems.observe(labels, items);
-        metrics.deliveryLag.observe(labels, Math.max(0, Date.now() - appendedAt) / 1_000);
-      },
-      stalled: () => metrics.windowStalls.inc(labels),
-    },
-  });
-  const stopAcks = await start.watchAcks?.((offset) => session.ack(offset));
   try {
-    await session.run();
-  } catch (error) {
-    const reason = controller.signal.aborted ? controller.signal.reason : error;
-    if (!(reason instanceof ClientGone)) {
-      sink.writeText(format.encodeError(reportFailure(context, reason, input.streamId)));
-    }
+    const outcome = await runDelivery(context, {
+      transport: 'sse',
+      streamId: input.streamId,
+      start: input.start,
+      sink,
+      window: config.window,
+      chunking: input.policy,
+      autoAck: input.autoAck,
+      signal: controller.signal,
+    });
+    if (!outcome.ended && outcome.error) sink.writeText(format.encodeError(outcome.error));
   } finally {
     unregister();
     metrics.connections.dec(labels);
-    await stopAcks?.();
     sink.end();
-  }
-}
-
-/** Counts and logs why a delivery stopped; the error to tell the client. */
-function reportFailure(context: GatewayContext, reason: unknown, streamId: string): SpoolError {
-  const error = isSpoolError(reason)
-    ? reason
-    : new SpoolError('internal', undefined, { cause: reason });
-  if (error.code === 'slow_consumer') context.metrics.slowConsumers.inc({ transport: 'sse' });
-  if (error.code === 'redis_unavailable') context.metrics.redisErrors.inc();
-  if (error.code === 'internal')
-    context.logger.error({ err: reason, stream: streamId }, 'SSE delivery failed');
-  else context.logger.info({ stream: streamId, code: error.code }, 'SSE delivery closed');
-  return error;
-}
-
-class ClientGone extends Error {
-  constructor() {
-    super('The client closed the connection.');
   }
 }

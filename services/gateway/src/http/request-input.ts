@@ -11,7 +11,7 @@ import {
 } from '@spool/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { valueOrThrow } from '../http-errors.ts';
+import { valueOrThrow } from './errors.ts';
 
 export interface StreamParams {
   id: string;

@@ -16,10 +16,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
-import { valueOrThrow } from '../http-errors.ts';
-import { openAIQuerySchema, openAISseFormat } from './openai-sse.ts';
-import { resumeRequest } from './resume-point.ts';
-import { streamSse } from './sse-stream.ts';
+import { valueOrThrow } from '../http/errors.ts';
+import { openAIQuerySchema, openAISseFormat } from '../openai/openai-sse-format.ts';
+import { resumeRequest } from '../sse/resume-point.ts';
+import { deliverSse } from '../sse/sse-delivery.ts';
 
 /** Per-request chunking over SSE: `?chunking=token|adaptive`, or `?chunk_items=N&chunk_delay_ms=M`. */
 const chunkingQuerySchema = z.object({
@@ -61,7 +61,7 @@ export function registerEventsRoute(app: FastifyInstance): void {
         : undefined;
     if (start.from > 0 || resume.kind === 'subscription')
       context.metrics.resumes.inc({ transport: 'sse' });
-    await streamSse({
+    await deliverSse({
       context,
       reply,
       streamId,

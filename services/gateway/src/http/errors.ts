@@ -5,7 +5,7 @@
 import { isSpoolError, type ProtocolError, type Result, SpoolError } from '@spool/protocol';
 import { toSpoolError } from '@spool/token-log';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 
 /** The value of a validation result, or a 400 with the protocol error's code and message. */
 export function valueOrThrow<T>(result: Result<T>): T {

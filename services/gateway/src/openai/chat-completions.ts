@@ -14,19 +14,20 @@
  */
 import { errorSpec, isErrorCode, SpoolError } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GatewayContext } from '../app.ts';
+import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
+import { ClientGone } from '../delivery/delivery-failure.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
-import { valueOrThrow } from '../http-errors.ts';
-import { DEFAULT_OPENAI_MODEL, openAISseFormat } from '../sse/openai-sse.ts';
-import { streamSse } from '../sse/sse-stream.ts';
+import { valueOrThrow } from '../http/errors.ts';
+import { deliverSse } from '../sse/sse-delivery.ts';
+import { type CreatedStream, createStream } from '../streams/create-stream.ts';
 import {
   type ChatCompletionPlan,
   parseChatCompletionBody,
   planChatCompletion,
 } from './chat-completion-request.ts';
 import { CompletionFold } from './chat-completion-result.ts';
-import { type CreatedStream, createStream } from './streams.ts';
+import { DEFAULT_OPENAI_MODEL, openAISseFormat } from './openai-sse-format.ts';
 
 /** How long a non-streaming request waits for its stream to end. */
 export const COMPLETION_TIMEOUT_MS = 10 * 60_000;
@@ -68,7 +69,7 @@ async function streamCompletion(
     model: plan.model,
     includeUsage: plan.includeUsage,
   });
-  await streamSse({
+  await deliverSse({
     context,
     reply,
     streamId: stream.id,
@@ -147,11 +148,5 @@ export async function foldStream(
       'upstream_timeout',
       `The generation did not end within ${options.timeoutMs / 1_000} s. It goes on as stream ${streamId}: read it at /v1/streams/${streamId}/events.`,
     );
-  }
-}
-
-class ClientGone extends Error {
-  constructor() {
-    super('The client closed the connection.');
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { TokenLog } from '@spool/token-log';
 import { z } from 'zod';
+import type { SseFormat } from '../sse/sse-delivery.ts';
 import {
   encodeOpenAIChunk,
   encodeOpenAIProtocolError,
@@ -13,7 +14,6 @@ import {
   openAIEncoderState,
   skipItem,
 } from './openai-format.ts';
-import type { SseFormat } from './sse-stream.ts';
 
 /** The model an answer names when neither the request nor the stream names one. */
 export const DEFAULT_OPENAI_MODEL = 'spool-synthetic';

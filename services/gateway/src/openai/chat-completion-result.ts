@@ -3,7 +3,7 @@
  * `stream: false`). Pure: fed the items in offset order, it keeps only the answer, not them.
  */
 import type { BlockKind, FinishReason, Item, Usage } from '@spool/protocol';
-import { type OpenAIFinishReason, openAIFinishReason } from '../sse/openai-format.ts';
+import { type OpenAIFinishReason, openAIFinishReason } from './openai-format.ts';
 
 interface ToolCall {
   id: string;

@@ -1,0 +1,44 @@
+/**
+ * What every part of the gateway shares, and how it is built: configuration, the token log, the
+ * queue, the logger, metrics, admission and the open deliveries. The bottom of the gateway's
+ * layers: routes, transports and the delivery engine import it; it imports none of them.
+ */
+import type { GenerationQueue } from '@spool/generation-queue';
+import type { Logger } from '@spool/runtime';
+import type { TokenLog } from '@spool/token-log';
+import { Admission } from './admission.ts';
+import type { GatewayConfig } from './config.ts';
+import { DeliveryRegistry } from './delivery-registry.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+export interface GatewayDependencies {
+  log: TokenLog;
+  queue: Pick<GenerationQueue, 'enqueue' | 'depth'>;
+  logger: Logger;
+  /** Is Redis reachable? (readiness) */
+  ping: () => Promise<void>;
+  metrics?: Metrics;
+}
+
+export interface GatewayContext extends Required<GatewayDependencies> {
+  config: GatewayConfig;
+  admission: Admission;
+  deliveries: DeliveryRegistry;
+  /** True once SIGTERM arrived: readiness fails, new requests get 503 `draining`. */
+  draining: boolean;
+}
+
+export function buildContext(
+  config: GatewayConfig,
+  dependencies: GatewayDependencies,
+): GatewayContext {
+  const metrics = dependencies.metrics ?? createMetrics();
+  return {
+    ...dependencies,
+    metrics,
+    config,
+    admission: new Admission({ queue: dependencies.queue, config, metrics }),
+    deliveries: new DeliveryRegistry(),
+    draining: false,
+  };
+}

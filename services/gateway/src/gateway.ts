@@ -1,0 +1,77 @@
+/**
+ * A whole gateway in this process: its Redis connection, token log, queue and app, listening.
+ * server.ts runs one per process; tests run several in theirs. Draining ends every open
+ * delivery with `draining` (clients resume on another gateway) before the connections close.
+ */
+import { GenerationQueue } from '@spool/generation-queue';
+import { SpoolError } from '@spool/protocol';
+import type { Logger } from '@spool/runtime';
+import {
+  type ConnectOptions,
+  connectRedis,
+  RedisTokenLog,
+  type RedisTokenLogOptions,
+} from '@spool/token-log';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { GatewayConfig } from './config.ts';
+
+export interface StartGatewayOptions {
+  logger: Logger;
+  /** Options of the Redis connection (defaults: named `spool-gateway`, 3 retries per request). */
+  redis?: ConnectOptions;
+  /** Token log settings beyond the configuration's. */
+  log?: Partial<RedisTokenLogOptions>;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  log: RedisTokenLog;
+  /** Where it listens, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Readiness fails, open deliveries end with `draining`, then everything closes. */
+  drain(): Promise<void>;
+  /** Dies abruptly: every connection is cut, nothing is said to clients. */
+  kill(): Promise<void>;
+}
+
+export async function startGateway(
+  config: GatewayConfig,
+  options: StartGatewayOptions,
+): Promise<Gateway> {
+  const redis = connectRedis(config.redisUrl, {
+    connectionName: 'spool-gateway',
+    ...options.redis,
+  });
+  const log = new RedisTokenLog({
+    redis,
+    keyPrefix: config.keyPrefix,
+    retentionMs: config.retentionMs,
+    maxStreamItems: config.maxStreamItems,
+    ...options.log,
+  });
+  const queue = new GenerationQueue({ connection: redis, prefix: config.queuePrefix });
+  const app = await buildApp(config, {
+    log,
+    queue,
+    logger: options.logger,
+    ping: async () => {
+      await redis.ping();
+    },
+  });
+  const url = await app.listen({ host: config.host, port: config.port });
+  let stopped: Promise<void> | undefined;
+  const stop = (abrupt: boolean) => {
+    stopped ??= (async () => {
+      app.spool.draining = true;
+      if (abrupt) app.server.closeAllConnections();
+      else app.spool.deliveries.closeAll(new SpoolError('draining'));
+      await app.close();
+      await queue.close();
+      await log.close();
+      redis.disconnect();
+    })();
+    return stopped;
+  };
+  return { app, log, url, drain: () => stop(false), kill: () => stop(true) };
+}

@@ -1,0 +1,104 @@
+/**
+ * Creating a stream, for every route that starts one (`POST /v1/streams`, the OpenAI-compatible
+ * chat completions): `Idempotency-Key` handling, admission, the stream's record, its job.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { GenerationJob } from '@spool/generation-queue';
+import { isSpoolError, SpoolError, type StreamStatus } from '@spool/protocol';
+import type { TokenLog } from '@spool/token-log';
+import { newStreamId } from '@spool/token-log';
+import type { GatewayContext } from '../context.ts';
+
+/** Visible ASCII, 1–255 characters: what an `Idempotency-Key` may be. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** Length of the base64url part of a stream id derived from an `Idempotency-Key` (132 bits). */
+const DERIVED_ID_LENGTH = 22;
+
+export interface CreateStreamInput {
+  /** The validated request: a repeat of its `Idempotency-Key` with another one is a conflict. */
+  request: unknown;
+  /** The `Idempotency-Key` header, as received. */
+  idempotencyKey: string | string[] | undefined;
+  /** String fields kept in the stream's metadata (model, metadata, …). */
+  fields: Record<string, string>;
+  /** The generation job of the stream with this id. */
+  job: (streamId: string) => GenerationJob;
+}
+
+export interface CreatedStream {
+  id: string;
+  /** False for a repeat with the same `Idempotency-Key`: the stream existed. */
+  created: boolean;
+  status: StreamStatus;
+}
+
+/**
+ * Creates a stream and enqueues its generation, for every route that starts one: honours
+ * `Idempotency-Key` (400 when malformed, the same stream on a repeat, 409 with another
+ * request) and admission (429 `over_capacity`), both before anything is stored.
+ */
+export async function createStream(
+  context: Pick<GatewayContext, 'log' | 'queue' | 'admission' | 'config'>,
+  input: CreateStreamInput,
+): Promise<CreatedStream> {
+  const { log, queue, admission, config } = context;
+  const key = idempotencyKey(input.idempotencyKey);
+  await admission.checkCreate();
+  const id = key === undefined ? newStreamId() : derivedStreamId(config.idSecret, key);
+  const created = await createOrConflict(log, {
+    id,
+    requestHash: sha256(canonicalJson(input.request)),
+    fields: input.fields,
+  });
+  // Also on a repeat: enqueueing is idempotent by job id, and it repairs a create whose
+  // process died between storing the stream and enqueueing its generation.
+  await queue.enqueue(input.job(id));
+  return { id, created: created.created, status: created.status };
+}
+
+/** The header's value, undefined when absent, or 400 when it is not 1–255 visible ASCII. */
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header === 'string' && IDEMPOTENCY_KEY.test(header)) return header;
+  throw new SpoolError(
+    'invalid_request',
+    'Idempotency-Key: expected 1 to 255 visible ASCII characters.',
+  );
+}
+
+/**
+ * The stream id of an `Idempotency-Key`: the same on every gateway, so a repeated create
+ * lands on the same stream without any shared lookup (and the create script makes it atomic,
+ * on Redis Cluster too). Keyed with the secret, so ids stay unguessable from keys.
+ */
+export function derivedStreamId(secret: string, key: string): string {
+  const digest = createHmac('sha256', secret).update(key).digest('base64url');
+  return `st_${digest.slice(0, DERIVED_ID_LENGTH)}`;
+}
+
+async function createOrConflict(log: TokenLog, input: Parameters<TokenLog['create']>[0]) {
+  try {
+    return await log.create(input);
+  } catch (error) {
+    if (isSpoolError(error, 'stream_exists')) {
+      throw new SpoolError('idempotency_conflict', undefined, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** JSON with object keys sorted at every depth, so equal requests hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, inner]) => `${JSON.stringify(name)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
