@@ -14,6 +14,7 @@ import { loadGatewayConfig } from './config.ts';
 
 const config = loadConfigOrExit(() => loadGatewayConfig());
 const logger = createLogger('gateway', config.logLevel).child({ gateway: config.gatewayId });
+for (const { message } of config.unknownVariables) logger.warn(message);
 const redis = connectRedis(config.redisUrl, { connectionName: 'spool-gateway' });
 const log = new RedisTokenLog({
   redis,
