@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, integer, parseEnv } from '@spool/runtime';
+import { ConfigError, integer, parseEnv, warnUnknownVariables } from '@spool/runtime';
 import { type LogLine, type ServiceProcess, startRedisServer, startService } from '@spool/testing';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  warnUnknownVariables(process.env, { warn: (message) => console.warn(`spool: ${message}`) });
   let redisUrl = process.env.REDIS_URL;
   let stopRedis = async () => {};
   if (redisUrl) {

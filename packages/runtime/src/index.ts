@@ -1,4 +1,13 @@
 export { parseDuration } from './duration.ts';
 export { ConfigError, duration, integer, loadConfigOrExit, oneOf, parseEnv, text } from './env.ts';
+export {
+  closestKnownVariable,
+  editDistance,
+  findUnknownVariables,
+  KNOWN_VARIABLES,
+  type UnknownVariable,
+  type WarningLogger,
+  warnUnknownVariables,
+} from './known-variables.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { handleShutdownSignals, type ShutdownOptions } from './shutdown.ts';

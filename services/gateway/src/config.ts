@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
-import { duration, integer, oneOf, parseEnv, text } from '@spool/runtime';
+import { duration, findUnknownVariables, integer, oneOf, parseEnv, text } from '@spool/runtime';
 import { z } from 'zod';
 
 const HOUR = 3_600_000;
@@ -82,5 +82,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     maxStreamItems: raw.SPOOL_MAX_STREAM_ITEMS,
     shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
     logLevel: raw.SPOOL_LOG_LEVEL,
+    unknownVariables: findUnknownVariables(env),
   });
 }

@@ -11,6 +11,7 @@ import { startGateway } from './gateway.ts';
 
 const config = loadConfigOrExit(() => loadGatewayConfig());
 const logger = createLogger('gateway', config.logLevel).child({ gateway: config.gatewayId });
+for (const { message } of config.unknownVariables) logger.warn(message);
 const gateway = await startGateway(config, { logger });
 
 handleShutdownSignals({

@@ -3,7 +3,15 @@
  * docs/configuration.md lists every variable.
  */
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
-import { ConfigError, duration, integer, oneOf, parseEnv, text } from '@spool/runtime';
+import {
+  ConfigError,
+  duration,
+  findUnknownVariables,
+  integer,
+  oneOf,
+  parseEnv,
+  text,
+} from '@spool/runtime';
 import { z } from 'zod';
 
 const HOUR = 3_600_000;
@@ -64,5 +72,6 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     maxStalledCount: raw.SPOOL_WORKER_MAX_STALLED,
     shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
     logLevel: raw.SPOOL_LOG_LEVEL,
+    unknownVariables: findUnknownVariables(env),
   });
 }

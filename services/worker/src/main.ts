@@ -12,6 +12,7 @@ import { startGenerationWorker } from './queue.ts';
 
 const config = loadConfigOrExit(() => loadWorkerConfig());
 const logger = createLogger('worker', config.logLevel);
+for (const { message } of config.unknownVariables) logger.warn(message);
 const redis = connectRedis(config.redisUrl, { connectionName: 'spool-worker' });
 const queueConnection = connectRedis(config.redisUrl, {
   connectionName: 'spool-worker-queue',
