@@ -9,22 +9,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { logPrinter, type ServiceProcess, startRedisServer, startService } from '@spool/launcher';
 import { ConfigError, integer, parseEnv } from '@spool/runtime';
-import { type LogLine, type ServiceProcess, startRedisServer, startService } from '@spool/testing';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
 const GATEWAY_ENTRY = fileURLToPath(
   new URL('../../services/gateway/src/server.ts', import.meta.url),
 );
-const LEVELS: Record<number, string> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'service', 'msg']);
 
 function fail(message: string): never {
   console.error(`spool: ${message}`);
@@ -38,18 +29,6 @@ function requireRedisServer(): void {
         'macOS: `brew install redis`) or set REDIS_URL to a Redis you run.',
     );
   }
-}
-
-function printer(name: string) {
-  return (line: LogLine, text: string) => {
-    if (line.level === undefined) return console.log(`[${name}] ${text}`);
-    const fields = Object.entries(line)
-      .filter(([key]) => !HIDDEN.has(key))
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-    console.log(
-      `[${name}] ${LEVELS[line.level] ?? line.level} ${line.msg ?? ''} ${fields.join(' ')}`,
-    );
-  };
 }
 
 async function main(): Promise<void> {
@@ -127,7 +106,7 @@ async function startChild(
     readyMessage,
     keepLogs: false,
     ownProcessGroup: true,
-    onLog: printer(name),
+    onLog: logPrinter(name),
   });
   console.log(`spool: ${name} running (pid ${service.pid})`);
   return service;
