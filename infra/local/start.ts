@@ -4,7 +4,9 @@
  * Starts a redis-server of its own unless REDIS_URL is set, then `SPOOL_GATEWAYS` gateways on
  * ports `SPOOL_PORT`, +1, … and `SPOOL_WORKERS` workers (synthetic model by default), each its
  * own OS process so one can be killed alone; their JSON logs are printed as short lines.
- * Ctrl-C or SIGTERM stops everything: services first (they drain), Redis last.
+ * Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops everything: services first (they drain),
+ * Redis last. Should this process die without running its 'exit' handler (SIGKILL), the
+ * children, each in its own process group, outlive it.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +68,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // The services run in their own process groups, so a closed terminal reaches only this one.
+  process.once('SIGHUP', () => void stop('SIGHUP'));
 
   // Gateways derive stream ids from Idempotency-Keys with this secret: all must share it.
   const shared = {
