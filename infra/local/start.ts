@@ -4,27 +4,20 @@
  * Starts a redis-server of its own unless REDIS_URL is set, then `SPOOL_GATEWAYS` gateways on
  * ports `SPOOL_PORT`, +1, … and `SPOOL_WORKERS` workers (synthetic model by default), each its
  * own OS process so one can be killed alone; their JSON logs are printed as short lines.
- * Ctrl-C or SIGTERM stops everything: services first (they drain), Redis last.
+ * Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops everything: services first (they drain),
+ * Redis last. Should this process die without running its 'exit' handler (SIGKILL), the
+ * children, each in its own process group, outlive it.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { logPrinter, type ServiceProcess, startRedisServer, startService } from '@spool/launcher';
 import { ConfigError, integer, parseEnv, warnUnknownVariables } from '@spool/runtime';
-import { type LogLine, type ServiceProcess, startRedisServer, startService } from '@spool/testing';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
 const GATEWAY_ENTRY = fileURLToPath(
   new URL('../../services/gateway/src/server.ts', import.meta.url),
 );
-const LEVELS: Record<number, string> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'service', 'msg']);
 
 function fail(message: string): never {
   console.error(`spool: ${message}`);
@@ -38,18 +31,6 @@ function requireRedisServer(): void {
         'macOS: `brew install redis`) or set REDIS_URL to a Redis you run.',
     );
   }
-}
-
-function printer(name: string) {
-  return (line: LogLine, text: string) => {
-    if (line.level === undefined) return console.log(`[${name}] ${text}`);
-    const fields = Object.entries(line)
-      .filter(([key]) => !HIDDEN.has(key))
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-    console.log(
-      `[${name}] ${LEVELS[line.level] ?? line.level} ${line.msg ?? ''} ${fields.join(' ')}`,
-    );
-  };
 }
 
 async function main(): Promise<void> {
@@ -88,6 +69,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // The services run in their own process groups, so a closed terminal reaches only this one.
+  process.once('SIGHUP', () => void stop('SIGHUP'));
 
   // Gateways derive stream ids from Idempotency-Keys with this secret: all must share it.
   const shared = {
@@ -128,7 +111,7 @@ async function startChild(
     readyMessage,
     keepLogs: false,
     ownProcessGroup: true,
-    onLog: printer(name),
+    onLog: logPrinter(name),
   });
   console.log(`spool: ${name} running (pid ${service.pid})`);
   return service;

@@ -1,4 +1,4 @@
-// Runs beside a test process (see exit-cleanup.ts) and outlives it by a moment: when the
+// Runs beside a test process (see exit-watchdog.ts) and outlives it by a moment: when the
 // test process dies in any way, even by SIGKILL, the kernel closes this script's stdin, and
 // it SIGKILLs the processes and removes the directories it was told about. Lines on stdin:
 // `+p <pid>` / `-p <pid>` track or forget a process, `+d <path>` / `-d <path>` a directory.

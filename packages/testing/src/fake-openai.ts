@@ -9,73 +9,29 @@
  * its response ended, so a test can assert what the client sent and whether it went away.
  */
 import { once } from 'node:events';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { completionBody } from './completion-body.ts';
+import { CompletionChunkWriter } from './completion-chunk-writer.ts';
+import {
+  checkedScript,
+  checkedSteps,
+  type FakeCloseReason,
+  type FakeOpenAIRequest,
+  type FakeOpenAIScript,
+  type FakeOpenAIStep,
+  type RequestedAnswer,
+  requestedAnswer,
+} from './fake-openai-script.ts';
 
-export interface FakeToolCallDelta {
-  index: number;
-  id?: string;
-  name?: string;
-  arguments?: string;
-}
-
-export interface FakeUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-
-/** One thing the fake does, in script order. */
-export type FakeOpenAIStep =
-  /** A `delta.content` chunk. */
-  | { content: string }
-  /** A `delta.reasoning_content` chunk. */
-  | { reasoning: string }
-  /** A `delta.tool_calls` chunk; `id`, `type` and `name` are only sent when given. */
-  | { toolCall: FakeToolCallDelta }
-  /** A chunk with an empty delta and this `finish_reason`. */
-  | { finish: string }
-  /** A final chunk with `choices: []` and this `usage` (as with `include_usage`). */
-  | { usage: FakeUsage }
-  | { sleep: number }
-  /** An SSE comment line, `: keepalive`. */
-  | { keepalive: true }
-  /** Answer this HTTP status (and body: JSON if an object) instead of a stream. First step only. */
-  | { status: number; body?: unknown }
-  /** A `data:` line whose payload is this text, verbatim (not JSON). */
-  | { malformed: string }
-  /** Destroy the socket now, without `[DONE]` or the chunked terminator. */
-  | { cut: true }
-  /** `data: [DONE]`; sent automatically at the end unless the script cut or hung. */
-  | { done: true }
-  /** Send nothing more; keep the socket open until the client goes away or the fake stops. */
-  | { hang: true };
-
-/** How a response ended: written to its end, closed by the client, cut by a step, or by stop(). */
-export type FakeCloseReason = 'completed' | 'client' | 'cut' | 'stopped';
-
-export interface FakeOpenAIRequest {
-  /** 0-based, in arrival order. */
-  readonly index: number;
-  readonly method: string;
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  /** The parsed JSON body, or the raw text when it is not JSON. */
-  readonly body: unknown;
-  /** Resolves once the response is over, with why. */
-  readonly closed: Promise<FakeCloseReason>;
-  /** True once the client went away before the response was written to its end. */
-  readonly closedByClient: boolean;
-}
-
-export type FakeOpenAIScript =
-  | readonly FakeOpenAIStep[]
-  | ((request: FakeOpenAIRequest) => readonly FakeOpenAIStep[]);
+export type {
+  FakeCloseReason,
+  FakeOpenAIRequest,
+  FakeOpenAIScript,
+  FakeOpenAIStep,
+  FakeToolCallDelta,
+  FakeUsage,
+} from './fake-openai-script.ts';
 
 export interface FakeOpenAI {
   /** `http://127.0.0.1:<port>/v1`: what an OpenAI client takes as its base URL. */
@@ -159,12 +115,13 @@ async function handle(context: HandleContext): Promise<void> {
     return;
   }
   const first = steps[0];
+  const answer = requestedAnswer(recorded.body);
   if (first !== undefined && 'status' in first) {
     sendStatus(response, first);
-  } else if (isRecord(recorded.body) && recorded.body.stream === true) {
-    await streamSteps(response, recorded.body, steps);
+  } else if (answer.stream) {
+    await streamSteps(response, answer, steps);
   } else {
-    await answerWhole(response, recorded.body, steps);
+    await answerWhole(response, answer, steps);
   }
 }
 
@@ -198,7 +155,7 @@ const cutResponses = new WeakSet<ServerResponse>();
 
 async function streamSteps(
   response: ServerResponse,
-  body: Record<string, unknown>,
+  answer: RequestedAnswer,
   steps: readonly FakeOpenAIStep[],
 ): Promise<void> {
   response.writeHead(200, {
@@ -207,7 +164,7 @@ async function streamSteps(
     Connection: 'keep-alive',
   });
   response.flushHeaders();
-  const writer = new SseWriter(response, body);
+  const writer = new CompletionChunkWriter(response, answer);
   for (const step of steps) {
     if (response.destroyed) return;
     if ('sleep' in step) await waitOrClose(response, step.sleep);
@@ -221,7 +178,7 @@ async function streamSteps(
 
 async function answerWhole(
   response: ServerResponse,
-  body: unknown,
+  answer: RequestedAnswer,
   steps: readonly FakeOpenAIStep[],
 ): Promise<void> {
   for (const step of steps) {
@@ -231,7 +188,7 @@ async function answerWhole(
     else if ('cut' in step) return cut(response);
     else if ('malformed' in step) return void response.end(step.malformed);
   }
-  if (!response.destroyed) sendJson(response, 200, completionBody(body, steps));
+  if (!response.destroyed) sendJson(response, 200, completionBody(answer.model, steps));
 }
 
 function cut(response: ServerResponse): void {
@@ -283,134 +240,4 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkedScript(script: FakeOpenAIScript): FakeOpenAIScript {
-  return typeof script === 'function' ? script : checkedSteps(script);
-}
-
-/** A status step only makes sense first: once streaming, the status line is gone. */
-function checkedSteps(steps: readonly FakeOpenAIStep[]): readonly FakeOpenAIStep[] {
-  const late = steps.findIndex((step, index) => index > 0 && 'status' in step);
-  if (late !== -1) throw new Error(`a status step must be the first step, found at ${late}`);
-  return steps;
-}
-
-type ChunkStep = Exclude<
-  FakeOpenAIStep,
-  { sleep: number } | { hang: true } | { cut: true } | { done: true } | { status: number }
->;
-
-/** Writes steps as `chat.completion.chunk` events shaped like OpenAI's. */
-class SseWriter {
-  private readonly id = `chatcmpl-fake${Math.random().toString(36).slice(2, 12)}`;
-  private readonly created = Math.floor(Date.now() / 1000);
-  private readonly model: string;
-  private readonly includeUsage: boolean;
-  private roleSent = false;
-
-  private readonly response: ServerResponse;
-
-  constructor(response: ServerResponse, body: Record<string, unknown>) {
-    this.response = response;
-    this.model = typeof body.model === 'string' ? body.model : 'fake-model';
-    const streamOptions = body.stream_options;
-    this.includeUsage = isRecord(streamOptions) && streamOptions.include_usage === true;
-  }
-
-  write(step: ChunkStep): void {
-    if ('keepalive' in step) this.response.write(': keepalive\n\n');
-    else if ('malformed' in step) this.response.write(`data: ${step.malformed}\n\n`);
-    else if ('usage' in step) this.send({ ...this.envelope(), choices: [], usage: step.usage });
-    else if ('finish' in step) this.send(this.chunk({}, step.finish));
-    else this.send(this.chunk(this.delta(step), null));
-  }
-
-  private delta(
-    step: { content: string } | { reasoning: string } | { toolCall: FakeToolCallDelta },
-  ) {
-    const role = this.roleSent ? {} : { role: 'assistant' };
-    this.roleSent = true;
-    if ('content' in step) return { ...role, content: step.content };
-    if ('reasoning' in step) return { ...role, reasoning_content: step.reasoning };
-    return { ...role, tool_calls: [toolCallDelta(step.toolCall)] };
-  }
-
-  private chunk(delta: Record<string, unknown>, finishReason: string | null) {
-    const usage = this.includeUsage ? { usage: null } : {};
-    const choice = { index: 0, delta, logprobs: null, finish_reason: finishReason };
-    return { ...this.envelope(), choices: [choice], ...usage };
-  }
-
-  private envelope() {
-    return {
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.model,
-    };
-  }
-
-  private send(chunk: unknown): void {
-    this.response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-  }
-}
-
-/** As OpenAI sends it: `id`, `type` and `name` on a call's first delta, then arguments only. */
-function toolCallDelta(call: FakeToolCallDelta): Record<string, unknown> {
-  const head = call.id === undefined ? {} : { id: call.id, type: 'function' };
-  const name = call.name === undefined ? {} : { name: call.name };
-  return { index: call.index, ...head, function: { ...name, arguments: call.arguments ?? '' } };
-}
-
-/** The non-streaming answer: the steps folded into one `chat.completion`. */
-function completionBody(body: unknown, steps: readonly FakeOpenAIStep[]): unknown {
-  let content = '';
-  let reasoning = '';
-  let finishReason: string | null = null;
-  let usage: FakeUsage | undefined;
-  const calls = new Map<number, { id: string; name: string; arguments: string }>();
-  for (const step of steps) {
-    if ('content' in step) content += step.content;
-    else if ('reasoning' in step) reasoning += step.reasoning;
-    else if ('finish' in step) finishReason = step.finish;
-    else if ('usage' in step) usage = step.usage;
-    else if ('toolCall' in step) foldToolCall(calls, step.toolCall);
-  }
-  const toolCalls = [...calls.values()].map(({ id, name, arguments: args }) => ({
-    id,
-    type: 'function',
-    function: { name, arguments: args },
-  }));
-  const message = {
-    role: 'assistant',
-    content: content === '' && toolCalls.length > 0 ? null : content,
-    ...(reasoning === '' ? {} : { reasoning_content: reasoning }),
-    ...(toolCalls.length === 0 ? {} : { tool_calls: toolCalls }),
-  };
-  const model = isRecord(body) && typeof body.model === 'string' ? body.model : 'fake-model';
-  return {
-    id: `chatcmpl-fake${Math.random().toString(36).slice(2, 12)}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason ?? 'stop' }],
-    ...(usage === undefined ? {} : { usage }),
-  };
-}
-
-function foldToolCall(
-  calls: Map<number, { id: string; name: string; arguments: string }>,
-  delta: FakeToolCallDelta,
-): void {
-  const call = calls.get(delta.index) ?? { id: '', name: '', arguments: '' };
-  calls.set(delta.index, {
-    id: delta.id ?? call.id,
-    name: delta.name ?? call.name,
-    arguments: call.arguments + (delta.arguments ?? ''),
-  });
 }

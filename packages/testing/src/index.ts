@@ -1,11 +1,21 @@
+export {
+  CLUSTER_NODE_PORT,
+  type FreePortOptions,
+  findFreePort,
+  type LogLine,
+  type RedisCluster,
+  type RedisClusterOptions,
+  type RedisServer,
+  type RedisServerOptions,
+  type ServiceProcess,
+  type StartServiceOptions,
+  type TerminatingSignal,
+} from '@spool/launcher';
 export * from './bench-doc.ts';
 export * from './docker.ts';
 export * from './fake-openai.ts';
-export * from './free-port.ts';
 export * from './log-fixtures.ts';
-export * from './redis-cluster.ts';
-export * from './redis-server.ts';
-export * from './service-process.ts';
 export * from './sse-reader.ts';
 export * from './test-redis.ts';
+export * from './watched-processes.ts';
 export * from './ws-client.ts';

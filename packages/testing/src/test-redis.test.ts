@@ -1,8 +1,9 @@
+import type { RedisServer } from '@spool/launcher';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dockerAvailable } from './docker.ts';
-import { type RedisServer, startRedisServer } from './redis-server.ts';
 import { getTestRedis } from './test-redis.ts';
+import { startRedisServer } from './watched-processes.ts';
 
 describe('getTestRedis with REDIS_URL', () => {
   let shared: RedisServer;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { dockerAvailable, startRedisContainer } from './docker.ts';
-import { startRedisServer } from './redis-server.ts';
+import { startRedisServer } from './watched-processes.ts';
 
 /** Where the Redis came from; see `getTestRedis` for the rule. */
 export type TestRedisSource = 'env' | 'container' | 'process';

@@ -1,7 +1,7 @@
 /**
- * A Spool service (gateway, worker) as a real OS process, for end-to-end and fault tests and
- * for the local launcher: started with this process's Node, its JSON log lines collected, killed
- * by its own PID.
+ * A Spool service (gateway, worker) as a real OS process, for `pnpm start` and (through
+ * @spool/testing) end-to-end and fault tests: started with this process's Node, its JSON log
+ * lines collected, killed by its own PID.
  */
 import {
   type ProcessExit,
@@ -39,7 +39,7 @@ export interface StartServiceOptions {
   readyMessage: string;
   cwd?: string;
   readyTimeoutMs?: number;
-  /** Called with every log line as it comes (the launcher prints them). */
+  /** Called with every log line as it comes (`pnpm start` prints them: see logPrinter). */
   onLog?: (line: LogLine, text: string) => void;
   /** Keep every line in `logs` (default true; a long-running launcher turns it off). */
   keepLogs?: boolean;

@@ -4,7 +4,7 @@ import { access, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 
-const serverModule = new URL('./redis-server.ts', import.meta.url).href;
+const serverModule = new URL('./watched-processes.ts', import.meta.url).href;
 
 /** A test process that starts a server, reports it, then ends the way `ending` says. */
 function childScript(ending: 'throw' | 'wait'): string {

@@ -41,10 +41,6 @@ export const CLUSTER_NODE_PORT: Readonly<FreePortOptions> = Object.freeze({
   companionOffsets: [10_000],
 });
 
-export function findFreeClusterPort(): Promise<number> {
-  return findFreePort(CLUSTER_NODE_PORT);
-}
-
 function randomPortUpTo(maxPort: number): number {
   if (maxPort < RANDOM_PORT_FLOOR) {
     throw new RangeError(`maxPort must leave room above ${RANDOM_PORT_FLOOR}, got ${maxPort}`);

@@ -21,7 +21,7 @@ export interface RedisServerOptions {
   freePort?: FreePortOptions;
   /** How long a start or restart may take until PING answers. */
   startTimeoutMs?: number;
-  /** See SpawnProcessOptions.ownProcessGroup (the local launcher stops Redis last, itself). */
+  /** See SpawnProcessOptions.ownProcessGroup (`pnpm start` stops Redis last, itself). */
   ownProcessGroup?: boolean;
 }
 

@@ -28,7 +28,7 @@ export interface SpawnProcessOptions {
   env?: NodeJS.ProcessEnv;
   /**
    * Start the child in its own process group, so a Ctrl-C at the terminal reaches only its
-   * supervisor, which then stops it in order (it is still killed if this process dies).
+   * supervisor, which then stops it in order (it is still killed when this process exits).
    */
   ownProcessGroup?: boolean;
   /** Called with every chunk of stdout (it is drained either way). */
@@ -36,8 +36,9 @@ export interface SpawnProcessOptions {
 }
 
 /**
- * Spawns a child that is attached to this process (`detached: false`), SIGKILLed if this
- * process exits first, and whose output is always drained — a full pipe would block it.
+ * Spawns a child that is attached to this process (`detached: false` unless it gets its own
+ * process group), SIGKILLed if this process exits first (see exit-cleanup.ts), and whose
+ * output is always drained — a full pipe would block it.
  * Rejects with a readable error when the command cannot be started (e.g. not installed).
  */
 export async function spawnProcess(options: SpawnProcessOptions): Promise<SpawnedProcess> {
@@ -60,7 +61,7 @@ export async function spawnProcess(options: SpawnProcessOptions): Promise<Spawne
     throw new Error(`Cannot start ${options.command}: ${error.message}`, { cause: error });
   }
   killOnExit(child);
-  // A failed kill() is reported as 'error'; without a listener it would crash the test run.
+  // A failed kill() is reported as 'error'; without a listener it would crash this process.
   child.on('error', (error) => keep(Buffer.from(`\n[spawn error] ${error.message}\n`)));
   let exit: ProcessExit | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
