@@ -1,4 +1,6 @@
+export { type BackoffOptions, backoffDelay } from './backoff.ts';
 export { parseDuration } from './duration.ts';
 export { ConfigError, duration, integer, loadConfigOrExit, oneOf, parseEnv, text } from './env.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { handleShutdownSignals, type ShutdownOptions } from './shutdown.ts';
+export { sleep, type TimedWork, type TimeoutOptions, withTimeout } from './timeout.ts';
