@@ -6,13 +6,12 @@
  * will end it) or handed back at shutdown (another worker continues it).
  */
 import { FINAL_STATUSES, type Item, isSpoolError, type NewItem, SpoolError } from '@spool/protocol';
-import type { Logger } from '@spool/runtime';
+import { backoffDelay, type Logger, sleep } from '@spool/runtime';
 import type { TokenLog } from '@spool/token-log';
 import {
   AdapterError,
   type GenerationRequest,
   type ModelAdapter,
-  sleep,
 } from './adapters/model-adapter.ts';
 import { Appender } from './appender.ts';
 import { failureItems, StopReason, stopReasonOf } from './stop-reason.ts';
@@ -121,7 +120,7 @@ async function pump(input: ProduceInput & { signal: AbortSignal; watchdog: IdleW
         { err: error, retry: retry + 1 },
         'upstream failed before its first item: retrying',
       );
-      await sleep(Math.min(200 * 2 ** retry, 2_000), signal);
+      await sleep(backoffDelay(retry, { baseMs: 200, maxMs: 2_000 }), signal);
     }
   }
 }
