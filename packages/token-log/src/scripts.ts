@@ -1,6 +1,8 @@
 /**
  * Loads the Lua scripts of `lua/` once and registers them on a client as commands.
  *
+ * Redis Lua has no includes: a line `--- @include "name"` in a script is replaced by
+ * `lua/include/name.lua` (once per script, includes of includes too) when the script is loaded.
  * ioredis runs a defined command with EVALSHA and falls back to EVAL when the server lost its
  * script cache (after a restart), so callers never see NOSCRIPT.
  */
@@ -28,17 +30,30 @@ export type ScriptName = keyof typeof SCRIPTS;
 type ScriptArgument = string | number;
 type ScriptCommand = (...args: ScriptArgument[]) => Promise<unknown>;
 
-let sources: Map<ScriptName, string> | undefined;
+const INCLUDE = /^--- @include "([\w-]+)"$/gm;
 
-function loadSources(): Map<ScriptName, string> {
+let sources: ReadonlyMap<ScriptName, string> | undefined;
+
+/** Every script's source with its includes in place, by name: what is sent to Redis. */
+export function scriptSources(): ReadonlyMap<ScriptName, string> {
   if (!sources) {
-    sources = new Map();
+    const assembled = new Map<ScriptName, string>();
     for (const [name, script] of Object.entries(SCRIPTS)) {
-      const url = new URL(`./lua/${script.file}`, import.meta.url);
-      sources.set(name as ScriptName, readFileSync(url, 'utf8'));
+      assembled.set(name as ScriptName, assemble(script.file, new Set()));
     }
+    sources = assembled;
   }
   return sources;
+}
+
+/** A file of `lua/` with its includes replaced by their text; `included` stops repeats and cycles. */
+function assemble(file: string, included: Set<string>): string {
+  const source = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+  return source.replace(INCLUDE, (_marker, name: string) => {
+    if (included.has(name)) return `-- (${name} is included above)`;
+    included.add(name);
+    return assemble(`include/${name}.lua`, included);
+  });
 }
 
 export class Scripts {
@@ -46,7 +61,7 @@ export class Scripts {
 
   constructor(client: RedisClient) {
     this.#client = client;
-    for (const [name, lua] of loadSources()) {
+    for (const [name, lua] of scriptSources()) {
       const commandName = `spool_${name}`;
       if (!(commandName in client)) {
         client.defineCommand(commandName, { numberOfKeys: SCRIPTS[name].keys, lua });
