@@ -7,7 +7,9 @@
  */
 import { backoffDelay } from '@spool/runtime';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisClient } from './scripts.ts';
+
+/** A connection to one Redis server or to a Redis Cluster: the token log works on both. */
+export type RedisClient = Redis | Cluster;
 
 export interface ConnectOptions {
   /** A name shown in CLIENT LIST, e.g. `spool-gateway`. */

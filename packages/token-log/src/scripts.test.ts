@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { isSpoolError } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from './connect.ts';
+import { newStreamId, RedisTokenLog } from './redis-token-log.ts';
 import { scriptSources } from './scripts.ts';
 
 const redis = redisPerFile();
@@ -50,5 +52,28 @@ describe('script sources', () => {
   it.each(sources)('loads %s on a real Redis', async (_name, source) => {
     const sha = await client.script('LOAD', source);
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('script replies', () => {
+  it('turns a reply of the wrong shape into an internal error naming the script', async () => {
+    const shaped = connectRedis(redis().url);
+    // A script of the same command name, defined first, stands in for a script that replies
+    // in a shape its decoder does not expect; Scripts keeps a command that already exists.
+    shaped.defineCommand('spool_claimAttempt', { numberOfKeys: 1, lua: "return { 'running' }" });
+    const log = new RedisTokenLog({ redis: shaped, keyPrefix: redis().keyPrefix });
+    try {
+      const claim = log.claimAttempt(newStreamId(), 1);
+      await expect(claim).rejects.toMatchObject({
+        code: 'internal',
+        message: expect.stringMatching(
+          /^Script claimAttempt \(claim-attempt\.lua\) replied in an unexpected shape: expected an array of 3 elements/,
+        ),
+      });
+      await expect(claim).rejects.toSatisfy((error) => isSpoolError(error));
+    } finally {
+      await log.close();
+      shaped.disconnect();
+    }
   });
 });
