@@ -3,13 +3,14 @@
  * lua/ for each atomic step.
  *
  * This class composes the parts, each in its own file: stream-lifecycle.ts (create, meta,
- * claim, cancel, trim), append-items.ts, read-items.ts with stream-tail.ts (follow),
- * subscriptions.ts. They share one LogContext (log-context.ts).
+ * claim, cancel, trim), append-items.ts, read-items.ts with stream-tail.ts (follow) and
+ * item-iterator.ts (items), subscriptions.ts. They share one LogContext (log-context.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { StreamStatus } from '@spool/protocol';
+import type { Item, StreamStatus } from '@spool/protocol';
 import { appendItems } from './append-items.ts';
 import type { RedisClient } from './connect.ts';
+import { iterateItems } from './item-iterator.ts';
 import {
   assertOffset,
   DEFAULT_READ_LIMIT,
@@ -104,6 +105,10 @@ export class RedisTokenLog implements Log.TokenLog {
 
   read(streamId: string, from: number, limit?: number): Promise<Log.ReadResult> {
     return readItems(this.#context, streamId, from, limit);
+  }
+
+  items(streamId: string, options?: Log.ItemsOptions): AsyncIterableIterator<Item> {
+    return iterateItems((id, from, limit) => this.read(id, from, limit), streamId, options);
   }
 
   follow(streamId: string, from: number, options?: Log.WaitOptions): Promise<Log.ReadResult> {
