@@ -1,3 +1,4 @@
+export { type BackoffOptions, backoffDelay } from './backoff.ts';
 export { parseDuration } from './duration.ts';
 export { ConfigError, duration, integer, loadConfigOrExit, oneOf, parseEnv, text } from './env.ts';
 export {
@@ -11,3 +12,4 @@ export {
 } from './known-variables.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { handleShutdownSignals, type ShutdownOptions } from './shutdown.ts';
+export { sleep, type TimedWork, type TimeoutOptions, withTimeout } from './timeout.ts';

@@ -5,8 +5,11 @@
  * opens a Redis Cluster from its seed nodes. Auto-pipelining batches the commands of one event
  * loop turn into one write, which is what makes many small appends and reads cheap.
  */
+import { backoffDelay } from '@spool/runtime';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisClient } from './scripts.ts';
+
+/** A connection to one Redis server or to a Redis Cluster: the token log works on both. */
+export type RedisClient = Redis | Cluster;
 
 export interface ConnectOptions {
   /** A name shown in CLIENT LIST, e.g. `spool-gateway`. */
@@ -14,6 +17,9 @@ export interface ConnectOptions {
   /** BullMQ needs `null` (retry forever); request paths want a bound so errors surface. */
   maxRetriesPerRequest?: number | null;
 }
+
+/** Reconnect delays: exponential, capped at 2 s so a restarted Redis is found again quickly. */
+const RECONNECT_BACKOFF = { baseMs: 50, maxMs: 2_000 };
 
 export function isClusterUrl(url: string): boolean {
   return url.startsWith('redis-cluster://');
@@ -25,7 +31,8 @@ export function connectRedis(url: string, options: ConnectOptions = {}): RedisCl
     maxRetriesPerRequest:
       options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     enableAutoPipelining: true,
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+    // ioredis counts reconnect attempts from 1: the first waits 100 ms, then 200 ms, … up to 2 s.
+    retryStrategy: (times) => backoffDelay(times, RECONNECT_BACKOFF),
   };
   if (!isClusterUrl(url)) return new Redis(url, common);
   const nodes = url

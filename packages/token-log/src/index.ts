@@ -1,4 +1,4 @@
-export { type ConnectOptions, connectRedis, isClusterUrl } from './connect.ts';
+export { type ConnectOptions, connectRedis, isClusterUrl, type RedisClient } from './connect.ts';
 export { decodeEntry, decodeEntryItems, encodeEntryItems } from './entry-codec.ts';
 export { toSpoolError } from './errors.ts';
 export { type StreamKeys, streamKeys } from './redis-keys.ts';
@@ -8,5 +8,4 @@ export {
   RedisTokenLog,
   type RedisTokenLogOptions,
 } from './redis-token-log.ts';
-export type { RedisClient } from './scripts.ts';
 export type * from './token-log.ts';

@@ -5,7 +5,7 @@
  * so messages can be missed while the connection is down: `onResubscribed` callbacks run after
  * every reconnect, and listeners re-read what they watch then.
  */
-import type { RedisClient } from './scripts.ts';
+import type { RedisClient } from './connect.ts';
 
 export type ChannelListener = (message: string) => void;
 
@@ -49,10 +49,6 @@ export class Notifier {
   onResubscribed(callback: () => void): () => void {
     this.#resubscribed.add(callback);
     return () => this.#resubscribed.delete(callback);
-  }
-
-  get channelCount(): number {
-    return this.#listeners.size;
   }
 
   #remove(channel: string, listener: ChannelListener): void {

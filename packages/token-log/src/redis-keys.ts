@@ -31,13 +31,6 @@ export function streamKeys(prefix: string, streamId: string): StreamKeys {
   };
 }
 
-/** The stream id inside an events or control channel name, or undefined for other names. */
-export function streamIdOfChannel(prefix: string, channel: string): string | undefined {
-  if (!channel.startsWith(`${prefix}{`)) return undefined;
-  const close = channel.indexOf('}', prefix.length + 1);
-  return close < 0 ? undefined : channel.slice(prefix.length + 1, close);
-}
-
 /** A key prefix must not contain braces: the first `{…}` of a key is its hash tag. */
 export function assertKeyPrefix(prefix: string): void {
   if (/[{}]/.test(prefix)) {

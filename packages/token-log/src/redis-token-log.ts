@@ -1,22 +1,36 @@
 /**
  * The TokenLog on Redis (single node or Cluster). See token-log.ts for the contract and
  * lua/ for each atomic step.
+ *
+ * This class composes the parts, each in its own file: stream-lifecycle.ts (create, meta,
+ * claim, cancel, trim), append-items.ts, read-items.ts with stream-tail.ts (follow) and
+ * item-iterator.ts (items), subscriptions.ts. They share one LogContext (log-context.ts).
  */
 import { randomBytes } from 'node:crypto';
+import type { Item, StreamStatus } from '@spool/protocol';
+import { appendItems } from './append-items.ts';
+import type { RedisClient } from './connect.ts';
+import { iterateItems } from './item-iterator.ts';
 import {
-  type FinishReason,
-  type NewItem,
-  SpoolError,
-  type StreamStatus,
-  statusForFinish,
-} from '@spool/protocol';
-import { encodeEntryItems, splitIntoEntries } from './entry-codec.ts';
-import { mapRedisErrors } from './errors.ts';
+  assertOffset,
+  DEFAULT_READ_LIMIT,
+  DEFAULT_SETTINGS,
+  type LogContext,
+} from './log-context.ts';
 import { Notifier } from './notifier.ts';
-import { entriesToRead, readMeta } from './read-result.ts';
+import { readItems } from './read-items.ts';
 import { assertKeyPrefix, type StreamKeys, streamKeys } from './redis-keys.ts';
-import { type RedisClient, Scripts } from './scripts.ts';
+import { Scripts } from './scripts.ts';
+import {
+  cancelStream,
+  claimAttempt,
+  createStream,
+  streamMeta,
+  trimStream,
+  watchCancel,
+} from './stream-lifecycle.ts';
 import { StreamTail } from './stream-tail.ts';
+import * as subscriptions from './subscriptions.ts';
 import type * as Log from './token-log.ts';
 
 export interface RedisTokenLogOptions {
@@ -39,49 +53,37 @@ export interface RedisTokenLogOptions {
   lingerMs?: number;
 }
 
-const DEFAULTS = {
-  keyPrefix: 'spool:',
-  retentionMs: 24 * 3_600_000,
-  tombstoneMs: 7 * 24 * 3_600_000,
-  maxAgeMs: 7 * 24 * 3_600_000,
-  maxStreamItems: 1_000_000,
-  maxEntryItems: 64,
-  pollIntervalMs: 1_000,
-  lingerMs: 10_000,
-};
-
-const DEFAULT_READ_LIMIT = 1_000;
-const CANCELLED_END = encodeEntryItems([{ type: 'end', finish_reason: 'cancelled' }]);
-
 export class RedisTokenLog implements Log.TokenLog {
-  readonly #redis: RedisClient;
+  readonly #context: LogContext;
   readonly #subscriber: RedisClient;
   readonly #ownsSubscriber: boolean;
-  readonly #scripts: Scripts;
-  readonly #notifier: Notifier;
   readonly #tail: StreamTail;
-  readonly #settings: typeof DEFAULTS;
 
   constructor(options: RedisTokenLogOptions) {
-    this.#settings = { ...DEFAULTS, ...definedOnly(options) };
-    assertKeyPrefix(this.#settings.keyPrefix);
-    this.#redis = options.redis;
+    const settings = { ...DEFAULT_SETTINGS, ...definedOnly(options) };
+    assertKeyPrefix(settings.keyPrefix);
     this.#ownsSubscriber = options.subscriber === undefined;
     this.#subscriber = options.subscriber ?? options.redis.duplicate();
-    this.#scripts = new Scripts(this.#redis);
-    this.#notifier = new Notifier(this.#subscriber);
+    const notifier = new Notifier(this.#subscriber);
+    this.#context = {
+      redis: options.redis,
+      scripts: new Scripts(options.redis),
+      notifier,
+      settings,
+      keys: (streamId) => streamKeys(settings.keyPrefix, streamId),
+    };
     this.#tail = new StreamTail({
       read: (streamId, from, limit) => this.read(streamId, from, limit),
-      notifier: this.#notifier,
+      notifier,
       channelOf: (streamId) => this.keys(streamId).events,
-      pollIntervalMs: this.#settings.pollIntervalMs,
-      lingerMs: this.#settings.lingerMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      lingerMs: settings.lingerMs,
       defaultLimit: DEFAULT_READ_LIMIT,
     });
   }
 
   keys(streamId: string): StreamKeys {
-    return streamKeys(this.#settings.keyPrefix, streamId);
+    return this.#context.keys(streamId);
   }
 
   /** Streams the shared tail currently watches (for metrics and tests). */
@@ -89,61 +91,24 @@ export class RedisTokenLog implements Log.TokenLog {
     return this.#tail.watchedStreams;
   }
 
-  async create(input: Log.CreateStreamInput): Promise<Log.CreateStreamResult> {
-    const fields = Object.entries(input.fields ?? {}).flat();
-    const reply = (await mapRedisErrors(() =>
-      this.#scripts.run(
-        'createStream',
-        [this.keys(input.id).meta],
-        [input.id, input.requestHash ?? '', this.#settings.maxAgeMs, ...fields],
-      ),
-    )) as [number, StreamStatus, number];
-    return { created: reply[0] === 1, status: reply[1], length: Number(reply[2]) };
+  create(input: Log.CreateStreamInput): Promise<Log.CreateStreamResult> {
+    return createStream(this.#context, input);
   }
 
-  async meta(streamId: string): Promise<Log.StreamMeta> {
-    const hash = await mapRedisErrors(() => this.#redis.hgetall(this.keys(streamId).meta));
-    return readMeta(streamId, hash);
+  meta(streamId: string): Promise<Log.StreamMeta> {
+    return streamMeta(this.#context, streamId);
   }
 
-  async append(input: Log.AppendInput): Promise<Log.AppendResult> {
-    if (input.items.length === 0) throw new SpoolError('invalid_request', 'Nothing to append.');
-    const final = finalOf(input.items);
-    const keys = this.keys(input.streamId);
-    const entries = splitIntoEntries(input.items, this.#settings.maxEntryItems).flatMap((items) => [
-      items.length,
-      encodeEntryItems(items),
-    ]);
-    const reply = (await mapRedisErrors(() =>
-      this.#scripts.run(
-        'appendItems',
-        [keys.meta, keys.log, keys.subscriptions],
-        [
-          input.attempt,
-          input.at,
-          final ? statusForFinish(final) : '',
-          final ?? '',
-          this.#settings.retentionMs,
-          this.#settings.tombstoneMs,
-          this.#settings.maxStreamItems,
-          keys.events,
-          ...entries,
-        ],
-      ),
-    )) as [number, number];
-    return { length: Number(reply[0]), appended: reply[1] === 1 };
+  append(input: Log.AppendInput): Promise<Log.AppendResult> {
+    return appendItems(this.#context, input);
   }
 
-  async read(streamId: string, from: number, limit = DEFAULT_READ_LIMIT): Promise<Log.ReadResult> {
-    assertOffset(from);
-    const keys = this.keys(streamId);
-    // Every entry holds at least one item, so `limit` entries always hold `limit` items.
-    const count = Math.max(1, Math.min(limit, 512));
-    const reply = (await mapRedisErrors(() =>
-      this.#scripts.run('readItems', [keys.meta, keys.log], [from, count]),
-    )) as [StreamStatus, number, string, [string, string[]][]];
-    const [status, length, , entries] = reply;
-    return entriesToRead({ entries, from, limit, status, length: Number(length) });
+  read(streamId: string, from: number, limit?: number): Promise<Log.ReadResult> {
+    return readItems(this.#context, streamId, from, limit);
+  }
+
+  items(streamId: string, options?: Log.ItemsOptions): AsyncIterableIterator<Item> {
+    return iterateItems((id, from, limit) => this.read(id, from, limit), streamId, options);
   }
 
   follow(streamId: string, from: number, options?: Log.WaitOptions): Promise<Log.ReadResult> {
@@ -151,167 +116,61 @@ export class RedisTokenLog implements Log.TokenLog {
     return this.#tail.follow(streamId, from, options);
   }
 
-  async claimAttempt(streamId: string, attempt: number): Promise<Log.ClaimResult> {
-    const reply = (await mapRedisErrors(() =>
-      this.#scripts.run('claimAttempt', [this.keys(streamId).meta], [attempt]),
-    )) as [StreamStatus, number, number];
-    return { status: reply[0], length: Number(reply[1]), cancelRequested: reply[2] === 1 };
+  claimAttempt(streamId: string, attempt: number): Promise<Log.ClaimResult> {
+    return claimAttempt(this.#context, streamId, attempt);
   }
 
-  async cancel(streamId: string): Promise<StreamStatus> {
-    const keys = this.keys(streamId);
-    return (await mapRedisErrors(() =>
-      this.#scripts.run(
-        'cancelStream',
-        [keys.meta, keys.log, keys.subscriptions],
-        [
-          this.#settings.retentionMs,
-          this.#settings.tombstoneMs,
-          keys.events,
-          keys.control,
-          CANCELLED_END,
-        ],
-      ),
-    )) as StreamStatus;
+  cancel(streamId: string): Promise<StreamStatus> {
+    return cancelStream(this.#context, streamId);
   }
 
-  async watchCancel(streamId: string, onCancel: () => void): Promise<() => Promise<void>> {
-    let fired = false;
-    const fire = () => {
-      if (!fired) {
-        fired = true;
-        onCancel();
-      }
-    };
-    const stop = await this.#notifier.listen(this.keys(streamId).control, (message) => {
-      if (message === 'cancel') fire();
-    });
-    // A cancel published before the subscription took effect is still in the flag.
-    const flag = await mapRedisErrors(() => this.#redis.hget(this.keys(streamId).meta, 'cancel'));
-    if (flag === '1') fire();
-    return async () => stop();
+  watchCancel(streamId: string, onCancel: () => void): Promise<() => Promise<void>> {
+    return watchCancel(this.#context, streamId, onCancel);
   }
 
-  async watchAcks(
-    streamId: string,
-    subscription: string,
-    onAck: (offset: number) => void,
-  ): Promise<() => Promise<void>> {
-    const prefix = `${subscription} `;
-    const stop = await this.#notifier.listen(this.keys(streamId).acks, (message) => {
-      if (message.startsWith(prefix)) onAck(Number(message.slice(prefix.length)));
-    });
-    return async () => stop();
+  trim(streamId: string, before: number): Promise<number> {
+    return trimStream(this.#context, streamId, before);
   }
 
-  async trim(streamId: string, before: number): Promise<number> {
-    assertOffset(before);
-    const keys = this.keys(streamId);
-    const reply = await mapRedisErrors(() =>
-      this.#scripts.run('trimStream', [keys.meta, keys.log, keys.subscriptions], [before]),
-    );
-    return Number(reply);
-  }
-
-  async createSubscription(
+  createSubscription(
     streamId: string,
     from: number,
     id = newSubscriptionId(),
   ): Promise<Log.SubscriptionPosition> {
-    assertOffset(from);
-    const keys = this.keys(streamId);
-    await mapRedisErrors(() =>
-      this.#scripts.run(
-        'createSubscription',
-        [keys.meta, keys.log, keys.subscriptions],
-        [id, from],
-      ),
-    );
-    return { subscription: id, acked: from, delivered: from };
+    return subscriptions.createSubscription(this.#context, { streamId, from, subscription: id });
   }
 
-  async readSubscription(input: {
+  readSubscription(input: {
     streamId: string;
     subscription: string;
     consumer: string;
     limit?: number;
   }): Promise<Log.SubscriptionRead> {
-    const keys = this.keys(input.streamId);
-    const limit = input.limit ?? DEFAULT_READ_LIMIT;
-    const count = Math.max(1, Math.min(limit, 512));
-    const reply = (await mapRedisErrors(() =>
-      this.#scripts.run(
-        'readSubscription',
-        [keys.meta, keys.log, keys.subscriptions],
-        [input.subscription, input.consumer, count],
-      ),
-    )) as [number, number, StreamStatus, number, [string, string[]][]];
-    const [acked, delivered, status, length, entries] = reply;
-    const from = Math.max(Number(acked), Number(delivered));
-    const result = entriesToRead({
-      entries,
-      from,
-      limit: Number.MAX_SAFE_INTEGER,
-      status,
-      length: Number(length),
-    });
-    return { ...result, acked: Number(acked) };
+    return subscriptions.readSubscription(this.#context, input);
   }
 
-  async ack(streamId: string, subscription: string, offset: number): Promise<number> {
-    assertOffset(offset);
-    const keys = this.keys(streamId);
-    const reply = await mapRedisErrors(() =>
-      this.#scripts.run(
-        'ackSubscription',
-        [keys.meta, keys.log, keys.subscriptions],
-        [subscription, offset, keys.acks],
-      ),
-    );
-    return Number(reply);
+  ack(streamId: string, subscription: string, offset: number): Promise<number> {
+    return subscriptions.ackSubscription(this.#context, { streamId, subscription, offset });
   }
 
-  async pending(streamId: string, subscription: string): Promise<Log.SubscriptionPosition> {
-    const keys = this.keys(streamId);
-    const [acked, delivered] = await mapRedisErrors(() =>
-      this.#redis.hmget(keys.subscriptions, subscription, `${subscription}:d`),
-    );
-    if (acked == null) {
-      const exists = await mapRedisErrors(() => this.#redis.exists(keys.meta));
-      throw new SpoolError(exists ? 'subscription_not_found' : 'stream_not_found');
-    }
-    return { subscription, acked: Number(acked), delivered: Number(delivered ?? acked) };
-  }
-
-  async takeOver(
+  watchAcks(
     streamId: string,
     subscription: string,
-    consumer: string,
-  ): Promise<Log.TakeOverResult> {
-    const keys = this.keys(streamId);
-    const reply = (await mapRedisErrors(() =>
-      this.#scripts.run(
-        'takeOverSubscription',
-        [keys.meta, keys.log, keys.subscriptions],
-        [subscription, consumer],
-      ),
-    )) as [number, number, StreamStatus, number, number];
-    return {
-      subscription,
-      acked: Number(reply[0]),
-      delivered: Number(reply[1]),
-      status: reply[2],
-      length: Number(reply[3]),
-      claimed: Number(reply[4]),
-    };
+    onAck: (offset: number) => void,
+  ): Promise<() => Promise<void>> {
+    return subscriptions.watchAcks(this.#context, { streamId, subscription, onAck });
   }
 
-  async deleteSubscription(streamId: string, subscription: string): Promise<boolean> {
-    const keys = this.keys(streamId);
-    const reply = await mapRedisErrors(() =>
-      this.#scripts.run('deleteSubscription', [keys.log, keys.subscriptions], [subscription]),
-    );
-    return Number(reply) === 1;
+  pending(streamId: string, subscription: string): Promise<Log.SubscriptionPosition> {
+    return subscriptions.subscriptionPosition(this.#context, streamId, subscription);
+  }
+
+  takeOver(streamId: string, subscription: string, consumer: string): Promise<Log.TakeOverResult> {
+    return subscriptions.takeOverSubscription(this.#context, { streamId, subscription, consumer });
+  }
+
+  deleteSubscription(streamId: string, subscription: string): Promise<boolean> {
+    return subscriptions.deleteSubscription(this.#context, streamId, subscription);
   }
 
   async close(): Promise<void> {
@@ -326,21 +185,6 @@ export function newStreamId(): string {
 
 export function newSubscriptionId(): string {
   return `sub_${randomBytes(16).toString('base64url')}`;
-}
-
-function finalOf(items: readonly NewItem[]): FinishReason | undefined {
-  const endIndex = items.findIndex((item) => item.type === 'end');
-  if (endIndex === -1) return undefined;
-  if (endIndex !== items.length - 1) {
-    throw new SpoolError('invalid_request', 'Nothing may follow the `end` item.');
-  }
-  return (items[endIndex] as { finish_reason: FinishReason }).finish_reason;
-}
-
-function assertOffset(offset: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new SpoolError('invalid_offset', `Offset ${offset} is not a non-negative integer.`);
-  }
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

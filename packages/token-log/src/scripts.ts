@@ -1,67 +1,93 @@
 /**
- * Loads the Lua scripts of `lua/` once and registers them on a client as commands.
+ * Loads the scripts of script-table.ts once per client and runs them.
  *
+ * Redis Lua has no includes: a line `--- @include "name"` in a script is replaced by
+ * `lua/include/name.lua` (once per script, includes of includes too) when the script is loaded.
  * ioredis runs a defined command with EVALSHA and falls back to EVAL when the server lost its
  * script cache (after a restart), so callers never see NOSCRIPT.
  */
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis } from 'ioredis';
+import { SpoolError } from '@spool/protocol';
+import type { RedisClient } from './connect.ts';
+import { mapRedisErrors } from './errors.ts';
+import type { StreamKeys } from './redis-keys.ts';
+import { ReplyShapeError } from './script-reply.ts';
+import {
+  SCRIPTS,
+  type ScriptArgument,
+  type ScriptInput,
+  type ScriptName,
+  type ScriptOutput,
+} from './script-table.ts';
 
-export type RedisClient = Redis | Cluster;
+const INCLUDE = /^--- @include "([\w-]+)"$/gm;
 
-const SCRIPTS = {
-  createStream: { file: 'create-stream.lua', keys: 1 },
-  appendItems: { file: 'append-items.lua', keys: 3 },
-  readItems: { file: 'read-items.lua', keys: 2 },
-  claimAttempt: { file: 'claim-attempt.lua', keys: 1 },
-  cancelStream: { file: 'cancel-stream.lua', keys: 3 },
-  trimStream: { file: 'trim-stream.lua', keys: 3 },
-  createSubscription: { file: 'create-subscription.lua', keys: 3 },
-  readSubscription: { file: 'read-subscription.lua', keys: 3 },
-  ackSubscription: { file: 'ack-subscription.lua', keys: 3 },
-  takeOverSubscription: { file: 'take-over-subscription.lua', keys: 3 },
-  deleteSubscription: { file: 'delete-subscription.lua', keys: 2 },
-} as const;
+let sources: ReadonlyMap<ScriptName, string> | undefined;
 
-export type ScriptName = keyof typeof SCRIPTS;
-
-type ScriptArgument = string | number;
-type ScriptCommand = (...args: ScriptArgument[]) => Promise<unknown>;
-
-let sources: Map<ScriptName, string> | undefined;
-
-function loadSources(): Map<ScriptName, string> {
+/** Every script's source with its includes in place, by name: what is sent to Redis. */
+export function scriptSources(): ReadonlyMap<ScriptName, string> {
   if (!sources) {
-    sources = new Map();
-    for (const [name, script] of Object.entries(SCRIPTS)) {
-      const url = new URL(`./lua/${script.file}`, import.meta.url);
-      sources.set(name as ScriptName, readFileSync(url, 'utf8'));
+    const assembled = new Map<ScriptName, string>();
+    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+      assembled.set(name, assemble(SCRIPTS[name].file, new Set()));
     }
+    sources = assembled;
   }
   return sources;
 }
+
+/** A file of `lua/` with its includes replaced by their text; `included` stops repeats and cycles. */
+function assemble(file: string, included: Set<string>): string {
+  const source = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+  return source.replace(INCLUDE, (_marker, name: string) => {
+    if (included.has(name)) return `-- (${name} is included above)`;
+    included.add(name);
+    return assemble(`include/${name}.lua`, included);
+  });
+}
+
+type ScriptCommand = (...args: ScriptArgument[]) => Promise<unknown>;
 
 export class Scripts {
   readonly #client: RedisClient;
 
   constructor(client: RedisClient) {
     this.#client = client;
-    for (const [name, lua] of loadSources()) {
-      const commandName = `spool_${name}`;
+    for (const [name, lua] of scriptSources()) {
+      const commandName = commandOf(name);
       if (!(commandName in client)) {
-        client.defineCommand(commandName, { numberOfKeys: SCRIPTS[name].keys, lua });
+        client.defineCommand(commandName, { numberOfKeys: SCRIPTS[name].keys.length, lua });
       }
     }
   }
 
-  /** Runs a script: `keys` first (as many as the script declares), then its arguments. */
-  run(
-    name: ScriptName,
-    keys: readonly string[],
-    args: readonly ScriptArgument[],
-  ): Promise<unknown> {
-    const command = (this.#client as unknown as Record<string, ScriptCommand>)[`spool_${name}`];
-    if (!command) throw new Error(`Script ${name} is not loaded`);
-    return command.call(this.#client, ...keys, ...args);
+  /** Runs a script on the keys of one stream; its reply checked and typed, its failure mapped. */
+  async run<Name extends ScriptName>(
+    name: Name,
+    keys: StreamKeys,
+    input: ScriptInput<Name>,
+  ): Promise<ScriptOutput<Name>> {
+    const definition = SCRIPTS[name];
+    // defineCommand adds the command as a method that ioredis's types cannot know.
+    const command = (this.#client as unknown as Record<string, ScriptCommand>)[commandOf(name)];
+    if (!command) throw new SpoolError('internal', `Script ${name} is not loaded.`);
+    const scriptKeys = definition.keys.map((key) => keys[key]);
+    const reply = await mapRedisErrors(() =>
+      command.call(this.#client, ...scriptKeys, ...definition.arguments(input, keys)),
+    );
+    try {
+      return definition.decode(reply);
+    } catch (error) {
+      if (!(error instanceof ReplyShapeError)) throw error;
+      throw new SpoolError(
+        'internal',
+        `Script ${name} (${definition.file}) replied in an unexpected shape: ${error.message}`,
+        { cause: error },
+      );
+    }
   }
+}
+
+function commandOf(name: ScriptName): string {
+  return `spool_${name}`;
 }

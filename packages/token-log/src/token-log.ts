@@ -112,12 +112,34 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+export interface ItemsOptions {
+  /** The first offset to yield (default 0). */
+  from?: number;
+  /** The offset to stop before (default: the stream's current end). */
+  to?: number;
+  /** Aborting it makes the iterator throw the signal's reason before its next item or read. */
+  signal?: AbortSignal;
+  /** Items per `read` (default 1,000). */
+  pageSize?: number;
+}
+
 export interface TokenLog {
   create(input: CreateStreamInput): Promise<CreateStreamResult>;
   meta(streamId: string): Promise<StreamMeta>;
   append(input: AppendInput): Promise<AppendResult>;
   /** Items `[from, from + limit)` as far as they exist. */
   read(streamId: string, from: number, limit?: number): Promise<ReadResult>;
+  /**
+   * Every stored item of `[from, to)` in offset order, read page by page with `read`, the first
+   * page on the first `next()`. It ends at `to`, at the stream's current end (the length its
+   * last page reported: it never waits for more, `follow` does) or after the `end` item,
+   * whichever comes first; an empty range (`from >= to`) reads nothing. Not a snapshot: each
+   * page sees what was appended before it was read. The errors of `read` (stream_not_found,
+   * stream_expired, offset_expired, offset_out_of_range for a `from` beyond the end, data_loss,
+   * redis_unavailable) are thrown from the iterator, as are invalid_offset for a bad `from` or
+   * `to` and invalid_request for a bad `pageSize`.
+   */
+  items(streamId: string, options?: ItemsOptions): AsyncIterableIterator<Item>;
   /**
    * Like `read`, but when nothing exists at `from` yet, waits until something does (or the
    * stream ends). Waiters of all streams share one subscriber connection and their reads are

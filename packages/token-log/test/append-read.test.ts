@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { type Item, isSpoolError, type SpoolError } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { newStreamId } from '../src/redis-token-log.ts';
 import { createStream, tokenLogs, tokens } from './fixture.ts';
@@ -172,6 +174,8 @@ describe('idempotent production and fencing', () => {
   it('leaves no duplicate when an append is retried after a client timeout', async () => {
     const { log: slowLog, client: slowClient } = openLog();
     const { client: admin } = openLog();
+    // The file's Redis is one server, so its client is a Redis (a Cluster has no commandTimeout).
+    assert(slowClient instanceof Redis);
     const id = await createStream(slowLog);
     await slowLog.append({ streamId: id, attempt: 1, at: 0, items: tokens(5) });
     // The server holds writes for 300 ms; the producer gives up after 50 ms and retries.

@@ -1,8 +1,8 @@
 import { type RedisCluster, startRedisCluster } from '@spool/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../src/connect.ts';
 import { connectRedis } from '../src/connect.ts';
 import { RedisTokenLog } from '../src/redis-token-log.ts';
-import type { RedisClient } from '../src/scripts.ts';
 import { createStream, tokens } from './fixture.ts';
 
 describe('on a 3-master Redis Cluster', () => {

@@ -1,9 +1,9 @@
 import type { NewItem } from '@spool/protocol';
 import type { TestRedis } from '@spool/testing';
 import { afterAll } from 'vitest';
+import type { RedisClient } from '../src/connect.ts';
 import { connectRedis } from '../src/connect.ts';
 import { newStreamId, RedisTokenLog, type RedisTokenLogOptions } from '../src/redis-token-log.ts';
-import type { RedisClient } from '../src/scripts.ts';
 
 /** Opens token logs on the file's Redis, each with its own connections, closed after the file. */
 export function tokenLogs(redis: () => TestRedis) {

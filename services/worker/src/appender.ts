@@ -13,6 +13,7 @@
  * from the next `push` or `close`.
  */
 import { isSpoolError, type NewItem, SpoolError } from '@spool/protocol';
+import { backoffDelay, sleep } from '@spool/runtime';
 import type { TokenLog } from '@spool/token-log';
 
 export interface AppenderOptions {
@@ -131,7 +132,7 @@ export class Appender {
         return result.length;
       } catch (error) {
         if (!isSpoolError(error, 'redis_unavailable') || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** retry, 1_000)));
+        await sleep(backoffDelay(retry, { baseMs: 50, maxMs: 1_000 }));
       }
     }
   }

@@ -5,14 +5,13 @@
  * generation failed) — except when this attempt was fenced (a newer attempt owns the stream and
  * will end it) or handed back at shutdown (another worker continues it).
  */
-import { FINAL_STATUSES, type Item, isSpoolError, type NewItem, SpoolError } from '@spool/protocol';
-import type { Logger } from '@spool/runtime';
+import { FINAL_STATUSES, type Item, isSpoolError, type NewItem } from '@spool/protocol';
+import { backoffDelay, type Logger, sleep } from '@spool/runtime';
 import type { TokenLog } from '@spool/token-log';
 import {
   AdapterError,
   type GenerationRequest,
   type ModelAdapter,
-  sleep,
 } from './adapters/model-adapter.ts';
 import { Appender } from './appender.ts';
 import { failureItems, StopReason, stopReasonOf } from './stop-reason.ts';
@@ -121,7 +120,7 @@ async function pump(input: ProduceInput & { signal: AbortSignal; watchdog: IdleW
         { err: error, retry: retry + 1 },
         'upstream failed before its first item: retrying',
       );
-      await sleep(Math.min(200 * 2 ** retry, 2_000), signal);
+      await sleep(backoffDelay(retry, { baseMs: 200, maxMs: 2_000 }), signal);
     }
   }
 }
@@ -167,15 +166,11 @@ async function finish(appender: Appender, items: NewItem[]): Promise<GenerationO
   }
 }
 
+/** What earlier attempts stored; a gap in it is `data_loss` (see TokenLog.items). */
 async function readAll(log: TokenLog, streamId: string): Promise<Item[]> {
   const items: Item[] = [];
-  for (let from = 0; ; ) {
-    const page = await log.read(streamId, from, 1_000);
-    items.push(...page.items);
-    if (page.next >= page.length) return items;
-    if (page.items.length === 0) throw new SpoolError('data_loss', `No items at ${from}`);
-    from = page.next;
-  }
+  for await (const item of log.items(streamId)) items.push(item);
+  return items;
 }
 
 /** Fires once when `touch` was not called for `timeoutMs`: content, not bytes, keeps it calm. */

@@ -7,7 +7,7 @@
  * waits forever for workers that keep dying.
  */
 import { type GenerationJob, generationJobSchema, QUEUE_NAME } from '@spool/generation-queue';
-import type { Logger } from '@spool/runtime';
+import { type Logger, withTimeout } from '@spool/runtime';
 import type { RedisClient, TokenLog } from '@spool/token-log';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { type GenerationContext, type GenerationOutcome, runGeneration } from './generate.ts';
@@ -72,11 +72,11 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       return running;
     },
     drain: async (graceMs) => {
-      const finished = worker.pause(false);
-      const timedOut = new Promise<'timeout'>((resolve) =>
-        setTimeout(resolve, graceMs, 'timeout').unref(),
-      );
-      if ((await Promise.race([finished, timedOut])) === 'timeout') {
+      const graceOver = new Error('grace period over');
+      try {
+        await withTimeout(worker.pause(false), { timeoutMs: graceMs, onTimeout: () => graceOver });
+      } catch (error) {
+        if (error !== graceOver) throw error;
         context.logger.info({ running }, 'grace period over: handing running generations back');
         shutdown.abort();
       }

@@ -1,10 +1,10 @@
 import type { NewItem } from '@spool/protocol';
+import { sleep } from '@spool/runtime';
 import {
   AdapterError,
   type GenerateOptions,
   type GenerationRequest,
   type ModelAdapter,
-  sleep,
 } from '../src/adapters/model-adapter.ts';
 
 /** One step of a scripted model: an item, a pause, or a failure. */

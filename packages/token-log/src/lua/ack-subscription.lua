@@ -15,15 +15,18 @@
   Output: the acknowledged offset after the call
   Errors: SPOOL stream_not_found | subscription_not_found | offset_out_of_range <length>
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local sub = ARGV[1]
 local offset = tonumber(ARGV[2])
 
-local length = redis.call('HGET', metaKey, 'length')
-if not length then return redis.error_reply('SPOOL stream_not_found') end
+local meta, failure = readStreamMeta(metaKey, { 'length' })
+if failure then return failure end
+local length = tonumber(meta.length)
 local offsets = redis.call('HMGET', subsKey, sub, sub .. ':d')
 if not offsets[1] then return redis.error_reply('SPOOL subscription_not_found') end
-if offset > tonumber(length) then return redis.error_reply('SPOOL offset_out_of_range ' .. length) end
+if offset > length then return redis.error_reply('SPOOL offset_out_of_range ' .. length) end
 
 local acked = tonumber(offsets[1])
 if offset <= acked then return acked end

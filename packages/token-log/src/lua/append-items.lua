@@ -24,6 +24,8 @@
   Errors: SPOOL stream_not_found | stale_attempt <owner> | offset_conflict <length>
         | stream_ended <length> | stream_full <length>
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local attempt = tonumber(ARGV[1])
 local at = tonumber(ARGV[2])
@@ -37,11 +39,11 @@ local channel = ARGV[8]
 local total = 0
 for index = 9, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length', 'attempt')
-local status = meta[1]
-if not status then return redis.error_reply('SPOOL stream_not_found') end
-local length = tonumber(meta[2])
-local owner = tonumber(meta[3])
+local meta, failure = readStreamMeta(metaKey, { 'length', 'attempt' })
+if failure then return failure end
+local status = meta.status
+local length = tonumber(meta.length)
+local owner = tonumber(meta.attempt)
 
 if attempt < owner then return redis.error_reply('SPOOL stale_attempt ' .. owner) end
 if at + total <= length then
@@ -62,8 +64,7 @@ if finalStatus == '' and length + total > lengthCap then
   return redis.error_reply('SPOOL stream_full ' .. length)
 end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = nowMs()
 
 local first = at
 for index = 9, #ARGV, 2 do

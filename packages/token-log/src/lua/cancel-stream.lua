@@ -14,22 +14,23 @@
   Output: the status after the call: cancelled | running | done | failed
   Errors: SPOOL stream_not_found
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local ttlMs = tonumber(ARGV[1])
 local tombstoneMs = tonumber(ARGV[2])
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length')
-local status = meta[1]
-if not status then return redis.error_reply('SPOOL stream_not_found') end
+local meta, failure = readStreamMeta(metaKey, { 'length' })
+if failure then return failure end
+local status = meta.status
 if status == 'done' or status == 'cancelled' or status == 'failed' then return status end
 
 redis.call('HSET', metaKey, 'cancel', 1)
 redis.call('PUBLISH', ARGV[4], 'cancel')
 if status == 'running' then return status end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local length = tonumber(meta[2])
+local now = nowMs()
+local length = tonumber(meta.length)
 redis.call('XADD', logKey, (length + 1) .. '-0', 'f', length, 't', now, 'd', ARGV[5])
 redis.call('HSET', metaKey, 'length', length + 1, 'last_append_at', now, 'status', 'cancelled',
   'finish_reason', 'cancelled', 'finished_at', now, 'expires_at', now + ttlMs)

@@ -10,12 +10,14 @@
   Output: { status, length, cancel requested (1|0) }
   Errors: SPOOL stream_not_found | stale_attempt <owner>
 ]]
+--- @include "stream-meta"
+
 local metaKey = KEYS[1]
 local attempt = tonumber(ARGV[1])
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length', 'attempt', 'cancel')
-if not meta[1] then return redis.error_reply('SPOOL stream_not_found') end
-local owner = tonumber(meta[3])
+local meta, failure = readStreamMeta(metaKey, { 'length', 'attempt', 'cancel' })
+if failure then return failure end
+local owner = tonumber(meta.attempt)
 if attempt < owner then return redis.error_reply('SPOOL stale_attempt ' .. owner) end
 if attempt > owner then redis.call('HSET', metaKey, 'attempt', attempt) end
-return { meta[1], tonumber(meta[2]), meta[4] == '1' and 1 or 0 }
+return { meta.status, tonumber(meta.length), meta.cancel == '1' and 1 or 0 }

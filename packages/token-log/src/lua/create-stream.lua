@@ -15,6 +15,8 @@
   Output: { created (1|0), status, length }
   Errors: SPOOL stream_exists
 ]]
+--- @include "now"
+
 local metaKey = KEYS[1]
 local streamId = ARGV[1]
 local requestHash = ARGV[2]
@@ -28,8 +30,7 @@ if existing[1] then
   return { 0, existing[1], tonumber(existing[2]) }
 end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = nowMs()
 
 redis.call('HSET', metaKey, 'id', streamId, 'status', 'queued', 'length', 0, 'attempt', 0,
   'created_at', now, 'request_hash', requestHash, 'trimmed', 0)

@@ -12,19 +12,16 @@
   Errors: SPOOL stream_not_found | stream_expired | offset_expired <first retained>
         | offset_out_of_range <length> | subscription_exists
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local sub = ARGV[1]
 local from = tonumber(ARGV[2])
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length', 'expires_at', 'trimmed')
-if not meta[1] then return redis.error_reply('SPOOL stream_not_found') end
-local length = tonumber(meta[2])
-if meta[3] then
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  if now >= tonumber(meta[3]) then return redis.error_reply('SPOOL stream_expired') end
-end
-if from < tonumber(meta[4] or 0) then return redis.error_reply('SPOOL offset_expired ' .. meta[4]) end
+local meta, failure = readLiveStreamMeta(metaKey, { 'length', 'trimmed' })
+if failure then return failure end
+local length = tonumber(meta.length)
+if from < tonumber(meta.trimmed or 0) then return redis.error_reply('SPOOL offset_expired ' .. meta.trimmed) end
 if from > length then return redis.error_reply('SPOOL offset_out_of_range ' .. length) end
 if redis.call('HEXISTS', subsKey, sub) == 1 then return redis.error_reply('SPOOL subscription_exists') end
 

@@ -11,21 +11,17 @@
   Errors: SPOOL stream_not_found | stream_expired | offset_expired <first retained>
         | offset_out_of_range <length>
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey = KEYS[1], KEYS[2]
 local from = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length', 'expires_at', 'trimmed', 'finish_reason')
-local status = meta[1]
-if not status then return redis.error_reply('SPOOL stream_not_found') end
+local meta, failure = readLiveStreamMeta(metaKey, { 'length', 'trimmed', 'finish_reason' })
+if failure then return failure end
 
-local length = tonumber(meta[2])
-if meta[3] then
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  if now >= tonumber(meta[3]) then return redis.error_reply('SPOOL stream_expired') end
-end
-local trimmed = tonumber(meta[4] or 0)
+local length = tonumber(meta.length)
+local trimmed = tonumber(meta.trimmed or 0)
 if from < trimmed then return redis.error_reply('SPOOL offset_expired ' .. trimmed) end
 if from > length then return redis.error_reply('SPOOL offset_out_of_range ' .. length) end
 
@@ -33,4 +29,4 @@ local entries = {}
 if from < length then
   entries = redis.call('XRANGE', logKey, (from + 1) .. '-0', '+', 'COUNT', count)
 end
-return { status, length, meta[5] or '', entries }
+return { meta.status, length, meta.finish_reason or '', entries }

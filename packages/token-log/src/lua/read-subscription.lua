@@ -10,16 +10,13 @@
   Output: { acked, delivered before this read, status, length, entries (XRANGE-shaped) }
   Errors: SPOOL stream_not_found | stream_expired | subscription_not_found
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local sub, consumer, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length', 'expires_at')
-if not meta[1] then return redis.error_reply('SPOOL stream_not_found') end
-if meta[3] then
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  if now >= tonumber(meta[3]) then return redis.error_reply('SPOOL stream_expired') end
-end
+local meta, failure = readLiveStreamMeta(metaKey, { 'length' })
+if failure then return failure end
 local offsets = redis.call('HMGET', subsKey, sub, sub .. ':d')
 if not offsets[1] then return redis.error_reply('SPOOL subscription_not_found') end
 
@@ -30,4 +27,4 @@ if reply and reply[1] then
   local lastId = entries[#entries][1]
   redis.call('HSET', subsKey, sub .. ':d', string.match(lastId, '^(%d+)'))
 end
-return { tonumber(offsets[1]), tonumber(offsets[2]), meta[1], tonumber(meta[2]), entries }
+return { tonumber(offsets[1]), tonumber(offsets[2]), meta.status, tonumber(meta.length), entries }

@@ -10,11 +10,13 @@
   Output: { acked, delivered, status, length, entries claimed }
   Errors: SPOOL stream_not_found | subscription_not_found
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local sub, consumer = ARGV[1], ARGV[2]
 
-local meta = redis.call('HMGET', metaKey, 'status', 'length')
-if not meta[1] then return redis.error_reply('SPOOL stream_not_found') end
+local meta, failure = readStreamMeta(metaKey, { 'length' })
+if failure then return failure end
 local offsets = redis.call('HMGET', subsKey, sub, sub .. ':d')
 if not offsets[1] then return redis.error_reply('SPOOL subscription_not_found') end
 
@@ -33,4 +35,4 @@ for _, info in ipairs(redis.call('XINFO', 'CONSUMERS', logKey, sub)) do
   end
   if name and name ~= consumer then redis.call('XGROUP', 'DELCONSUMER', logKey, sub, name) end
 end
-return { tonumber(offsets[1]), tonumber(offsets[2]), meta[1], tonumber(meta[2]), claimed }
+return { tonumber(offsets[1]), tonumber(offsets[2]), meta.status, tonumber(meta.length), claimed }

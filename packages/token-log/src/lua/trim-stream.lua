@@ -11,12 +11,15 @@
   Output: the first retained offset
   Errors: SPOOL stream_not_found
 ]]
+--- @include "stream-meta"
+
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local before = tonumber(ARGV[1])
 
-local length = redis.call('HGET', metaKey, 'length')
-if not length then return redis.error_reply('SPOOL stream_not_found') end
-before = math.min(before, tonumber(length))
+local meta, failure = readStreamMeta(metaKey, { 'length' })
+if failure then return failure end
+local length = tonumber(meta.length)
+before = math.min(before, length)
 local subs = redis.call('HGETALL', subsKey)
 for index = 1, #subs, 2 do
   if not string.find(subs[index], ':d$') then before = math.min(before, tonumber(subs[index + 1])) end
@@ -24,7 +27,7 @@ end
 
 redis.call('XTRIM', logKey, 'MINID', (before + 1) .. '-0')
 local first = redis.call('XRANGE', logKey, '-', '+', 'COUNT', 1)
-local retained = tonumber(length)
+local retained = length
 if first[1] then
   local fields = first[1][2]
   for index = 1, #fields, 2 do

@@ -8,6 +8,7 @@
  * and the body released, so the upstream sees the client go away.
  */
 import type { NewItem } from '@spool/protocol';
+import { withTimeout } from '@spool/runtime';
 import {
   AdapterError,
   type GenerateOptions,
@@ -101,37 +102,46 @@ async function* itemsOf(
   yield* mapper.finish();
 }
 
-/** Sends the request; the event-stream body, or the AdapterError the answer amounts to. */
+/**
+ * Sends the request; the event-stream body, or the AdapterError the answer amounts to. One
+ * timeout bounds the response: its headers, then (for an error answer) its body.
+ */
 async function openStream(
   upstream: Upstream,
   request: GenerationRequest,
   signal: AbortSignal,
 ): Promise<ReadableStream<Uint8Array>> {
   const timeoutMs = upstream.options.connectTimeoutMs ?? upstream.options.byteTimeoutMs;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(responseTimeoutError(timeoutMs)), timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  const fetchUpstream = upstream.options.fetch ?? fetch;
+  let response: Response;
   try {
-    const fetchUpstream = upstream.options.fetch ?? fetch;
-    const response = await fetchUpstream(upstream.url, {
-      method: 'POST',
-      headers: headersFor(upstream.options),
-      body: JSON.stringify(bodyFor(upstream.options, request)),
-      signal: AbortSignal.any([signal, deadline.signal]),
-    });
-    return await streamOf(response);
+    response = await withTimeout(
+      (timedOut) =>
+        fetchUpstream(upstream.url, {
+          method: 'POST',
+          headers: headersFor(upstream.options),
+          body: JSON.stringify(bodyFor(upstream.options, request)),
+          // `signal` keeps governing the body after the headers: aborting it releases the body.
+          signal: AbortSignal.any([signal, timedOut]),
+        }),
+      { timeoutMs, onTimeout: () => responseTimeoutError(timeoutMs) },
+    );
   } catch (error) {
     if (error instanceof AdapterError) throw error;
-    if (deadline.signal.aborted) throw deadline.signal.reason;
     throw unreachableError(upstream.url, error);
-  } finally {
-    clearTimeout(timer);
   }
+  return streamOf(response, deadline);
 }
 
-async function streamOf(response: Response): Promise<ReadableStream<Uint8Array>> {
+async function streamOf(response: Response, deadline: number): Promise<ReadableStream<Uint8Array>> {
   if (!response.ok) {
-    // The deadline also bounds reading the error's body; a stalled one leaves just the status.
-    const text = await response.text().catch(() => '');
+    // What is left of the timeout bounds reading the error's body; a stalled one leaves just
+    // the status. The body is released when the generation's signal aborts on the way out.
+    const text = await withTimeout(response.text(), {
+      timeoutMs: deadline - Date.now(),
+      onTimeout: () => new Error('the error body did not arrive in time'),
+    }).catch(() => '');
     throw httpStatusError(response.status, text);
   }
   const contentType = response.headers.get('content-type') ?? '';

@@ -5,6 +5,7 @@
  * upstream that is alive but thinking is not cut. Whether it produces content in time is the
  * worker's idle watchdog, not this.
  */
+import { withTimeout } from '@spool/runtime';
 import { createParser } from 'eventsource-parser';
 import { brokenStreamError, byteTimeoutError } from './upstream-errors.ts';
 
@@ -42,35 +43,19 @@ export async function* sseData(
 
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
 
-/** One read, raced against the byte timeout and the signal. */
+/**
+ * One read, raced against the byte timeout and the signal. A read cut short stays pending: the
+ * reader is cancelled when the iteration ends.
+ */
 function readWithin(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   { byteTimeoutMs, signal }: SseDataOptions,
 ): Promise<ReadResult> {
-  return new Promise((resolve, reject) => {
-    const settle = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      settle();
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      settle();
-      reject(byteTimeoutError(byteTimeoutMs));
-    }, byteTimeoutMs);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    reader.read().then(
-      (result) => {
-        settle();
-        resolve(result);
-      },
-      (error: unknown) => {
-        settle();
-        reject(signal.aborted ? signal.reason : brokenStreamError(error));
-      },
-    );
-  });
+  return withTimeout(
+    () =>
+      reader.read().catch((error: unknown) => {
+        throw signal.aborted ? signal.reason : brokenStreamError(error);
+      }),
+    { timeoutMs: byteTimeoutMs, onTimeout: () => byteTimeoutError(byteTimeoutMs), signal },
+  );
 }

@@ -3,7 +3,7 @@
  * decoding at a mean rate with jitter, bursts and rare stalls. Drawn from its own random stream,
  * so timing never changes what is said.
  */
-import { sleep } from '../model-adapter.ts';
+import { sleep } from '@spool/runtime';
 import type { Random } from './random.ts';
 
 export interface TimingOptions {
