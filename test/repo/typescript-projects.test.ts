@@ -11,12 +11,6 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, sourceFiles, workspacePackages } from './repo-files.ts';
 
-/**
- * Folders another change is bringing in; each entry must go once it is checked (the test
- * below says so).
- */
-const NOT_YET_CHECKED = ['packages/token-log/test/'];
-
 /** Projects of the root package itself (`pnpm start`'s launcher script), not workspace packages. */
 const ROOT_PACKAGE_PROJECTS = ['infra/local'];
 
@@ -73,21 +67,7 @@ describe.each(packages)('$folder/tsconfig.json', ({ folder, workspaceDependencie
     const included = project(folder).fileNames;
     const missing = sourceFiles(folder)
       .filter((file) => /\.[cm]?ts$/.test(file) && file.slice(folder.length + 1).includes('/'))
-      .filter((file) => !included.has(file))
-      .filter((file) => !NOT_YET_CHECKED.some((pending) => file.startsWith(pending)));
+      .filter((file) => !included.has(file));
     expect(missing).toEqual([]);
   });
-});
-
-it('lists in NOT_YET_CHECKED only folders that are still not checked', () => {
-  for (const pending of NOT_YET_CHECKED) {
-    const folder = packages.find((candidate) => pending.startsWith(`${candidate.folder}/`))?.folder;
-    expect(folder, `${pending} is in no workspace package`).toBeDefined();
-    const included = project(folder ?? '').fileNames;
-    const files = sourceFiles(pending).filter((file) => /\.[cm]?ts$/.test(file));
-    expect(
-      files.some((file) => !included.has(file)),
-      `${pending} is type-checked now: remove it from NOT_YET_CHECKED`,
-    ).toBe(true);
-  }
 });

@@ -15,11 +15,7 @@ export interface FixtureLog {
     at: number;
     items: NewItem[];
   }): Promise<unknown>;
-  read(
-    streamId: string,
-    from: number,
-    limit?: number,
-  ): Promise<{ items: Item[]; next: number; length: number }>;
+  items(streamId: string): AsyncIterable<Item>;
 }
 
 /** A text answer of `count` tokens: block_start, the tokens, block_end, end. */
@@ -63,10 +59,6 @@ export async function storedStream(log: FixtureLog, items: NewItem[], batch = 5)
 /** Every stored item of a stream, read straight from the token log. */
 export async function storedItems(log: FixtureLog, streamId: string): Promise<Item[]> {
   const items: Item[] = [];
-  for (let from = 0; ; ) {
-    const read = await log.read(streamId, from, 1_000);
-    items.push(...read.items);
-    if (read.items.length === 0 || read.next >= read.length) return items;
-    from = read.next;
-  }
+  for await (const item of log.items(streamId)) items.push(item);
+  return items;
 }

@@ -7,6 +7,7 @@
  */
 import type { GenerationQueue, QueueDepth } from '@spool/generation-queue';
 import { SpoolError } from '@spool/protocol';
+import { withTimeout } from '@spool/runtime';
 import type { GatewayConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -81,21 +82,16 @@ export class Admission {
   }
 
   async #readDepth(): Promise<QueueDepth> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new SpoolError('redis_unavailable', 'The queue depth could not be read in time.')),
-        DEPTH_TIMEOUT_MS,
-      );
-    });
     try {
-      const depth = await Promise.race([this.#queue.depth(), timeout]);
+      const depth = await withTimeout(this.#queue.depth(), {
+        timeoutMs: DEPTH_TIMEOUT_MS,
+        onTimeout: () =>
+          new SpoolError('redis_unavailable', 'The queue depth could not be read in time.'),
+      });
       this.#depth = depth;
       this.#readAt = this.#now();
       return depth;
     } finally {
-      clearTimeout(timer);
       this.#reading = undefined;
     }
   }

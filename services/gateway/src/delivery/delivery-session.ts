@@ -13,6 +13,7 @@
  * nothing and reconnects from its last offset.
  */
 import { type Chunk, chunkEnd, chunkSize, type Item, SpoolError } from '@spool/protocol';
+import { withTimeout } from '@spool/runtime';
 import type { ReadResult } from '@spool/token-log';
 import { type ChunkingPolicy, planChunks, shouldWaitForMore } from './chunking-policy.ts';
 import type { ItemSource } from './item-source.ts';
@@ -159,22 +160,25 @@ export class DeliverySession {
   /** Waits for `arm`'s callback, failing with slow_consumer after the stall timeout. */
   #stallGuard(arm: (resolve: () => void) => () => void): Promise<void> {
     const { signal, stallTimeoutMs } = this.#options;
-    return new Promise<void>((resolve, reject) => {
-      const finish = (error?: unknown) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        disarm();
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => finish(signal.reason);
-      const timer = setTimeout(
-        () => finish(slowConsumer(`it took nothing for ${stallTimeoutMs} ms`)),
-        stallTimeoutMs,
-      );
-      const disarm = arm(() => finish());
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return withTimeout(
+      (stop) =>
+        new Promise<void>((resolve) => {
+          let disarm: (() => void) | undefined;
+          let woken = false;
+          disarm = arm(() => {
+            woken = true;
+            disarm?.();
+            resolve();
+          });
+          if (woken) disarm();
+          else stop.addEventListener('abort', disarm, { once: true });
+        }),
+      {
+        timeoutMs: stallTimeoutMs,
+        onTimeout: () => slowConsumer(`it took nothing for ${stallTimeoutMs} ms`),
+        signal,
+      },
+    );
   }
 }
 

@@ -18,9 +18,6 @@ import {
 /** The model an answer names when neither the request nor the stream names one. */
 export const DEFAULT_OPENAI_MODEL = 'spool-synthetic';
 
-/** Items read per step while rebuilding the state below a resume point. */
-const SCAN_PAGE = 1_000;
-
 /** `?include_usage=true|false` on `?format=openai`: overrides what the stream was created with. */
 export const openAIQuerySchema = z.object({
   include_usage: z.enum(['true', 'false']).optional(),
@@ -55,10 +52,5 @@ export async function openAISseFormat(options: OpenAISseOptions): Promise<SseFor
 
 /** Feeds the items `[0, until)` to the state: one scan, O(1) memory, only on a resume. */
 async function skipBelow(log: TokenLog, state: OpenAIEncoderState, until: number): Promise<void> {
-  for (let offset = 0; offset < until; ) {
-    const page = await log.read(state.info.streamId, offset, Math.min(SCAN_PAGE, until - offset));
-    for (const item of page.items) skipItem(state, item);
-    if (page.items.length === 0) return;
-    offset = page.next;
-  }
+  for await (const item of log.items(state.info.streamId, { to: until })) skipItem(state, item);
 }

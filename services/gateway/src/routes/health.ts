@@ -3,6 +3,7 @@
  * balancer sees readiness fail and a scraper still reads the last figures.
  */
 import { SpoolError } from '@spool/protocol';
+import { withTimeout } from '@spool/runtime';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Gauge } from 'prom-client';
 import type { GatewayContext } from '../context.ts';
@@ -31,7 +32,10 @@ export function registerHealthRoutes(app: FastifyInstance): void {
 async function ready(context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
   if (context.draining) return sendError(reply, new SpoolError('draining'));
   try {
-    await withTimeout(context.ping(), READY_PING_TIMEOUT_MS);
+    await withTimeout(context.ping(), {
+      timeoutMs: READY_PING_TIMEOUT_MS,
+      onTimeout: () => new Error(`no answer within ${READY_PING_TIMEOUT_MS} ms`),
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return sendError(reply, new SpoolError('redis_unavailable', `Redis did not answer: ${reason}`));
@@ -66,12 +70,4 @@ function registerQueueGauges(context: GatewayContext): void {
       },
     });
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

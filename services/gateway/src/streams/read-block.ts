@@ -11,7 +11,6 @@ import type { TokenLog } from '@spool/token-log';
  * stream is; the client continues from `next`.
  */
 export const BLOCK_SCAN_LIMIT = 100_000;
-const BLOCK_SCAN_PAGE = 1_000;
 
 export interface BlockPage {
   items: Item[];
@@ -36,20 +35,21 @@ export async function readBlock(input: {
   const { log, streamId, block, from, limit } = input;
   const items: Item[] = [];
   let next = from;
-  while (next - from < BLOCK_SCAN_LIMIT) {
-    const page = await log.read(streamId, next, BLOCK_SCAN_PAGE);
-    for (const item of page.items) {
-      next = item.offset + 1;
-      if (!('block' in item) || item.block !== block) continue;
-      items.push(item);
-      if (item.type === 'block_end') return { items, next, done: true };
-      if (items.length >= limit) return { items, next, done: false };
-    }
-    if (page.items.length === 0 || page.next >= page.length) {
-      return { items, next: page.next, done: page.done };
-    }
+  let ended = false;
+  for await (const item of log.items(streamId, { from, to: from + BLOCK_SCAN_LIMIT })) {
+    next = item.offset + 1;
+    ended = item.type === 'end';
+    if (!('block' in item) || item.block !== block) continue;
+    items.push(item);
+    if (item.type === 'block_end') return { items, next, done: true };
+    if (items.length >= limit) return { items, next, done: false };
   }
-  return { items, next, done: false };
+  if (next === from) {
+    // Nothing at `from`: the block is done when the stream is (it ended before `from`).
+    const probe = await log.read(streamId, from, 1);
+    return { items, next: probe.next, done: probe.done };
+  }
+  return { items, next, done: ended };
 }
 
 /** All items of `[from, to)`, as far as they exist. */
@@ -60,11 +60,6 @@ export async function readRange(
   to: number,
 ): Promise<Item[]> {
   const items: Item[] = [];
-  for (let next = from; next < to; ) {
-    const page = await log.read(streamId, next, Math.min(1_000, to - next));
-    items.push(...page.items);
-    if (page.items.length === 0) break;
-    next = page.next;
-  }
+  for await (const item of log.items(streamId, { from, to })) items.push(item);
   return items;
 }
