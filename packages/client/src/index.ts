@@ -23,4 +23,5 @@ export type {
   TransportName,
 } from './options.ts';
 export { type CreateStreamRequest, SpoolClient } from './spool-client.ts';
-export { SpoolStream, type StreamState } from './spool-stream.ts';
+export { SpoolStream } from './spool-stream.ts';
+export type { StreamState } from './stream-state.ts';
