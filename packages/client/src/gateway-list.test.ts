@@ -1,5 +1,6 @@
+import { webSocketUrl } from '@spool/protocol';
 import { describe, expect, it } from 'vitest';
-import { GatewayList, normalizeBaseUrl, webSocketUrl } from './gateway-list.ts';
+import { GatewayList, normalizeBaseUrl } from './gateway-list.ts';
 
 describe('GatewayList', () => {
   it('rotates on failure and starts later requests at the one that worked', () => {

@@ -51,8 +51,3 @@ export function normalizeBaseUrl(url: string): string {
   }
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }
-
-/** The WebSocket endpoint of a gateway: `ws(s)://host[:port][/prefix]/v1/ws`. */
-export function webSocketUrl(baseUrl: string): string {
-  return `${baseUrl.replace(/^http/, 'ws')}/v1/ws`;
-}

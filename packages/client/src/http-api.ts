@@ -4,13 +4,13 @@
  * proxy is retried with backoff and jitter, honouring `Retry-After`; a failed connection or a
  * 503 moves to the next gateway of the list. Everything else throws its SpoolError at once.
  */
-import { SpoolError } from '@spool/protocol';
+import { type HttpRoute, type Result, SpoolError } from '@spool/protocol';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
 import { errorFromResponse, exhaustedError, networkError } from './errors.ts';
 import type { ResolvedClientOptions } from './options.ts';
 
 export interface JsonRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: HttpRoute['method'];
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -25,6 +25,12 @@ export interface JsonResponse<T> {
   body: T;
 }
 
+/** Checks a 2xx body against the route's answer (`decodeStreamMetadata`, …). */
+export type BodyDecoder<T> = (body: unknown) => Result<T>;
+
+/** The body as it is, for requests whose answer the caller ignores. */
+const anyBody: BodyDecoder<unknown> = (body) => ({ ok: true, value: body });
+
 export class HttpApi {
   readonly #options: ResolvedClientOptions;
 
@@ -32,11 +38,20 @@ export class HttpApi {
     this.#options = options;
   }
 
-  async json<T>(request: JsonRequest): Promise<JsonResponse<T>> {
+  /**
+   * Sends `request` until it succeeds or fails for good. With `decode`, a 2xx body that is not
+   * the route's answer counts as a failure of the gateway (`internal`, retried).
+   */
+  json(request: JsonRequest): Promise<JsonResponse<unknown>>;
+  json<T>(request: JsonRequest, decode: BodyDecoder<T>): Promise<JsonResponse<T>>;
+  async json(
+    request: JsonRequest,
+    decode: BodyDecoder<unknown> = anyBody,
+  ): Promise<JsonResponse<unknown>> {
     const { gateways, reconnect } = this.#options;
     let index = request.gateway ?? gateways.preferred;
     for (let attempt = 1; ; attempt += 1) {
-      const answer = await this.#once<T>(index, request);
+      const answer = await this.#once(index, request, decode);
       if (answer.ok) {
         gateways.worked(index);
         return answer.response;
@@ -50,11 +65,12 @@ export class HttpApi {
     }
   }
 
-  async #once<T>(
+  async #once(
     index: number,
     request: JsonRequest,
+    decode: BodyDecoder<unknown>,
   ): Promise<
-    | { ok: true; response: JsonResponse<T> }
+    | { ok: true; response: JsonResponse<unknown> }
     | { ok: false; error: SpoolError; moveOn: boolean; retryAfterMs?: number | undefined }
   > {
     const { fetch, gateways, headers } = this.#options;
@@ -72,7 +88,7 @@ export class HttpApi {
     } catch (cause) {
       return { ok: false, error: networkError(cause), moveOn: true };
     }
-    if (response.ok) return readJson<T>(response);
+    if (response.ok) return readJson(response, decode);
     const error = await errorFromResponse(response);
     return {
       ok: false,
@@ -83,10 +99,11 @@ export class HttpApi {
   }
 }
 
-async function readJson<T>(
+async function readJson(
   response: Response,
+  decode: BodyDecoder<unknown>,
 ): Promise<
-  { ok: true; response: JsonResponse<T> } | { ok: false; error: SpoolError; moveOn: boolean }
+  { ok: true; response: JsonResponse<unknown> } | { ok: false; error: SpoolError; moveOn: boolean }
 > {
   let text: string;
   try {
@@ -94,13 +111,17 @@ async function readJson<T>(
   } catch (cause) {
     return { ok: false, error: networkError(cause), moveOn: false };
   }
+  let body: unknown;
   try {
-    const body = (text === '' ? undefined : JSON.parse(text)) as T;
-    return { ok: true, response: { status: response.status, body } };
+    body = text === '' ? undefined : JSON.parse(text);
   } catch (cause) {
     const error = new SpoolError('internal', 'The gateway answered a body that is not JSON.', {
       cause,
     });
     return { ok: false, error, moveOn: false };
   }
+  const decoded = decode(body);
+  if (decoded.ok) return { ok: true, response: { status: response.status, body: decoded.value } };
+  const message = `The gateway answered an unexpected body: ${decoded.error.message}`;
+  return { ok: false, error: new SpoolError('internal', message), moveOn: false };
 }

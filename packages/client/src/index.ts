@@ -7,8 +7,11 @@ export type {
   Chunk,
   Chunking,
   ControlChunk,
+  CreateStreamAnswer as CreatedStream,
   ErrorCode,
   Item,
+  ItemsPage,
+  StreamMetadata as StreamMeta,
   TokensChunk,
 } from '@spool/protocol';
 export { chunkEnd, chunkStart, isSpoolError, SpoolError } from '@spool/protocol';
@@ -19,11 +22,6 @@ export type {
   StreamOptions,
   TransportName,
 } from './options.ts';
-export {
-  type CreatedStream,
-  type CreateStreamRequest,
-  type ItemsPage,
-  SpoolClient,
-  type StreamMeta,
-} from './spool-client.ts';
-export { SpoolStream, type StreamState } from './spool-stream.ts';
+export { type CreateStreamRequest, SpoolClient } from './spool-client.ts';
+export { SpoolStream } from './spool-stream.ts';
+export type { StreamState } from './stream-state.ts';

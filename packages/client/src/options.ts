@@ -104,6 +104,16 @@ export function highWaterMark(value: number | undefined, fallback: number): numb
   return value;
 }
 
+/** Where a stream starts: an offset or a subscription, not both; `invalid_…` otherwise. */
+export function checkStreamStart(options: StreamOptions): void {
+  if (options.from !== undefined && options.subscription !== undefined) {
+    throw new SpoolError('invalid_request', 'Give from or subscription, not both.');
+  }
+  if (options.from !== undefined && (!Number.isSafeInteger(options.from) || options.from < 0)) {
+    throw new SpoolError('invalid_offset', 'from: expected a non-negative integer.');
+  }
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0) {

@@ -5,8 +5,23 @@
  * unused). `create` always sends an `Idempotency-Key`, so its retries can never make a second
  * stream.
  */
-import { type Item, SpoolError } from '@spool/protocol';
-import { webSocketUrl } from './gateway-list.ts';
+import {
+  type CreateStreamAnswer,
+  type CreateSubscriptionAnswer,
+  decodeCreateStreamAnswer,
+  decodeCreateSubscriptionAnswer,
+  decodeItemsPage,
+  decodeStreamMetadata,
+  encodeItemsQuery,
+  type Item,
+  type ItemsPage,
+  type ItemsQueryInput,
+  MAX_ITEMS_LIMIT,
+  SpoolError,
+  type StreamMetadata,
+  streamPaths,
+  webSocketUrl,
+} from '@spool/protocol';
 import { HttpApi, type JsonRequest } from './http-api.ts';
 import {
   type ResolvedClientOptions,
@@ -29,32 +44,8 @@ export interface CreateStreamRequest {
   idempotencyKey?: string;
 }
 
-export interface CreatedStream {
-  id: string;
-  status: string;
-  urls: { events: string; ws: string; items: string };
-}
-
-export interface StreamMeta {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
-  length: number;
-  model: string | null;
-  created_at: string;
-  finish_reason?: string;
-  metadata?: Record<string, string>;
-}
-
-export interface ItemsPage {
-  items: Item[];
-  next: number;
-  done: boolean;
-}
-
 /** How long 'auto' prefers SSE after a WebSocket could not open where SSE could. */
 const WEBSOCKET_BLOCKED_MS = 60_000;
-/** Items per page when `block()` re-fetches a block. */
-const BLOCK_PAGE = 1_000;
 
 export class SpoolClient {
   readonly #options: ResolvedClientOptions;
@@ -71,14 +62,17 @@ export class SpoolClient {
   }
 
   /** Creates a stream and enqueues its generation. Retries are safe: same key, same stream. */
-  async create(request: CreateStreamRequest): Promise<CreatedStream> {
+  async create(request: CreateStreamRequest): Promise<CreateStreamAnswer> {
     const { idempotencyKey, ...body } = request;
-    const response = await this.#http.json<CreatedStream>({
-      method: 'POST',
-      path: '/v1/streams',
-      body,
-      headers: { 'Idempotency-Key': idempotencyKey ?? randomKey() },
-    });
+    const response = await this.#http.json(
+      {
+        method: 'POST',
+        path: streamPaths.streams(),
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey ?? randomKey() },
+      },
+      decodeCreateStreamAnswer,
+    );
     return response.body;
   }
 
@@ -90,24 +84,18 @@ export class SpoolClient {
   }
 
   async cancel(id: string): Promise<void> {
-    await this.#http.json({ method: 'POST', path: `${streamPath(id)}/cancel` });
+    await this.#http.json({ method: 'POST', path: streamPaths.cancel(id) });
   }
 
-  async meta(id: string): Promise<StreamMeta> {
-    return (await this.#http.json<StreamMeta>({ method: 'GET', path: streamPath(id) })).body;
+  async meta(id: string): Promise<StreamMetadata> {
+    const request = { method: 'GET', path: streamPaths.stream(id) } as const;
+    return (await this.#http.json(request, decodeStreamMetadata)).body;
   }
 
   /** A plain catch-up read: `[from, from + limit)`, or the items of one block (`block`). */
-  async items(
-    id: string,
-    query: { from?: number; limit?: number; block?: number } = {},
-  ): Promise<ItemsPage> {
-    const search = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined) search.set(name, String(value));
-    }
-    const path = `${streamPath(id)}/items${search.toString() === '' ? '' : `?${search}`}`;
-    return (await this.#http.json<ItemsPage>({ method: 'GET', path })).body;
+  async items(id: string, query: ItemsQueryInput = {}): Promise<ItemsPage> {
+    const path = streamPaths.items(id) + encodeItemsQuery(query);
+    return (await this.#http.json({ method: 'GET', path }, decodeItemsPage)).body;
   }
 
   /** Every item of block `block` (its `block_start`, tokens and `block_end`), paging to the end. */
@@ -115,7 +103,7 @@ export class SpoolClient {
     const items: Item[] = [];
     let from = 0;
     for (;;) {
-      const page = await this.items(id, { from, limit: BLOCK_PAGE, block });
+      const page = await this.items(id, { from, limit: MAX_ITEMS_LIMIT, block });
       items.push(...page.items);
       if (page.done || page.next <= from) return items;
       from = page.next;
@@ -126,20 +114,16 @@ export class SpoolClient {
   async createSubscription(
     id: string,
     options: { from?: number } = {},
-  ): Promise<{ subscription: string; from: number }> {
-    const response = await this.#http.json<{ subscription: string; from: number }>({
-      method: 'POST',
-      path: `${streamPath(id)}/subscriptions`,
-      body: options,
-    });
+  ): Promise<CreateSubscriptionAnswer> {
+    const response = await this.#http.json(
+      { method: 'POST', path: streamPaths.subscriptions(id), body: options },
+      decodeCreateSubscriptionAnswer,
+    );
     return response.body;
   }
 
   async deleteSubscription(id: string, subscription: string): Promise<void> {
-    await this.#http.json({
-      method: 'DELETE',
-      path: `${streamPath(id)}/subscriptions/${encodeURIComponent(subscription)}`,
-    });
+    await this.#http.json({ method: 'DELETE', path: streamPaths.subscription(id, subscription) });
   }
 
   /** Closes every socket and ends every open stream (their iterators return). */
@@ -162,7 +146,7 @@ export class SpoolClient {
       acknowledge: async (input) => {
         await this.#http.json({
           method: 'POST',
-          path: `${streamPath(input.stream)}/subscriptions/${encodeURIComponent(input.subscription)}/ack`,
+          path: streamPaths.ack(input.stream, input.subscription),
           body: { offset: input.offset },
           gateway: input.gateway,
           attempts: input.attempts,
@@ -208,10 +192,6 @@ export class SpoolClient {
     this.#sockets.set(gateway, socket);
     return socket;
   }
-}
-
-function streamPath(id: string): string {
-  return `/v1/streams/${encodeURIComponent(id)}`;
 }
 
 /** A random UUID v4; `crypto.randomUUID` only exists in secure contexts in browsers. */

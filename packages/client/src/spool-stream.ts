@@ -2,27 +2,28 @@
  * One stream as the application reads it: an async iterable of chunks (or callbacks), in offset
  * order, each offset exactly once across any number of reconnects and gateways.
  *
- * The stream owns the buffer and two offsets: `received` (after the last item taken from the
- * network, where a new connection resumes) and `consumed` (after the last item handed to the
- * application, what is acknowledged). Links (one connection each, see link.ts) move chunks in;
- * the reconnect loop in stream-connector.ts replaces them when they fail.
+ * The stream owns the buffer and its position (stream-position.ts: what was received, what was
+ * consumed). Links (one connection each, see link.ts) move chunks in; the reconnect loop in
+ * stream-connector.ts replaces them when they fail.
  */
-import { type Chunk, chunkEnd, chunkStart, SpoolError } from '@spool/protocol';
+import type { Chunk, SpoolError } from '@spool/protocol';
 import { ChunkBuffer } from './chunk-buffer.ts';
-import { placeChunk } from './chunk-order.ts';
+import { DurableAcks } from './durable-acks.ts';
 import type { LinkSink, Reception } from './link.ts';
 import { Listeners } from './listeners.ts';
 import { type BlockState, MessageState } from './message-state.ts';
-import { highWaterMark, type StreamOptions, type TransportName } from './options.ts';
+import {
+  checkStreamStart,
+  highWaterMark,
+  type StreamOptions,
+  type TransportName,
+} from './options.ts';
+import { ReadWaiters } from './read-waiters.ts';
+import { RoomWaiters } from './room-waiters.ts';
 import { StreamConnector } from './stream-connector.ts';
 import type { StreamHost } from './stream-host.ts';
-
-export interface StreamState {
-  transport?: TransportName;
-  gateway?: string;
-  connected: boolean;
-  reconnects: number;
-}
+import { StreamPosition } from './stream-position.ts';
+import type { StreamState } from './stream-state.ts';
 
 type StreamEvents = {
   chunk: [Chunk];
@@ -31,26 +32,19 @@ type StreamEvents = {
   state: [StreamState];
 };
 
-interface Waiter {
-  resolve(result: IteratorResult<Chunk>): void;
-  reject(error: unknown): void;
-}
-
 export class SpoolStream implements AsyncIterable<Chunk> {
   readonly id: string;
   readonly #host: StreamHost;
-  readonly #subscription: string | undefined;
   readonly #highWaterMark: number;
   readonly #buffer = new ChunkBuffer();
   readonly #message = new MessageState();
   readonly #events = new Listeners<StreamEvents>();
-  readonly #waiters: Waiter[] = [];
-  readonly #roomWaiters = new Set<() => void>();
+  readonly #waiters = new ReadWaiters();
+  readonly #room = new RoomWaiters();
   readonly #connector: StreamConnector;
-  #consumed: number;
-  #received: number;
-  /** False until a subscription's delivery says where it starts. */
-  #positioned: boolean;
+  /** A subscription's acks when the link carries none (SSE). */
+  readonly #durableAcks: DurableAcks | undefined;
+  readonly #position: StreamPosition;
   /** The network side has everything (`end` received, or nothing more to send). */
   #complete = false;
   /** The application has everything. */
@@ -60,18 +54,17 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   #failureReported = false;
   #flowing = false;
   #delivering = false;
-  #durableAck = { sent: 0, pending: undefined as number | undefined, inFlight: false };
 
   constructor(input: { host: StreamHost; id: string; options?: StreamOptions }) {
     const options = input.options ?? {};
-    checkStart(options);
+    checkStreamStart(options);
     this.id = input.id;
     this.#host = input.host;
-    this.#subscription = options.subscription;
     this.#highWaterMark = highWaterMark(options.highWaterMark, input.host.options.highWaterMark);
-    this.#consumed = options.from ?? 0;
-    this.#received = this.#consumed;
-    this.#positioned = options.subscription === undefined;
+    this.#position = new StreamPosition({
+      from: options.from ?? 0,
+      subscription: options.subscription !== undefined,
+    });
     this.#connector = new StreamConnector({
       host: input.host,
       stream: this.id,
@@ -80,7 +73,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
       sink: this.#sink(),
       state: {
         active: () => !this.#done && !this.#closed && !this.#failure && !this.#complete,
-        resumeFrom: () => (this.#positioned ? this.#received : undefined),
+        resumeFrom: () => this.#position.resumeFrom(),
         window: () => this.#highWaterMark - this.#buffer.items,
         restartSubscription: () => this.#restartSubscription(),
         complete: () => this.#completed(),
@@ -88,6 +81,16 @@ export class SpoolStream implements AsyncIterable<Chunk> {
         state: (state) => this.#events.emit('state', state),
       },
     });
+    this.#durableAcks =
+      options.subscription === undefined
+        ? undefined
+        : new DurableAcks({
+            host: input.host,
+            stream: this.id,
+            subscription: options.subscription,
+            highWaterMark: this.#highWaterMark,
+            gateway: () => this.#connector.gatewayIndex,
+          });
     const { signal } = options;
     if (signal?.aborted) queueMicrotask(() => this.close());
     else signal?.addEventListener('abort', () => this.close(), { once: true });
@@ -96,7 +99,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
 
   /** Offset after the last item handed to the application. */
   get offset(): number {
-    return this.#consumed;
+    return this.#position.consumed;
   }
 
   get transport(): TransportName | undefined {
@@ -129,7 +132,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
     return {
       next: () =>
         new Promise<IteratorResult<Chunk>>((resolve, reject) => {
-          this.#waiters.push({ resolve, reject });
+          this.#waiters.add({ resolve, reject });
           this.#deliver();
         }),
       return: async () => {
@@ -179,44 +182,18 @@ export class SpoolStream implements AsyncIterable<Chunk> {
 
   #sink(): LinkSink {
     return {
-      started: (from) => this.#started(from),
+      started: (from) => this.#position.started(from, this.#buffer.items === 0),
       received: (chunk, opening) => this.#receive(chunk, opening),
       hasRoom: () => this.#buffer.items < this.#highWaterMark,
-      room: (signal) => this.#room(signal),
+      room: (signal) => this.#room.wait(this.#buffer.items < this.#highWaterMark, signal),
     };
-  }
-
-  #started(from: number | undefined): Reception {
-    if (from === undefined) return 'ok';
-    if (this.#subscription === undefined) return from === this.#received ? 'ok' : 'violation';
-    this.#position(from);
-    return 'ok';
-  }
-
-  /**
-   * A subscription's delivery starts where the gateway says: there, when the stream did not
-   * know yet; further than expected when someone acknowledged more (those items are skipped).
-   */
-  #position(from: number): void {
-    if (!this.#positioned) {
-      this.#positioned = true;
-      this.#consumed = from;
-      this.#received = from;
-    } else if (from > this.#received) {
-      this.#received = from;
-      if (this.#buffer.items === 0) this.#consumed = from;
-    }
   }
 
   #receive(chunk: Chunk, opening: boolean): Reception {
     if (this.#done || this.#closed) return 'ok';
-    if (this.#subscription !== undefined && (opening || !this.#positioned)) {
-      this.#position(chunkStart(chunk));
-    }
-    const placement = placeChunk(chunk, this.#received);
+    const placement = this.#position.place(chunk, { opening, empty: this.#buffer.items === 0 });
     if (placement === 'repeat') return 'ok';
     if (placement !== 'next') return 'violation';
-    this.#received = chunkEnd(chunk);
     this.#connector.progressed();
     this.#buffer.push(chunk);
     this.#deliver();
@@ -229,11 +206,11 @@ export class SpoolStream implements AsyncIterable<Chunk> {
    * what the application consumed. Returns that offset, to acknowledge first.
    */
   #restartSubscription(): number | undefined {
-    if (this.#subscription === undefined || !this.#positioned) return undefined;
+    const offset = this.#position.restart();
+    if (offset === undefined) return undefined;
     this.#buffer.clear();
-    this.#received = this.#consumed;
-    this.#notifyRoom();
-    return this.#consumed;
+    this.#room.notify();
+    return offset;
   }
 
   /** Hands buffered chunks to waiting `next()` calls or chunk listeners, then settles. */
@@ -259,11 +236,12 @@ export class SpoolStream implements AsyncIterable<Chunk> {
 
   /** The application has `chunk`: acknowledge it, make room, finish on `end`. */
   #consume(chunk: Chunk): void {
-    this.#consumed = chunkEnd(chunk);
+    this.#position.consume(chunk);
+    const offset = this.#position.consumed;
     const empty = this.#buffer.items === 0;
-    const acked = this.#connector.link?.consumed(this.#consumed, empty) === true;
-    if (!acked && this.#subscription !== undefined) this.#ackOverHttp(empty);
-    if (this.#buffer.items < this.#highWaterMark) this.#notifyRoom();
+    const acked = this.#connector.link?.consumed(offset, empty) === true;
+    if (!acked) this.#durableAcks?.consumed(offset, empty);
+    if (this.#buffer.items < this.#highWaterMark) this.#room.notify();
     if (chunk.kind === 'control' && chunk.item.type === 'end') {
       this.#done = true;
       this.#shutdown();
@@ -279,14 +257,11 @@ export class SpoolStream implements AsyncIterable<Chunk> {
         this.#failureReported = true;
         this.#events.emit('error', failure);
       }
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(failure);
+      this.#waiters.fail(failure);
       return;
     }
     if (this.#complete && !this.#done) this.#endWithoutEndItem();
-    if (this.#done || this.#closed) {
-      for (const waiter of this.#waiters.splice(0))
-        waiter.resolve({ value: undefined, done: true });
-    }
+    if (this.#done || this.#closed) this.#waiters.finish();
   }
 
   /** The gateway said the stream has ended and there is nothing left for us (no `end` item). */
@@ -313,76 +288,19 @@ export class SpoolStream implements AsyncIterable<Chunk> {
 
   #shutdown(): void {
     this.#connector.stop();
-    this.#notifyRoom();
+    this.#room.notify();
     this.#host.forget(this);
   }
 
   /** A subscription's final acknowledgement, when the stream is closed early. */
   #flushAck(): void {
-    if (this.#subscription === undefined) return;
-    if (this.#connector.link?.consumed(this.#consumed, true) !== true) this.#ackOverHttp(true);
-  }
-
-  /** Durable acks over HTTP (SSE has no ack channel): batched, one request in flight. */
-  #ackOverHttp(force: boolean): void {
-    const state = this.#durableAck;
-    const offset = this.#consumed;
-    if (offset <= state.sent || (!force && offset - state.sent < this.#highWaterMark / 4)) return;
-    state.pending = Math.max(state.pending ?? 0, offset);
-    if (!state.inFlight) void this.#sendAcks();
-  }
-
-  async #sendAcks(): Promise<void> {
-    const state = this.#durableAck;
-    const subscription = this.#subscription;
-    if (subscription === undefined) return;
-    state.inFlight = true;
-    while (state.pending !== undefined && state.pending > state.sent) {
-      const offset = state.pending;
-      state.pending = undefined;
-      try {
-        await this.#host.acknowledge({
-          gateway: this.#connector.gatewayIndex,
-          stream: this.id,
-          subscription,
-          offset,
-          attempts: 3,
-        });
-        state.sent = Math.max(state.sent, offset);
-      } catch {
-        // A later ack carries a higher offset; acks only move forward.
-      }
-    }
-    state.inFlight = false;
-  }
-
-  #room(signal: AbortSignal): Promise<void> {
-    if (this.#buffer.items < this.#highWaterMark || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.#roomWaiters.delete(done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.#roomWaiters.add(done);
-      signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  #notifyRoom(): void {
-    for (const waiter of [...this.#roomWaiters]) waiter();
+    const acks = this.#durableAcks;
+    if (acks === undefined) return;
+    const offset = this.#position.consumed;
+    if (this.#connector.link?.consumed(offset, true) !== true) acks.consumed(offset, true);
   }
 }
 
 function isEnd(chunk: Chunk): boolean {
   return chunk.kind === 'control' && chunk.item.type === 'end';
-}
-
-function checkStart(options: StreamOptions): void {
-  if (options.from !== undefined && options.subscription !== undefined) {
-    throw new SpoolError('invalid_request', 'Give from or subscription, not both.');
-  }
-  if (options.from !== undefined && (!Number.isSafeInteger(options.from) || options.from < 0)) {
-    throw new SpoolError('invalid_offset', 'from: expected a non-negative integer.');
-  }
 }

@@ -11,9 +11,12 @@
 import {
   type Chunking,
   createSseDecoder,
+  encodeSseEventsQuery,
   type Result,
   type SpoolError,
+  type SseEventsQueryInput,
   type SseMessage,
+  streamPaths,
 } from '@spool/protocol';
 import { errorFromResponse, networkError, spoolError } from './errors.ts';
 import { type Link, type LinkOutcome, type LinkSink, type Reception, settleOnce } from './link.ts';
@@ -155,16 +158,13 @@ export class SseLink implements Link {
 
   #url(): string {
     const { gateway, stream, start, chunking } = this.#input;
-    const query = new URLSearchParams();
-    if (start.subscription !== undefined) query.set('subscription', start.subscription);
-    else if (start.from > 0) query.set('from', String(start.from));
-    if (typeof chunking === 'string') query.set('chunking', chunking);
-    else if (chunking !== undefined) {
-      query.set('chunk_items', String(chunking.maxItems));
-      query.set('chunk_delay_ms', String(chunking.maxDelayMs));
-    }
-    const search = query.toString() === '' ? '' : `?${query}`;
-    return `${gateway}/v1/streams/${encodeURIComponent(stream)}/events${search}`;
+    // With a subscription, what we have goes in `Last-Event-ID` (`?from=` is not allowed).
+    const query: SseEventsQueryInput =
+      start.subscription !== undefined
+        ? { subscription: start.subscription }
+        : { from: start.from > 0 ? start.from : undefined };
+    if (chunking !== undefined) query.chunking = chunking;
+    return gateway + streamPaths.events(stream) + encodeSseEventsQuery(query);
   }
 
   #headers(): Record<string, string> {

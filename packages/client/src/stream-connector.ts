@@ -17,6 +17,7 @@ import type { Link, LinkOutcome, LinkSink } from './link.ts';
 import type { TransportName } from './options.ts';
 import { SseLink } from './sse-link.ts';
 import type { StreamHost } from './stream-host.ts';
+import type { StreamState } from './stream-state.ts';
 import { WsLink } from './ws-link.ts';
 
 export interface ConnectorState {
@@ -30,12 +31,7 @@ export interface ConnectorState {
   restartSubscription(): number | undefined;
   complete(): void;
   fail(error: SpoolError): void;
-  state(state: {
-    transport?: TransportName;
-    gateway?: string;
-    connected: boolean;
-    reconnects: number;
-  }): void;
+  state(state: StreamState): void;
 }
 
 type RetryOutcome = Extract<LinkOutcome, { kind: 'retry' }>;

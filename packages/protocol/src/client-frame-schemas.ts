@@ -3,16 +3,9 @@
  * gateway validates inbound frames with (`decodeClientFrame`). Not on the SDK's path.
  */
 import { z } from 'zod';
-import {
-  type ClientFrame,
-  MAX_CHUNK_DELAY_MS,
-  MAX_CHUNK_ITEMS,
-  MAX_WINDOW,
-  type ResendFrame,
-  type SubscribeFrame,
-  type SubscribeOptions,
-} from './client-frame.ts';
+import type { ClientFrame, ResendFrame, SubscribeFrame, SubscribeOptions } from './client-frame.ts';
 import { STREAM_ID_PATTERN, SUBSCRIPTION_ID_PATTERN } from './items.ts';
+import { MAX_CHUNK_DELAY_MS, MAX_CHUNK_ITEMS, MAX_WINDOW } from './limits.ts';
 import { blockIndexSchema, offsetSchema } from './schemas.ts';
 
 export const streamIdSchema = z.string().regex(STREAM_ID_PATTERN, 'not a valid stream id');

@@ -1,6 +1,6 @@
 /**
  * Client → server WebSocket frames (SPEC section 5), which also hold the subscription options
- * of SPEC section 6 (`window`, `chunking`), and their limits. Types and constants only, no
+ * of SPEC section 6 (`window`, `chunking`); their limits are in `limits.ts`. Types only, no
  * zod: the SDK imports them. The schemas that validate these frames at the gateway are in
  * `client-frame-schemas.ts`.
  */
@@ -75,7 +75,3 @@ export interface CancelFrame {
 }
 
 export type ClientFrame = SubscribeFrame | AckFrame | ResendFrame | UnsubscribeFrame | CancelFrame;
-
-export const MAX_WINDOW = 65_536;
-export const MAX_CHUNK_ITEMS = 4_096;
-export const MAX_CHUNK_DELAY_MS = 10_000;

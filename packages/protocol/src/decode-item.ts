@@ -7,7 +7,7 @@ import { FieldReader } from './field-reader.ts';
 import {
   type BlockKind,
   type ControlItem,
-  type FinishReason,
+  FINISH_REASONS,
   type Item,
   isControlItemType,
   type ToolCallInfo,
@@ -24,13 +24,6 @@ const ITEM_TYPES: readonly Item['type'][] = [
   'end',
 ];
 const BLOCK_KINDS: readonly BlockKind[] = ['text', 'reasoning', 'tool_call'];
-const FINISH_REASONS: readonly FinishReason[] = [
-  'stop',
-  'length',
-  'tool_calls',
-  'cancelled',
-  'error',
-];
 
 /** Decodes one item (`{type, offset, ...fields}`), e.g. as read back from the log. */
 export function decodeItem(value: unknown, options: FieldErrorOptions): Result<Item> {

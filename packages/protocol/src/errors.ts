@@ -6,6 +6,8 @@
  * same request may succeed later (centrifuge's "Temporary"). Codes are never reused.
  * `docs/protocol.md` documents each one; a test keeps the two in step.
  */
+import type { ErrorBody } from './http-api.ts';
+
 export const ERROR_CODES = {
   invalid_request: { status: 400, retryable: false, message: 'The request is malformed.' },
   invalid_stream_id: { status: 400, retryable: false, message: 'Not a valid stream id.' },
@@ -183,7 +185,7 @@ export class SpoolError extends Error {
   }
 
   /** The JSON body of SPEC section 3: `{ error: { code, message } }`. */
-  toJSON(): { error: { code: ErrorCode; message: string } } {
+  toJSON(): ErrorBody {
     return { error: { code: this.code, message: this.message } };
   }
 }

@@ -52,6 +52,13 @@ export class FieldReader {
     return '';
   }
 
+  boolean(key: string): boolean {
+    const value = this.#fields[key];
+    if (typeof value === 'boolean') return value;
+    this.fail([key], 'expected a boolean');
+    return false;
+  }
+
   /** One of `values`; `message` says what else is wrong (default: the list of values). */
   oneOf<T extends string>(key: string, values: readonly T[], message?: string): T {
     const value = this.#fields[key];
@@ -70,7 +77,14 @@ export class FieldReader {
       this.fail([key], 'expected an object');
       return undefined;
     }
-    const nested = new FieldReader(value);
+    return this.object(key, read);
+  }
+
+  /** A nested object, read by `read` with a reader of its own (given `{}` when it is none). */
+  object<T>(key: string, read: (fields: FieldReader) => T): T {
+    const value = this.#fields[key];
+    if (!isJsonObject(value)) this.fail([key], 'expected an object');
+    const nested = new FieldReader(isJsonObject(value) ? value : {});
     const result = read(nested);
     const issue = nested.#issue;
     if (issue !== undefined) this.fail([key, ...issue.path], issue.message);

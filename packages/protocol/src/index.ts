@@ -3,6 +3,10 @@ export { controlFields } from './chunk-fields.ts';
 export * from './client-frame.ts';
 export * from './client-frame-schemas.ts';
 export * from './errors.ts';
+export * from './http-api.ts';
+export * from './http-paths.ts';
+export * from './http-query.ts';
+export * from './http-query-schemas.ts';
 export * from './items.ts';
 export {
   decodeJsonObject,
@@ -10,6 +14,7 @@ export {
   isJsonObject,
   type JsonObject,
 } from './json-object.ts';
+export * from './limits.ts';
 export * from './params.ts';
 export * from './protocol-error.ts';
 export * from './schemas.ts';

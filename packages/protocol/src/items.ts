@@ -10,6 +10,14 @@ export type BlockKind = 'text' | 'reasoning' | 'tool_call';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'cancelled' | 'error';
 
+export const FINISH_REASONS: readonly FinishReason[] = [
+  'stop',
+  'length',
+  'tool_calls',
+  'cancelled',
+  'error',
+];
+
 export interface ToolCallInfo {
   id: string;
   name: string;
@@ -88,6 +96,14 @@ export function isTerminal(item: Pick<Item, 'type'>): boolean {
 
 /** Stream status as kept in the stream's metadata. */
 export type StreamStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export const STREAM_STATUSES: readonly StreamStatus[] = [
+  'queued',
+  'running',
+  'done',
+  'cancelled',
+  'failed',
+];
 
 export const FINAL_STATUSES: ReadonlySet<StreamStatus> = new Set(['done', 'cancelled', 'failed']);
 

@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from './errors.ts';
+import { eventsQuerySchema, itemsQuerySchema } from './http-query-schemas.ts';
 import {
   ackBodySchema,
   createStreamBodySchema,
   createSubscriptionBodySchema,
-  eventsQuerySchema,
-  itemsQuerySchema,
   parseResumeOffset,
 } from './params.ts';
 import { validate } from './validate.ts';

@@ -1,10 +1,10 @@
 /**
- * Schemas for the HTTP inputs of SPEC section 3, so that every gateway route validates the
- * same way and answers `400` with a code and a message naming the wrong field.
+ * Schemas for the HTTP bodies of SPEC section 3 (and the decimal offsets of query strings and
+ * `Last-Event-ID`), so that every gateway route validates the same way and answers `400` with a
+ * code and a message naming the wrong field. Query strings: `http-query-schemas.ts`.
  * Use them through `validate(schema, value, { code: 'invalid_request', subject })`.
  */
 import { z } from 'zod';
-import { subscriptionIdSchema } from './client-frame-schemas.ts';
 import { protocolError, type Result } from './protocol-error.ts';
 import { offsetSchema } from './schemas.ts';
 
@@ -70,47 +70,6 @@ export const decimalOffsetSchema = z
   .regex(/^[0-9]{1,16}$/, 'expected a non-negative integer')
   .transform(Number)
   .pipe(offsetSchema);
-
-export const DEFAULT_ITEMS_LIMIT = 100;
-export const MAX_ITEMS_LIMIT = 1_000;
-
-/**
- * `GET /v1/streams/:id/items?from=N&limit=M&block=b`. `from` is left undefined when absent:
- * the route starts at 0, or at the block's first item when `block` is given.
- */
-export const itemsQuerySchema = z.object({
-  from: decimalOffsetSchema.optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,4}$/, 'expected an integer from 1 to 1000')
-    .transform(Number)
-    .pipe(z.int().min(1).max(MAX_ITEMS_LIMIT))
-    .default(DEFAULT_ITEMS_LIMIT),
-  block: decimalOffsetSchema.optional(),
-});
-
-export type ItemsQuery = z.output<typeof itemsQuerySchema>;
-
-/** `?format=`: Spool's own events, or OpenAI's chunk format. */
-export const formatSchema = z.enum(['spool', 'openai']).default('spool');
-
-export type Format = z.output<typeof formatSchema>;
-
-/**
- * `GET /v1/streams/:id/events?from=N|subscription=sub_…&format=…`. The resume point may
- * also come from `Last-Event-ID` (see `parseResumeOffset`); choosing among them is the route's.
- */
-export const eventsQuerySchema = z
-  .object({
-    from: decimalOffsetSchema.optional(),
-    subscription: subscriptionIdSchema.optional(),
-    format: formatSchema,
-  })
-  .refine((query) => query.from === undefined || query.subscription === undefined, {
-    message: 'give from or subscription, not both',
-  });
-
-export type EventsQuery = z.output<typeof eventsQuerySchema>;
 
 /** `POST /v1/streams/:id/subscriptions`: start at `from` (the route's default when absent). */
 export const createSubscriptionBodySchema = z.object({ from: offsetSchema.optional() });

@@ -3,12 +3,23 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The modules that define what the browser SDK imports: server-frame and SSE decoding, client
- * frame encoding and limits, chunks, errors. zod must not be reachable from them through a
+ * frame encoding, limits, chunks, errors, HTTP paths, query encoding and answer decoding. zod must not be reachable from them through a
  * value import, or it becomes most of the SDK's bundle (`pnpm --filter @spool/client size`).
  * Re-exports (`export … from`) are not followed: the package has `"sideEffects": false`, so a
  * bundler drops a re-exported module whose exports are unused.
  */
-const SDK_MODULES = ['ws.ts', 'sse.ts', 'chunk.ts', 'errors.ts', 'client-frame.ts', 'items.ts'];
+const SDK_MODULES = [
+  'ws.ts',
+  'sse.ts',
+  'chunk.ts',
+  'errors.ts',
+  'client-frame.ts',
+  'items.ts',
+  'limits.ts',
+  'http-api.ts',
+  'http-paths.ts',
+  'http-query.ts',
+];
 
 /** The specifiers of the value imports of a module (`import type` left out). */
 function valueImports(file: string): string[] {
@@ -43,5 +54,6 @@ describe("the SDK's modules", () => {
   it('would notice a zod import', () => {
     expect(reachable(['schemas.ts'])).toContain('zod');
     expect(reachable(['decode-client-frame.ts'])).toContain('zod');
+    expect(reachable(['http-query-schemas.ts'])).toContain('zod');
   });
 });

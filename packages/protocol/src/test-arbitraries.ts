@@ -4,9 +4,10 @@
  */
 import fc from 'fast-check';
 import { type Chunk, chunkItems } from './chunk.ts';
-import type { ClientFrame, SubscribeOptions } from './client-frame.ts';
+import type { Chunking, ClientFrame, SubscribeOptions } from './client-frame.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import type { Item, NewItem } from './items.ts';
+import { MAX_CHUNK_DELAY_MS, MAX_CHUNK_ITEMS, MAX_WINDOW } from './limits.ts';
 import type { ProtocolError } from './protocol-error.ts';
 
 /** Pieces of text that have broken stream codecs before: line breaks, quotes, surrogates. */
@@ -131,17 +132,20 @@ export const protocolErrorArbitrary: fc.Arbitrary<ProtocolError> = fc.record(
   { requiredKeys: ['code', 'message'] },
 );
 
+/** Every chunking a client may ask for, within the limits. */
+export const chunkingArbitrary: fc.Arbitrary<Chunking> = fc.oneof(
+  fc.constantFrom('token' as const, 'adaptive' as const),
+  fc.record(
+    {
+      maxItems: fc.integer({ min: 1, max: MAX_CHUNK_ITEMS }),
+      maxDelayMs: fc.integer({ min: 0, max: MAX_CHUNK_DELAY_MS }),
+    },
+    { noNullPrototype: true },
+  ),
+);
+
 const subscribeOptionsArbitrary: fc.Arbitrary<SubscribeOptions> = fc.record(
-  {
-    window: fc.integer({ min: 1, max: 65_536 }),
-    chunking: fc.oneof(
-      fc.constantFrom('token' as const, 'adaptive' as const),
-      fc.record({
-        maxItems: fc.integer({ min: 1, max: 4_096 }),
-        maxDelayMs: fc.integer({ min: 0, max: 10_000 }),
-      }),
-    ),
-  },
+  { window: fc.integer({ min: 1, max: MAX_WINDOW }), chunking: chunkingArbitrary },
   { requiredKeys: [] },
 );
 
