@@ -6,7 +6,6 @@
  * same request may succeed later (centrifuge's "Temporary"). Codes are never reused.
  * `docs/protocol.md` documents each one; a test keeps the two in step.
  */
-import type { ErrorBody } from './http-api.ts';
 
 export const ERROR_CODES = {
   invalid_request: { status: 400, retryable: false, message: 'The request is malformed.' },
@@ -161,6 +160,11 @@ export function errorSpec(code: ErrorCode): ErrorSpec {
 }
 
 /** The one base error class: a code from the table, a human message, an optional cause. */
+/** Every error answer over HTTP: the code's status from `ERROR_CODES`, and this body. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
 export class SpoolError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;

@@ -5,7 +5,6 @@
  * fields of its type and drops the others; it never throws.
  */
 import { decodeItem } from './decode-item.ts';
-import type { ErrorCode } from './errors.ts';
 import { FieldReader } from './field-reader.ts';
 import type { StreamUrls } from './http-paths.ts';
 import {
@@ -63,11 +62,6 @@ export interface CreateSubscriptionAnswer {
 export interface AckAnswer {
   subscription: string;
   acked: number;
-}
-
-/** Every error answer: the code's status from `ERROR_CODES`, and this body. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
 }
 
 /** A body that is not what the route answers is the gateway's fault, not the request's. */

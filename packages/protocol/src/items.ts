@@ -88,12 +88,6 @@ export function isControlItemType(value: unknown): value is ControlItem['type'] 
 /** An item before the log has assigned its offset: what a producer appends. */
 export type NewItem = Item extends infer T ? (T extends Item ? Omit<T, 'offset'> : never) : never;
 
-export const TERMINAL_TYPES: ReadonlySet<ItemType> = new Set(['end']);
-
-export function isTerminal(item: Pick<Item, 'type'>): boolean {
-  return item.type === 'end';
-}
-
 /** Stream status as kept in the stream's metadata. */
 export type StreamStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 

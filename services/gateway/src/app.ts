@@ -4,7 +4,7 @@
  * listen (fastify's app/server split). The composition root: it imports every route and
  * transport, and nothing below imports it.
  */
-import { SpoolError } from '@spool/protocol';
+import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { GatewayConfig } from './config.ts';
 import { buildContext, type GatewayDependencies } from './context.ts';
@@ -19,7 +19,9 @@ import { registerStreamRoutes } from './routes/streams.ts';
 import { registerSubscriptionRoutes } from './routes/subscriptions.ts';
 import { registerWebSocketRoute } from './ws/ws-route.ts';
 
-const ALWAYS_OPEN = new Set(['/healthz', '/readyz', '/metrics']);
+const ALWAYS_OPEN = new Set<string>(
+  [HTTP_ROUTES.healthz, HTTP_ROUTES.readyz, HTTP_ROUTES.metrics].map((route) => route.path),
+);
 
 export async function buildApp(
   config: GatewayConfig,

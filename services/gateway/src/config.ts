@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
+import { MAX_CHUNK_ITEMS, MAX_WINDOW } from '@spool/protocol';
 import { duration, findUnknownVariables, integer, oneOf, parseEnv, text } from '@spool/runtime';
 import { z } from 'zod';
 
@@ -22,8 +23,8 @@ const shape = {
     .optional(),
   SPOOL_ID_SECRET: text('spool-dev-secret-change-me'),
   SPOOL_HEARTBEAT_MS: duration(100, HOUR, 15_000),
-  SPOOL_WINDOW: integer(1, 65_536, 256),
-  SPOOL_MAX_CHUNK_ITEMS: integer(1, 4_096, 64),
+  SPOOL_WINDOW: integer(1, MAX_WINDOW, 256),
+  SPOOL_MAX_CHUNK_ITEMS: integer(1, MAX_CHUNK_ITEMS, 64),
   SPOOL_STALL_TIMEOUT_MS: duration(100, 24 * HOUR, 60_000),
   SPOOL_MAX_BUFFERED_BYTES: integer(1_024, 1 << 30, 1 << 20),
   SPOOL_MAX_CONNECTIONS: integer(1, 1_000_000, 10_000),

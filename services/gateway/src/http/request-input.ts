@@ -1,6 +1,6 @@
 /**
  * What the stream and subscription routes share: parsing path parameters and bodies into
- * Spool errors, the URLs of a stream, and a JSON parser that takes an empty body as no body.
+ * Spool errors, and a JSON parser that takes an empty body as no body.
  */
 import {
   type ErrorCode,
@@ -19,12 +19,6 @@ export interface StreamParams {
 
 export interface SubscriptionParams extends StreamParams {
   sub: string;
-}
-
-export interface StreamUrls {
-  events: string;
-  ws: string;
-  items: string;
 }
 
 /** The `:id` of a route, or 400 `invalid_stream_id`. */
@@ -54,22 +48,6 @@ export function parseInput<Schema extends z.ZodType>(
   code: ErrorCode = 'invalid_request',
 ): z.output<Schema> {
   return valueOrThrow(validate(schema, value, { code, subject }));
-}
-
-/**
- * Where a client reads a stream: absolute when `publicUrl` is configured (the WebSocket URL
- * then has the matching `ws:`/`wss:` scheme), otherwise paths relative to this gateway.
- */
-export function urlsFor(publicUrl: string | undefined, id: string): StreamUrls {
-  const paths = {
-    events: `/v1/streams/${id}/events`,
-    ws: '/v1/ws',
-    items: `/v1/streams/${id}/items`,
-  };
-  if (publicUrl === undefined) return paths;
-  const base = publicUrl.replace(/\/+$/, '');
-  const wsBase = base.replace(/^http(s?):/i, 'ws$1:');
-  return { events: base + paths.events, ws: wsBase + paths.ws, items: base + paths.items };
 }
 
 /**

@@ -12,7 +12,7 @@
  * Both carry the header `X-Spool-Stream-Id`. A non-streaming client that goes away does not
  * cancel the generation: retried with the same `Idempotency-Key`, it waits for the same stream.
  */
-import { errorSpec, isErrorCode, SpoolError } from '@spool/protocol';
+import { errorSpec, HTTP_ROUTES, isErrorCode, SpoolError, streamPaths } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
@@ -35,7 +35,7 @@ export const COMPLETION_TIMEOUT_MS = 10 * 60_000;
 const STREAM_ID_HEADER = 'X-Spool-Stream-Id';
 
 export function registerChatCompletionsRoute(app: FastifyInstance): void {
-  app.post('/v1/chat/completions', chatCompletions);
+  app.post(HTTP_ROUTES.chatCompletions.path, chatCompletions);
 }
 
 async function chatCompletions(request: FastifyRequest, reply: FastifyReply) {
@@ -146,7 +146,7 @@ export async function foldStream(
     if (!deadline.aborted) throw error;
     throw new SpoolError(
       'upstream_timeout',
-      `The generation did not end within ${options.timeoutMs / 1_000} s. It goes on as stream ${streamId}: read it at /v1/streams/${streamId}/events.`,
+      `The generation did not end within ${options.timeoutMs / 1_000} s. It goes on as stream ${streamId}: read it at ${streamPaths.events(streamId)}.`,
     );
   }
 }

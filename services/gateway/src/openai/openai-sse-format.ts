@@ -5,7 +5,6 @@
  * encoded exactly as in an uninterrupted response.
  */
 import type { TokenLog } from '@spool/token-log';
-import { z } from 'zod';
 import type { SseFormat } from '../sse/sse-delivery.ts';
 import {
   encodeOpenAIChunk,
@@ -17,11 +16,6 @@ import {
 
 /** The model an answer names when neither the request nor the stream names one. */
 export const DEFAULT_OPENAI_MODEL = 'spool-synthetic';
-
-/** `?include_usage=true|false` on `?format=openai`: overrides what the stream was created with. */
-export const openAIQuerySchema = z.object({
-  include_usage: z.enum(['true', 'false']).optional(),
-});
 
 export interface OpenAISseOptions {
   log: TokenLog;

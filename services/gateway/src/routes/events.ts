@@ -8,66 +8,47 @@
  * ends; a client resumes with `Last-Event-ID` on any gateway.
  *
  * `?format=openai` delivers the same items as OpenAI `chat.completion.chunk` events (see
- * openai-format.ts), ending with `data: [DONE]`; `?include_usage=true|false` overrides whether
- * the usage chunk is sent (default: what the creating chat completion asked for).
+ * openai/openai-format.ts), ending with `data: [DONE]`; `?include_usage=true|false` overrides
+ * whether the usage chunk is sent (default: what the creating chat completion asked for).
  */
-import { isStreamId, SpoolError, validate } from '@spool/protocol';
+import { decodeSseEventsQuery, HTTP_ROUTES, isStreamId, SpoolError } from '@spool/protocol';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http/errors.ts';
-import { openAIQuerySchema, openAISseFormat } from '../openai/openai-sse-format.ts';
+import { openAISseFormat } from '../openai/openai-sse-format.ts';
 import { resumeRequest } from '../sse/resume-point.ts';
 import { deliverSse } from '../sse/sse-delivery.ts';
 
-/** Per-request chunking over SSE: `?chunking=token|adaptive`, or `?chunk_items=N&chunk_delay_ms=M`. */
-const chunkingQuerySchema = z.object({
-  chunking: z.enum(['token', 'adaptive']).optional(),
-  chunk_items: z.coerce.number().int().min(1).max(4_096).optional(),
-  chunk_delay_ms: z.coerce.number().int().min(0).max(10_000).optional(),
-});
-
 export function registerEventsRoute(app: FastifyInstance): void {
-  app.get<{ Params: { id: string } }>('/v1/streams/:id/events', async (request, reply) => {
+  app.get<{ Params: { id: string } }>(HTTP_ROUTES.getEvents.path, async (request, reply) => {
     const context = app.spool;
     const streamId = request.params.id;
     if (!isStreamId(streamId))
       throw new SpoolError('invalid_stream_id', `Not a stream id: ${streamId}`);
+    const query = valueOrThrow(decodeSseEventsQuery(request.query));
     const resume = valueOrThrow(
-      resumeRequest({ query: request.query, lastEventId: request.headers['last-event-id'] }),
+      resumeRequest({ query, lastEventId: request.headers['last-event-id'] }),
     );
-    const query = { code: 'invalid_request', subject: 'query' } as const;
-    const chunking = valueOrThrow(validate(chunkingQuerySchema, request.query, query));
-    const openai = valueOrThrow(validate(openAIQuerySchema, request.query, query));
     context.admission.checkConnection(context.deliveries.size);
     const start = await deliveryStart(context, streamId, resume);
     if (start.complete) return reply.code(204).send();
-    const policy = chunkingPolicy(
-      chunking.chunk_items !== undefined
-        ? { maxItems: chunking.chunk_items, maxDelayMs: chunking.chunk_delay_ms ?? 0 }
-        : chunking.chunking,
-      context.config.maxChunkItems,
-    );
     const format =
-      resume.query.format === 'openai'
+      query.format === 'openai'
         ? await openAISseFormat({
             log: context.log,
             streamId,
             from: start.from,
-            includeUsage:
-              openai.include_usage === undefined ? undefined : openai.include_usage === 'true',
+            includeUsage: query.includeUsage,
           })
         : undefined;
-    if (start.from > 0 || resume.kind === 'subscription')
-      context.metrics.resumes.inc({ transport: 'sse' });
     await deliverSse({
       context,
       reply,
       streamId,
       start,
       autoAck: resume.kind === 'offset',
-      policy,
+      policy: chunkingPolicy(query.chunking, context.config.maxChunkItems),
       format,
     });
   });

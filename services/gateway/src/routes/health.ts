@@ -2,7 +2,7 @@
  * Liveness, readiness and metrics. These stay open while the gateway drains (app.ts), so a load
  * balancer sees readiness fail and a scraper still reads the last figures.
  */
-import { SpoolError } from '@spool/protocol';
+import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import { withTimeout } from '@spool/runtime';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Gauge } from 'prom-client';
@@ -14,9 +14,9 @@ export const READY_PING_TIMEOUT_MS = 1_000;
 
 export function registerHealthRoutes(app: FastifyInstance): void {
   registerQueueGauges(app.spool);
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', (_request, reply) => ready(app.spool, reply));
-  app.get<{ Querystring: { gc?: string } }>('/metrics', async (request, reply) => {
+  app.get(HTTP_ROUTES.healthz.path, async () => ({ status: 'ok' }));
+  app.get(HTTP_ROUTES.readyz.path, (_request, reply) => ready(app.spool, reply));
+  app.get<{ Querystring: { gc?: string } }>(HTTP_ROUTES.metrics.path, async (request, reply) => {
     const { admission, metrics } = app.spool;
     // Memory tests start the gateway with --expose-gc and ask for a collection first, so the
     // heap figure is what is retained, not garbage waiting for the next GC.

@@ -5,37 +5,36 @@
  */
 import { jobFromCreateBody } from '@spool/generation-queue';
 import {
+  type CancelAnswer,
+  type CreateStreamAnswer,
   type CreateStreamBody,
   createStreamBodySchema,
-  type Item,
-  itemsQuerySchema,
+  decodeItemsQuery,
+  HTTP_ROUTES,
+  type ItemsPage,
+  type StreamMetadata,
+  streamUrls,
 } from '@spool/protocol';
 import type { StreamMeta } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { valueOrThrow } from '../http/errors.ts';
 import {
   parseInput,
   parseStreamId,
   registerWithLenientJson,
   type StreamParams,
-  urlsFor,
 } from '../http/request-input.ts';
 import { createStream } from '../streams/create-stream.ts';
 import { readBlock } from '../streams/read-block.ts';
 
 type StreamRequest = FastifyRequest<{ Params: StreamParams }>;
 
-interface ItemsPage {
-  items: Item[];
-  next: number;
-  done: boolean;
-}
-
 export function registerStreamRoutes(app: FastifyInstance): void {
   registerWithLenientJson(app, (scope) => {
-    scope.post('/v1/streams', postStream);
-    scope.get('/v1/streams/:id', getStream);
-    scope.get('/v1/streams/:id/items', getItems);
-    scope.post('/v1/streams/:id/cancel', cancelStream);
+    scope.post(HTTP_ROUTES.createStream.path, postStream);
+    scope.get(HTTP_ROUTES.getStream.path, getStream);
+    scope.get(HTTP_ROUTES.getItems.path, getItems);
+    scope.post(HTTP_ROUTES.cancelStream.path, cancelStream);
   });
 }
 
@@ -48,14 +47,15 @@ async function postStream(request: FastifyRequest, reply: FastifyReply) {
     fields: streamFields(body),
     job: (id) => jobFromCreateBody(id, body),
   });
-  return reply.code(stream.created ? 201 : 200).send({
+  const answer: CreateStreamAnswer = {
     id: stream.id,
     status: stream.status,
-    urls: urlsFor(context.config.publicUrl, stream.id),
-  });
+    urls: streamUrls(stream.id, context.config.publicUrl),
+  };
+  return reply.code(stream.created ? 201 : 200).send(answer);
 }
 
-async function getStream(request: StreamRequest) {
+async function getStream(request: StreamRequest): Promise<StreamMetadata> {
   const meta = await request.server.spool.log.meta(parseStreamId(request.params));
   return describeStream(meta);
 }
@@ -63,7 +63,7 @@ async function getStream(request: StreamRequest) {
 async function getItems(request: StreamRequest): Promise<ItemsPage> {
   const { log } = request.server.spool;
   const id = parseStreamId(request.params);
-  const query = parseInput(itemsQuerySchema, request.query, 'query');
+  const query = valueOrThrow(decodeItemsQuery(request.query));
   if (query.block !== undefined) {
     return readBlock({
       log,
@@ -79,8 +79,8 @@ async function getItems(request: StreamRequest): Promise<ItemsPage> {
 
 async function cancelStream(request: StreamRequest, reply: FastifyReply) {
   const id = parseStreamId(request.params);
-  const status = await request.server.spool.log.cancel(id);
-  return reply.code(202).send({ id, status });
+  const answer: CancelAnswer = { id, status: await request.server.spool.log.cancel(id) };
+  return reply.code(202).send(answer);
 }
 
 function streamFields(body: CreateStreamBody): Record<string, string> {
@@ -90,7 +90,7 @@ function streamFields(body: CreateStreamBody): Record<string, string> {
   return fields;
 }
 
-function describeStream(meta: StreamMeta) {
+function describeStream(meta: StreamMeta): StreamMetadata {
   const metadata = parseMetadata(meta.fields.metadata);
   return {
     id: meta.id,

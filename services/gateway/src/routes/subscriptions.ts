@@ -2,7 +2,14 @@
  * Durable subscriptions over HTTP (SPEC section 3): create one, acknowledge through it (the ack
  * channel of SSE clients), drop it. The token log keeps them; any gateway serves any of them.
  */
-import { ackBodySchema, createSubscriptionBodySchema, SpoolError } from '@spool/protocol';
+import {
+  type AckAnswer,
+  ackBodySchema,
+  type CreateSubscriptionAnswer,
+  createSubscriptionBodySchema,
+  HTTP_ROUTES,
+  SpoolError,
+} from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   parseInput,
@@ -15,9 +22,9 @@ import {
 
 export function registerSubscriptionRoutes(app: FastifyInstance): void {
   registerWithLenientJson(app, (scope) => {
-    scope.post('/v1/streams/:id/subscriptions', createSubscription);
-    scope.post('/v1/streams/:id/subscriptions/:sub/ack', acknowledge);
-    scope.delete('/v1/streams/:id/subscriptions/:sub', deleteSubscription);
+    scope.post(HTTP_ROUTES.createSubscription.path, createSubscription);
+    scope.post(HTTP_ROUTES.ackSubscription.path, acknowledge);
+    scope.delete(HTTP_ROUTES.deleteSubscription.path, deleteSubscription);
   });
 }
 
@@ -29,10 +36,16 @@ async function createSubscription(
   // No body at all (or an empty one) means "from the start".
   const body = parseInput(createSubscriptionBodySchema, request.body ?? {}, 'body');
   const position = await request.server.spool.log.createSubscription(id, body.from ?? 0);
-  return reply.code(201).send({ subscription: position.subscription, from: position.acked });
+  const answer: CreateSubscriptionAnswer = {
+    subscription: position.subscription,
+    from: position.acked,
+  };
+  return reply.code(201).send(answer);
 }
 
-async function acknowledge(request: FastifyRequest<{ Params: SubscriptionParams }>) {
+async function acknowledge(
+  request: FastifyRequest<{ Params: SubscriptionParams }>,
+): Promise<AckAnswer> {
   const id = parseStreamId(request.params);
   const subscription = parseSubscriptionId(request.params);
   const body = parseInput(ackBodySchema, request.body, 'body');

@@ -5,27 +5,13 @@
  * With a subscription, the start is its acknowledged offset (unacknowledged items are sent
  * again), or the client's `Last-Event-ID` when that is further: the client says it has those.
  */
-import {
-  type EventsQuery,
-  eventsQuerySchema,
-  type ProtocolError,
-  parseResumeOffset,
-  type Result,
-  validate,
-} from '@spool/protocol';
+import { parseResumeOffset, type Result, type SseEventsQuery } from '@spool/protocol';
 import type { ResumeRequest } from '../delivery/delivery-start.ts';
 
-export type SseResumeRequest = ResumeRequest & { query: EventsQuery };
-
 export function resumeRequest(input: {
-  query: unknown;
+  query: SseEventsQuery;
   lastEventId: string | string[] | undefined;
-}): Result<SseResumeRequest> {
-  const query = validate(eventsQuerySchema, input.query, {
-    code: 'invalid_request',
-    subject: 'query',
-  });
-  if (!query.ok) return query;
+}): Result<ResumeRequest> {
   let lastEventId: number | undefined;
   if (input.lastEventId !== undefined) {
     const header = Array.isArray(input.lastEventId) ? input.lastEventId[0] : input.lastEventId;
@@ -33,18 +19,9 @@ export function resumeRequest(input: {
     if (!parsed.ok) return parsed;
     lastEventId = parsed.value;
   }
-  const { subscription, from } = query.value;
+  const { subscription, from } = input.query;
   if (subscription !== undefined) {
-    return {
-      ok: true,
-      value: { kind: 'subscription', subscription, lastEventId, query: query.value },
-    };
+    return { ok: true, value: { kind: 'subscription', subscription, lastEventId } };
   }
-  const start = lastEventId ?? from ?? 0;
-  return {
-    ok: true,
-    value: { kind: 'offset', from: start, query: query.value },
-  };
+  return { ok: true, value: { kind: 'offset', from: lastEventId ?? from ?? 0 } };
 }
-
-export type { ProtocolError };

@@ -4,13 +4,17 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { GenerationJob } from '@spool/generation-queue';
-import { isSpoolError, SpoolError, type StreamStatus } from '@spool/protocol';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  isSpoolError,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  SpoolError,
+  type StreamStatus,
+} from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 import { newStreamId } from '@spool/token-log';
 import type { GatewayContext } from '../context.ts';
 
-/** Visible ASCII, 1–255 characters: what an `Idempotency-Key` may be. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** Length of the base64url part of a stream id derived from an `Idempotency-Key` (132 bits). */
 const DERIVED_ID_LENGTH = 22;
 
@@ -59,10 +63,10 @@ export async function createStream(
 /** The header's value, undefined when absent, or 400 when it is not 1–255 visible ASCII. */
 function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
-  if (typeof header === 'string' && IDEMPOTENCY_KEY.test(header)) return header;
+  if (typeof header === 'string' && IDEMPOTENCY_KEY_PATTERN.test(header)) return header;
   throw new SpoolError(
     'invalid_request',
-    'Idempotency-Key: expected 1 to 255 visible ASCII characters.',
+    `Idempotency-Key: expected 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters.`,
   );
 }
 

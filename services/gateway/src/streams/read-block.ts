@@ -2,23 +2,16 @@
  * Reading one content block of a stream (block-level resend, over HTTP `?block=` and the
  * WebSocket `resend` frame).
  */
-import type { Item } from '@spool/protocol';
+import { type Item, type ItemsPage, MAX_BLOCK_SCAN_ITEMS } from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 
 /**
- * Most items one block read examines. Past it the answer stops short (`done: false`, `next`
- * where the scan stopped), so one request costs Redis a bounded amount of work however long the
- * stream is; the client continues from `next`.
+ * A block read answers an items page: `next` is where the scan stopped (continue from there),
+ * `done` that the block is complete in what was returned, or that the stream ended without
+ * more of it. One read examines at most `MAX_BLOCK_SCAN_ITEMS` items, so one request costs Redis
+ * a bounded amount of work however long the stream is.
  */
-export const BLOCK_SCAN_LIMIT = 100_000;
-
-export interface BlockPage {
-  items: Item[];
-  /** Where the scan stopped: continue from here. */
-  next: number;
-  /** The block is complete in what was returned, or the stream ended without more of it. */
-  done: boolean;
-}
+export type BlockPage = ItemsPage;
 
 /**
  * The items of block `block` from `from` on (its `block_start`, tokens and `block_end`), at
@@ -36,7 +29,7 @@ export async function readBlock(input: {
   const items: Item[] = [];
   let next = from;
   let ended = false;
-  for await (const item of log.items(streamId, { from, to: from + BLOCK_SCAN_LIMIT })) {
+  for await (const item of log.items(streamId, { from, to: from + MAX_BLOCK_SCAN_ITEMS })) {
     next = item.offset + 1;
     ended = item.type === 'end';
     if (!('block' in item) || item.block !== block) continue;

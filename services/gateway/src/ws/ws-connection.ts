@@ -14,6 +14,7 @@ import {
   encodeServerError,
   encodeSubscribed,
   type Item,
+  MAX_RESEND_ITEMS,
   type ProtocolError,
   type ResendFrame,
   SpoolError,
@@ -29,8 +30,6 @@ import { deliveryStart } from '../delivery/delivery-start.ts';
 import { readBlock, readRange } from '../streams/read-block.ts';
 import { SendBudget } from './send-budget.ts';
 
-/** The most items one `resend` may ask for. */
-const MAX_RESEND_ITEMS = 10_000;
 /** Streams whose delivery ended are remembered (for late acks) up to this many per socket. */
 const MAX_FINISHED = 1_024;
 

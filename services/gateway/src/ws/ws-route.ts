@@ -8,7 +8,7 @@
  * every socket with 1012 so clients reconnect to another gateway.
  */
 import websocket from '@fastify/websocket';
-import type { SpoolError } from '@spool/protocol';
+import { HTTP_ROUTES, type SpoolError } from '@spool/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientGone } from '../delivery/delivery-failure.ts';
@@ -22,7 +22,7 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
     options: { maxPayload: config.ws.maxPayloadBytes, perMessageDeflate: false },
   });
   app.get(
-    '/v1/ws',
+    HTTP_ROUTES.webSocket.path,
     {
       websocket: true,
       preValidation: async () => {
