@@ -156,6 +156,7 @@ export class StreamReader {
           this.#error(`${code}: ${message.slice(0, 100)}`);
         },
         closed: (detail: string) => {
+          this.#context.deadline.removeEventListener('abort', abortAtDeadline);
           this.#report.bytes += link.bytes();
           this.#drop = undefined;
           this.#link = undefined;
@@ -188,6 +189,10 @@ export class StreamReader {
               },
             });
       this.#link = link;
+      // A link the server keeps open without sending is still closed at the deadline.
+      const abortAtDeadline = () => link.abort();
+      if (this.#context.deadline.aborted) abortAtDeadline();
+      else this.#context.deadline.addEventListener('abort', abortAtDeadline, { once: true });
       if (this.#paused) link.pause();
       this.#drop = () => {
         const behaviour = plan.behaviour;
