@@ -5,7 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { GenerationQueue } from '@spool/generation-queue';
-import { getTestRedis, type ServiceProcess, startService, type TestRedis } from '@spool/testing';
+import {
+  getTestRedis,
+  type ServiceProcess,
+  serviceEnv,
+  startService,
+  type TestRedis,
+} from '@spool/testing';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 import { afterEach, beforeEach } from 'vitest';
 
@@ -40,7 +46,7 @@ export class TestSystem {
   constructor(options: SystemOptions) {
     this.redis = options.redis;
     this.keyPrefix = options.redis.keyPrefix;
-    this.queuePrefix = `${options.redis.keyPrefix}{q}`;
+    this.queuePrefix = serviceEnv(options.redis).SPOOL_QUEUE_PREFIX ?? '';
     const client = this.#connect();
     this.log = new RedisTokenLog({ redis: client, keyPrefix: this.keyPrefix, pollIntervalMs: 200 });
     this.queue = new GenerationQueue({ connection: this.#connect(), prefix: this.queuePrefix });
@@ -49,9 +55,7 @@ export class TestSystem {
   /** Environment shared by every service of this system. */
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {
-      REDIS_URL: this.redis.url,
-      SPOOL_KEY_PREFIX: this.keyPrefix,
-      SPOOL_QUEUE_PREFIX: this.queuePrefix,
+      ...serviceEnv(this.redis),
       SPOOL_LOG_LEVEL: 'info',
       ...extra,
     };

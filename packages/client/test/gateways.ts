@@ -5,7 +5,7 @@
 import { type Gateway, loadGatewayConfig, startGateway } from '@spool/gateway';
 import type { Item, NewItem } from '@spool/protocol';
 import { createLogger } from '@spool/runtime';
-import type { TestRedis } from '@spool/testing';
+import { serviceEnv, type TestRedis } from '@spool/testing';
 import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 
 export { answer, liveStream, storedItems, storedStream } from '@spool/testing';
@@ -15,9 +15,7 @@ export type TestGateway = Gateway;
 /** A gateway in this process, on a free loopback port, over the test's Redis. */
 export function startTestGateway(redis: TestRedis): Promise<TestGateway> {
   const config = loadGatewayConfig({
-    REDIS_URL: redis.url,
-    SPOOL_KEY_PREFIX: redis.keyPrefix,
-    SPOOL_QUEUE_PREFIX: `${redis.keyPrefix}{q}`,
+    ...serviceEnv(redis),
     SPOOL_PORT: '0',
     SPOOL_HOST: '127.0.0.1',
   });

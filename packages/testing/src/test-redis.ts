@@ -65,3 +65,15 @@ function runOnce(action: () => Promise<void>): () => Promise<void> {
     return running;
   };
 }
+
+/**
+ * The environment that points a Spool service (a gateway or worker, in this process or its own)
+ * at a test's Redis: its URL, and its key and queue prefixes, so tests sharing a Redis never meet.
+ */
+export function serviceEnv(redis: TestRedis): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    SPOOL_KEY_PREFIX: redis.keyPrefix,
+    SPOOL_QUEUE_PREFIX: `${redis.keyPrefix}{q}`,
+  };
+}

@@ -4,7 +4,7 @@
  * the client reads, as a generation would.
  */
 import { createLogger } from '@spool/runtime';
-import type { TestRedis } from '@spool/testing';
+import { serviceEnv, type TestRedis } from '@spool/testing';
 import type { RedisTokenLogOptions } from '@spool/token-log';
 import { loadGatewayConfig } from '../src/config.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
@@ -17,9 +17,7 @@ export function startTestGateway(
   log: Partial<RedisTokenLogOptions> = {},
 ): Promise<TestGateway> {
   const config = loadGatewayConfig({
-    REDIS_URL: redis.url,
-    SPOOL_KEY_PREFIX: redis.keyPrefix,
-    SPOOL_QUEUE_PREFIX: `${redis.keyPrefix}{q}`,
+    ...serviceEnv(redis),
     SPOOL_PORT: '0',
     SPOOL_HOST: '127.0.0.1',
     ...env,
