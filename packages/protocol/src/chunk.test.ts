@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Chunk, chunkEnd, chunkItems, chunkSize, chunkStart } from './chunk.ts';
+import {
+  type Chunk,
+  chunkEnd,
+  chunkItems,
+  chunkSize,
+  chunkStart,
+  joinChunks,
+  type TokensChunk,
+} from './chunk.ts';
 import type { Item } from './items.ts';
 import { itemsArbitrary, maxItemsArbitrary } from './test-arbitraries.ts';
 
@@ -140,6 +148,50 @@ describe('chunkItems properties', () => {
           if (chunk.kind === 'tokens' && next?.kind === 'tokens' && next.block === chunk.block) {
             expect(chunkSize(chunk)).toBe(maxItems);
           }
+        }
+      }),
+    );
+  });
+});
+
+describe('joinChunks', () => {
+  const tokens = (from: number, to: number, block = 0): TokensChunk => ({
+    kind: 'tokens',
+    from,
+    to,
+    block,
+    text: 'x'.repeat(to - from),
+  });
+
+  it('joins a tokens chunk that continues another of its block, within the limit', () => {
+    expect(joinChunks(tokens(0, 2), tokens(2, 5), 8)).toEqual(tokens(0, 5));
+    expect(joinChunks(tokens(0, 2), tokens(2, 5), 4)).toBeUndefined();
+    expect(joinChunks(tokens(0, 2), tokens(3, 5), 8)).toBeUndefined();
+    expect(joinChunks(tokens(0, 2), tokens(2, 5, 1), 8)).toBeUndefined();
+    const end: Chunk = { kind: 'control', item: { type: 'end', offset: 2, finish_reason: 'stop' } };
+    expect(joinChunks(tokens(0, 2), end, 8)).toBeUndefined();
+  });
+
+  it('joined in any grouping, the chunks of a stream carry the same offsets and text', () => {
+    fc.assert(
+      fc.property(itemsArbitrary, maxItemsArbitrary, fc.nat(), (items, maxItems, seed) => {
+        const singles = chunkItems(items, 1);
+        const joined: Chunk[] = [];
+        for (const [index, chunk] of singles.entries()) {
+          const last = joined.at(-1);
+          const limit = 1 + ((seed + index) % maxItems);
+          const both = last?.kind === 'tokens' ? joinChunks(last, chunk, limit) : undefined;
+          if (both) joined[joined.length - 1] = both;
+          else joined.push(chunk);
+        }
+        const text = (chunks: Chunk[]) =>
+          chunks.map((chunk) => (chunk.kind === 'tokens' ? chunk.text : '|')).join('');
+        expect(text(joined)).toBe(text(singles));
+        let next = items[0]?.offset;
+        for (const chunk of joined) {
+          expect(chunkStart(chunk)).toBe(next);
+          expect(chunkSize(chunk)).toBeLessThanOrEqual(Math.max(1, maxItems));
+          next = chunkEnd(chunk);
         }
       }),
     );

@@ -84,3 +84,26 @@ function tokensChunkOf(item: TokenItem): TokensChunk {
     text: item.text,
   };
 }
+
+/**
+ * `first` and `second` as one chunk when `second` continues `first`: a tokens chunk of the same
+ * block starting where `first` ends, and the two within `maxItems`; otherwise undefined. What a
+ * transport uses to coalesce the chunks due on one connection at once.
+ */
+export function joinChunks(
+  first: TokensChunk,
+  second: Chunk,
+  maxItems: number,
+): TokensChunk | undefined {
+  if (second.kind !== 'tokens' || second.from !== first.to || second.block !== first.block) {
+    return undefined;
+  }
+  if (second.to - first.from > maxItems) return undefined;
+  return {
+    kind: 'tokens',
+    from: first.from,
+    to: second.to,
+    block: first.block,
+    text: first.text + second.text,
+  };
+}

@@ -1,6 +1,6 @@
 /**
  * What every part of the gateway shares, and how it is built: configuration, the token log, the
- * queue, the logger, metrics, admission and the open deliveries. The bottom of the gateway's
+ * queue, the logger, metrics, admission, the open deliveries and their shared encodings. The bottom of the gateway's
  * layers: routes, transports and the delivery engine import it; it imports none of them.
  */
 import type { GenerationQueue } from '@spool/generation-queue';
@@ -10,6 +10,7 @@ import { Admission } from './admission.ts';
 import type { GatewayConfig } from './config.ts';
 import { DeliveryRegistry } from './delivery-registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { SharedEncodings } from './shared-encodings.ts';
 
 export interface GatewayDependencies {
   log: TokenLog;
@@ -24,6 +25,8 @@ export interface GatewayContext extends Required<GatewayDependencies> {
   config: GatewayConfig;
   admission: Admission;
   deliveries: DeliveryRegistry;
+  /** Chunks encoded once per stream for all of its readers here. */
+  encodings: SharedEncodings;
   /** True once SIGTERM arrived: readiness fails, new requests get 503 `draining`. */
   draining: boolean;
 }
@@ -39,6 +42,7 @@ export function buildContext(
     config,
     admission: new Admission({ queue: dependencies.queue, config, metrics }),
     deliveries: new DeliveryRegistry(),
+    encodings: new SharedEncodings(),
     draining: false,
   };
 }

@@ -40,6 +40,11 @@ export async function runDelivery(
   const { start, signal } = run;
   const labels = { transport: run.transport };
   if (start.resumed) metrics.resumes.inc(labels);
+  // Label children, looked up once per delivery rather than once per chunk.
+  const itemsSent = metrics.itemsSent.labels(labels);
+  const chunkItems = metrics.chunkItems.labels(labels);
+  const deliveryLag = metrics.deliveryLag.labels(labels);
+  const windowStalls = metrics.windowStalls.labels(labels);
   const session = new DeliverySession({
     source: start.source,
     sink: run.sink,
@@ -53,11 +58,11 @@ export async function runDelivery(
     observer: {
       sent: (chunk, appendedAt) => {
         const items = chunk.kind === 'tokens' ? chunk.to - chunk.from : 1;
-        metrics.itemsSent.inc(labels, items);
-        metrics.chunkItems.observe(labels, items);
-        metrics.deliveryLag.observe(labels, Math.max(0, Date.now() - appendedAt) / 1_000);
+        itemsSent.inc(items);
+        chunkItems.observe(items);
+        deliveryLag.observe(Math.max(0, Date.now() - appendedAt) / 1_000);
       },
-      stalled: () => metrics.windowStalls.inc(labels),
+      stalled: () => windowStalls.inc(),
     },
   });
   run.onSession?.(session);

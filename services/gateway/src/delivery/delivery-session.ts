@@ -19,8 +19,12 @@ import { type ChunkingPolicy, planChunks, shouldWaitForMore } from './chunking-p
 import type { ItemSource } from './item-source.ts';
 
 export interface DeliverySink {
-  /** Sends one chunk; false when the transport's buffer is full (wait for `drained`). */
-  send(chunk: Chunk): boolean;
+  /**
+   * Sends one chunk; false when the transport's buffer is full (wait for `drained`). The
+   * transport may join it with the chunk before it when both go out at once, up to `joinUpTo`
+   * items (the delivery's chunking limit).
+   */
+  send(chunk: Chunk, joinUpTo: number): boolean;
   /** Resolves once the transport can take more. */
   drained(signal: AbortSignal): Promise<void>;
   /** Bytes queued in the transport, not yet taken by the kernel. */
@@ -127,7 +131,7 @@ export class DeliverySession {
     let writable = true;
     let index = 0;
     for (const chunk of planChunks(result.items, chunking, result.length - this.#cursor)) {
-      writable = sink.send(chunk) && writable;
+      writable = sink.send(chunk, chunking.maxItems) && writable;
       index += chunkSize(chunk);
       observer?.sent?.(chunk, result.appendedAt[index - 1] ?? Date.now());
       this.#cursor = chunkEnd(chunk);

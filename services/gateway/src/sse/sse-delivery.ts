@@ -27,11 +27,14 @@ const RETRY_MS = 1_000;
 export interface SseFormat {
   encode(chunk: Chunk): string;
   encodeError(error: { code: ErrorCode; message: string }): string;
+  /** Set when `encode` depends on the chunk alone: readers of a stream share its encodings. */
+  shareKey?: string;
 }
 
 export const SPOOL_SSE_FORMAT: SseFormat = {
   encode: encodeSseChunk,
   encodeError: encodeSseProtocolError,
+  shareKey: 'sse',
 };
 
 export interface SseDeliveryInput {
@@ -58,11 +61,17 @@ export async function deliverSse(input: SseDeliveryInput): Promise<void> {
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, { ...hookHeaders, ...SSE_HEADERS, ...input.headers });
+  const bytesSent = metrics.bytesSent.labels(labels);
+  const { shareKey } = format;
+  const leave = shareKey === undefined ? undefined : context.encodings.join(input.streamId);
   const sink = new SseSink({
     response,
     heartbeatMs: config.heartbeatMs,
-    onBytes: (bytes) => metrics.bytesSent.inc(labels, bytes),
-    encode: format.encode,
+    onBytes: (bytes) => bytesSent.inc(bytes),
+    encode:
+      shareKey === undefined
+        ? format.encode
+        : (chunk) => context.encodings.encode(input.streamId, shareKey, chunk, format.encode),
   });
   sink.writeText(encodeSseRetry(RETRY_MS));
   const controller = new AbortController();
@@ -85,5 +94,6 @@ export async function deliverSse(input: SseDeliveryInput): Promise<void> {
     unregister();
     metrics.connections.dec(labels);
     sink.end();
+    leave?.();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * One WebSocket: many streams multiplexed (SPEC section 5), each with its own delivery session
- * and window, all sharing the socket's send budget.
+ * and window, all sharing the socket's outbox (one write per turn, shared backpressure).
  *
  * A bad frame gets an `error` frame (naming its stream when it named one) and never touches the
  * other streams. Failures of one stream's delivery end that stream's subscription only.
@@ -24,11 +24,11 @@ import type { WebSocket } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { ClientGone, reportFailure } from '../delivery/delivery-failure.ts';
-import { runDelivery } from '../delivery/delivery-runner.ts';
+import { type DeliveryOutcome, runDelivery } from '../delivery/delivery-runner.ts';
 import type { DeliverySession } from '../delivery/delivery-session.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { readBlock, readRange } from '../streams/read-block.ts';
-import { SendBudget } from './send-budget.ts';
+import { WsOutbox } from './ws-outbox.ts';
 
 /** Streams whose delivery ended are remembered (for late acks) up to this many per socket. */
 const MAX_FINISHED = 1_024;
@@ -42,7 +42,7 @@ interface StreamDelivery {
 export class WsConnection {
   readonly #socket: WebSocket;
   readonly #context: GatewayContext;
-  readonly #budget: SendBudget;
+  readonly #outbox: WsOutbox;
   readonly #streams = new Map<string, StreamDelivery>();
   /** Ended deliveries: stream → its subscription, so acks after the `end` still count. */
   readonly #finished = new Map<string, string | undefined>();
@@ -50,10 +50,13 @@ export class WsConnection {
   constructor(socket: WebSocket, context: GatewayContext) {
     this.#socket = socket;
     this.#context = context;
-    this.#budget = new SendBudget({
+    const bytesSent = context.metrics.bytesSent.labels({ transport: 'ws' });
+    this.#outbox = new WsOutbox({
       socket,
       highWaterBytes: context.config.ws.highWaterBytes,
-      onBytes: (bytes) => context.metrics.bytesSent.inc({ transport: 'ws' }, bytes),
+      onBytes: (bytes) => bytesSent.inc(bytes),
+      encode: (stream, chunk) =>
+        context.encodings.encode(stream, 'ws', chunk, (each) => encodeServerChunk(stream, each)),
     });
   }
 
@@ -76,7 +79,7 @@ export class WsConnection {
   closeAll(reason: unknown): void {
     for (const delivery of this.#streams.values()) delivery.controller.abort(reason);
     this.#streams.clear();
-    this.#budget.release();
+    this.#outbox.release();
   }
 
   async #dispatch(frame: ClientFrame): Promise<void> {
@@ -127,32 +130,39 @@ export class WsConnection {
       : { kind: 'offset' as const, from: frame.from ?? 0 };
     const start = await deliveryStart(this.#context, frame.stream, resume);
     delivery.controller.signal.throwIfAborted();
-    this.#budget.send(
+    this.#outbox.sendText(
       encodeSubscribed({
         stream: frame.stream,
         from: start.from,
         subscription: frame.subscription,
         complete: start.complete,
       }),
+      frame.stream,
     );
     if (start.complete) return true;
-    const outcome = await runDelivery(this.#context, {
-      transport: 'ws',
-      streamId: frame.stream,
-      start,
-      sink: {
-        send: (chunk) => this.#budget.send(encodeServerChunk(frame.stream, chunk)),
-        drained: (signal) => this.#budget.drained(signal),
-        bufferedBytes: () => this.#budget.bufferedBytes(),
-      },
-      window: frame.window ?? config.window,
-      chunking: chunkingPolicy(frame.chunking, config.maxChunkItems),
-      autoAck: false,
-      signal: delivery.controller.signal,
-      onSession: (session) => {
-        delivery.session = session;
-      },
-    });
+    const leave = this.#context.encodings.join(frame.stream);
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await runDelivery(this.#context, {
+        transport: 'ws',
+        streamId: frame.stream,
+        start,
+        sink: {
+          send: (chunk, joinUpTo) => this.#outbox.sendChunk(frame.stream, chunk, joinUpTo),
+          drained: (signal) => this.#outbox.drained(signal),
+          bufferedBytes: () => this.#outbox.bufferedBytes(),
+        },
+        window: frame.window ?? config.window,
+        chunking: chunkingPolicy(frame.chunking, config.maxChunkItems),
+        autoAck: false,
+        signal: delivery.controller.signal,
+        onSession: (session) => {
+          delivery.session = session;
+        },
+      });
+    } finally {
+      leave();
+    }
     if (!outcome.ended && outcome.error) this.#tell(outcome.error, frame.stream);
     return outcome.ended;
   }
@@ -197,7 +207,7 @@ export class WsConnection {
       items = await readRange(log, frame.stream, frame.from, frame.to);
     }
     for (const chunk of chunkItems(items, config.maxChunkItems))
-      this.#budget.send(encodeServerChunk(frame.stream, chunk));
+      this.#outbox.sendText(encodeServerChunk(frame.stream, chunk), frame.stream);
   }
 
   /** A frame's request failed (a delivery's own failures are reported by the runner). */
@@ -212,6 +222,6 @@ export class WsConnection {
   }
 
   #sendError(error: ProtocolError): void {
-    this.#budget.send(encodeServerError(error));
+    this.#outbox.sendText(encodeServerError(error), error.stream);
   }
 }
