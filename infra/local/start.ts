@@ -14,9 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { logPrinter, type ServiceProcess, startRedisServer, startService } from '@spool/launcher';
 import { ConfigError, integer, parseEnv, warnUnknownVariables } from '@spool/runtime';
 
-const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
+// The production bundles (`pnpm start` builds them first: infra/build/bundle.ts).
+const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/dist/main.mjs', import.meta.url));
 const GATEWAY_ENTRY = fileURLToPath(
-  new URL('../../services/gateway/src/server.ts', import.meta.url),
+  new URL('../../services/gateway/dist/server.mjs', import.meta.url),
 );
 
 function fail(message: string): never {

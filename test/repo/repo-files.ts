@@ -2,35 +2,35 @@
  * The repository as files, for the tests that keep it in step with its own rules: its
  * workspace packages and their source files.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Never source: dependencies and build output. */
-const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', '.tsbuild', '.turbo', 'coverage']);
 const SOURCE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
 export function readRepoFile(path: string): string {
   return readFileSync(join(REPO_ROOT, path), 'utf8');
 }
 
-/** Source files under `folder` (repo-relative), as repo-relative paths with `/`, sorted. */
+/**
+ * Source files under `folder` (repo-relative), as repo-relative paths with `/`, sorted: what git
+ * tracks or would track (ignored files — build output, dependencies, local scratch — are not
+ * the repository's).
+ */
 export function sourceFiles(folder: string): string[] {
-  const found: string[] = [];
-  const walk = (absolute: string) => {
-    if (!existsSync(absolute)) return;
-    for (const entry of readdirSync(absolute, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) walk(join(absolute, entry.name));
-      } else if (SOURCE_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        found.push(relative(REPO_ROOT, join(absolute, entry.name)).split('\\').join('/'));
-      }
-    }
-  };
-  walk(join(REPO_ROOT, folder));
-  return found.sort();
+  const listed = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '--', folder],
+    { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  return listed
+    .split('\n')
+    .filter((path) => SOURCE_FILE.test(path) && !path.endsWith('.d.ts'))
+    .filter((path) => existsSync(join(REPO_ROOT, path)))
+    .sort();
 }
 
 /** Test code: `*.test.ts` files and whatever sits in a `test/` folder (but the load harness). */

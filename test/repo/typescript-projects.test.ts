@@ -11,8 +11,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, sourceFiles, workspacePackages } from './repo-files.ts';
 
-/** Projects of the root package itself (`pnpm start`'s launcher script), not workspace packages. */
-const ROOT_PACKAGE_PROJECTS = ['infra/local'];
+/** Projects of the root package itself (`pnpm start`'s launcher, the build), not workspace packages. */
+const ROOT_PACKAGE_PROJECTS = ['infra/local', 'infra/build'];
 
 interface Project {
   references: string[];
