@@ -11,7 +11,8 @@
 
   Fencing: an append carries its generation attempt. An attempt older than the stream's owner is
   refused; a newer one takes ownership. A final batch (ending with `end`) sets the status,
-  the finish reason and the retention TTL in the same step.
+  the finish reason and the retention TTL in the same step. The new length is published with
+  SPUBLISH: on a cluster only the stream's shard carries it.
 
   KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
   ARGV[1] attempt      ARGV[2] at (offset of the first item)
@@ -88,5 +89,5 @@ elseif length == 0 then
   redis.call('PEXPIRE', logKey, math.max(redis.call('PTTL', metaKey), 1))
 end
 
-redis.call('PUBLISH', channel, first)
+redis.call('SPUBLISH', channel, first)
 return { first, 1 }
