@@ -1,6 +1,6 @@
 import { type RedisCluster, startRedisCluster } from '@spool/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RedisClient } from '../src/connect.ts';
 import { connectRedis } from '../src/connect.ts';
 import { RedisTokenLog } from '../src/redis-token-log.ts';
@@ -24,7 +24,7 @@ describe('on a 3-master Redis Cluster', () => {
   let cluster: RedisCluster;
   let client: RedisClient;
   let log: RedisTokenLog;
-  /** Never polls: what it receives came through sharded pub/sub or a re-read after a reconnect. */
+  /** Never polls: what it receives came through sharded pub/sub or a read after a reconnect. */
   let quiet: RedisTokenLog;
 
   beforeAll(async () => {
@@ -80,12 +80,13 @@ describe('on a 3-master Redis Cluster', () => {
     expect(await log.cancel(id)).toBe('running');
   });
 
-  it('wakes followers at the end on every master through sharded pub/sub', async () => {
+  it('serves followers at the end on every master from sharded messages, with no read', async () => {
     const ids = await Promise.all(Array.from({ length: 30 }, () => createStream(quiet)));
     await Promise.all(
       ids.map((id) => quiet.append({ streamId: id, attempt: 1, at: 0, items: tokens(1) })),
     );
     await Promise.all(ids.map((id) => quiet.follow(id, 0)));
+    const reads = vi.spyOn(quiet, 'read');
     const followers = ids.map((id) => quiet.follow(id, 1));
     await Promise.all(
       ids.map((id) =>
@@ -101,6 +102,8 @@ describe('on a 3-master Redis Cluster', () => {
       expect(result).toMatchObject({ next: 4, length: 4, status: 'done', done: true });
       expect(result.items.map((item) => item.offset)).toEqual([1, 2, 3]);
     }
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
     // Each master holds the channels of its own streams (it refuses others with MOVED), heard by
     // one sharded subscriber per token log (two here); nothing uses the cluster-wide pub/sub.
     for (const channels of await onEveryNode(cluster, 'PUBSUB', 'SHARDCHANNELS')) {
@@ -136,5 +139,14 @@ describe('on a 3-master Redis Cluster', () => {
     const waiting = quiet.follow(id, next);
     await quiet.append({ streamId: id, attempt: 1, at: next, items: tokens(2) });
     expect((await waiting).items.map((item) => item.offset)).toEqual([1, 2]);
+    // And the resubscribed channel carries the next batch again.
+    const reads = vi.spyOn(quiet, 'read');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    reads.mockClear();
+    const more = quiet.follow(id, 3);
+    await quiet.append({ streamId: id, attempt: 1, at: 3, items: tokens(1) });
+    expect((await more).items.map((item) => item.offset)).toEqual([3]);
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
   });
 });

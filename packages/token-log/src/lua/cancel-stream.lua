@@ -5,7 +5,7 @@
   never waits for a worker. A running one is flagged and its worker is told on the control
   channel; the worker aborts its model call and appends the `end` itself. An ended stream is
   left as it is. Both channels are sharded (SPUBLISH): on a cluster only the stream's shard
-  carries them.
+  carries them. The `end` appended here is published like any append (append-items.lua).
 
   KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
   ARGV[1] retention TTL in ms    ARGV[2] tombstone grace in ms
@@ -38,5 +38,6 @@ redis.call('HSET', metaKey, 'length', length + 1, 'last_append_at', now, 'status
 redis.call('PEXPIRE', logKey, ttlMs)
 redis.call('PEXPIRE', subsKey, ttlMs)
 redis.call('PEXPIRE', metaKey, ttlMs + tombstoneMs)
-redis.call('SPUBLISH', ARGV[3], length + 1)
+redis.call('SPUBLISH', ARGV[3],
+  'v1 ' .. length .. ' ' .. (length + 1) .. ' ' .. now .. ' cancelled\n' .. ARGV[5])
 return 'cancelled'
