@@ -44,3 +44,14 @@ export function connectRedis(url: string, options: ConnectOptions = {}): RedisCl
     });
   return new Cluster(nodes, { redisOptions: common, enableAutoPipelining: true });
 }
+
+/**
+ * A pub/sub connection beside `redis` for the token log's listeners (notifier.ts): a duplicate of
+ * one server's connection, or of a Cluster's with ioredis's sharded subscribers (one subscriber
+ * per master, each for the channels of its slots).
+ */
+export function subscriberFor(redis: RedisClient): RedisClient {
+  return redis instanceof Cluster
+    ? redis.duplicate([], { shardedSubscribers: true })
+    : redis.duplicate();
+}

@@ -1,10 +1,17 @@
 /**
- * One pub/sub connection per process, shared by every listener of every stream.
+ * The process's pub/sub listeners, shared by every listener of every stream.
+ *
+ * Channels are sharded (SSUBSCRIBE; the scripts SPUBLISH): a stream's channels carry its hash tag,
+ * so on a Redis Cluster each lives on its stream's shard and no message crosses the cluster bus.
+ * On one Redis server that is one subscriber connection; on a Cluster, ioredis's sharded
+ * subscribers (`shardedSubscribers: true`) keep one per master that holds a watched stream.
  *
  * Channels are subscribed while they have at least one listener. Pub/sub delivers at most once,
- * so messages can be missed while the connection is down: `onResubscribed` callbacks run after
- * every reconnect, and listeners re-read what they watch then.
+ * so messages can be missed while a connection is down: `onResubscribed` callbacks run after
+ * every reconnect (or, on a Cluster, every time its subscribers were set up again), and listeners
+ * re-read what they watch then.
  */
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './connect.ts';
 
 export type ChannelListener = (message: string) => void;
@@ -18,14 +25,25 @@ export class Notifier {
 
   constructor(subscriber: RedisClient) {
     this.#subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
+    subscriber.on('smessage', (channel: string, message: string) => {
       const listeners = this.#listeners.get(channel);
       if (listeners) for (const listener of listeners) listener(message);
     });
-    subscriber.on('ready', () => {
-      if (this.#connectedOnce) for (const callback of this.#resubscribed) callback();
-      this.#connectedOnce = true;
-    });
+    if (subscriber instanceof Cluster) {
+      if (!subscriber.options.shardedSubscribers) {
+        throw new TypeError('A Cluster subscriber needs the option `shardedSubscribers: true`.');
+      }
+      // A shard's subscriber that died is replaced after a slots refresh, then this event fires.
+      subscriber.on('subscribersReady', () => this.#onResubscribed());
+      // ioredis emits a shard subscriber's failure to connect as an `error` event (and retries);
+      // unheard, Node would throw it. Reads on the command connection report an unreachable Redis.
+      subscriber.on('error', () => {});
+    } else {
+      subscriber.on('ready', () => {
+        if (this.#connectedOnce) this.#onResubscribed();
+        this.#connectedOnce = true;
+      });
+    }
   }
 
   /** Resolves once the channel is subscribed; the returned function stops listening. */
@@ -34,7 +52,7 @@ export class Notifier {
     if (!listeners) {
       listeners = new Set();
       this.#listeners.set(channel, listeners);
-      this.#subscribing.set(channel, this.#subscriber.subscribe(channel));
+      this.#subscribing.set(channel, this.#subscriber.ssubscribe(channel));
     }
     listeners.add(listener);
     try {
@@ -51,12 +69,16 @@ export class Notifier {
     return () => this.#resubscribed.delete(callback);
   }
 
+  #onResubscribed(): void {
+    for (const callback of this.#resubscribed) callback();
+  }
+
   #remove(channel: string, listener: ChannelListener): void {
     const listeners = this.#listeners.get(channel);
     if (!listeners?.delete(listener) || listeners.size > 0) return;
     this.#listeners.delete(channel);
     this.#subscribing.delete(channel);
-    this.#subscriber.unsubscribe(channel).catch(() => {
+    this.#subscriber.sunsubscribe(channel).catch(() => {
       // The connection is gone: its subscriptions went with it.
     });
   }

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Item, StreamStatus } from '@spool/protocol';
 import { appendItems } from './append-items.ts';
-import type { RedisClient } from './connect.ts';
+import { type RedisClient, subscriberFor } from './connect.ts';
 import { iterateItems } from './item-iterator.ts';
 import {
   assertOffset,
@@ -36,7 +36,10 @@ import type * as Log from './token-log.ts';
 export interface RedisTokenLogOptions {
   /** Command connection: all reads and scripts, pipelined. */
   redis: RedisClient;
-  /** Pub/sub connection for the tail and cancel watches (a duplicate of `redis` by default). */
+  /**
+   * Pub/sub connection for the tail, cancel and ack watches (by default a duplicate of `redis`;
+   * on a Cluster it must have `shardedSubscribers: true`).
+   */
   subscriber?: RedisClient;
   keyPrefix?: string;
   /** How long an ended stream stays readable. */
@@ -63,7 +66,7 @@ export class RedisTokenLog implements Log.TokenLog {
     const settings = { ...DEFAULT_SETTINGS, ...definedOnly(options) };
     assertKeyPrefix(settings.keyPrefix);
     this.#ownsSubscriber = options.subscriber === undefined;
-    this.#subscriber = options.subscriber ?? options.redis.duplicate();
+    this.#subscriber = options.subscriber ?? subscriberFor(options.redis);
     const notifier = new Notifier(this.#subscriber);
     this.#context = {
       redis: options.redis,

@@ -8,6 +8,7 @@
  * is the one in each file's header.
  */
 import type { FinishReason, StreamStatus } from '@spool/protocol';
+import { NOTIFICATION_ITEMS_MAX_BYTES } from './notification-codec.ts';
 import type { StreamKeys } from './redis-keys.ts';
 import { type Decoder, entries, flag, integer, streamStatus, text, tuple } from './script-reply.ts';
 import type { AppendResult, ClaimResult, CreateStreamResult } from './token-log.ts';
@@ -81,6 +82,7 @@ const TABLE = {
       input.tombstoneMs,
       input.maxStreamItems,
       keys.events,
+      NOTIFICATION_ITEMS_MAX_BYTES,
       ...input.entries.flatMap((entry) => [entry.count, entry.data]),
     ],
     decode: (reply): AppendResult => {

@@ -1,88 +1,114 @@
 /**
- * Waits for new items of many streams at once, on one shared subscriber connection.
+ * Waits for new items of many streams at once, fed by the items that appends publish.
  *
- * Per stream, the waiters share one watch: the events channel is subscribed once, and one read
- * from the lowest waiting offset serves every waiter (200 readers of one stream cost one read
- * per append, not 200). Pub/sub only says "length is now N"; the items always come from the log,
- * so a missed message delays but never loses: a periodic poll and a re-read after every
- * reconnect catch up. No blocking command is used, so this works unchanged on Redis Cluster,
- * where a multi-key XREAD across slots is refused.
+ * Per stream, the waiters share one watch: its events channel is subscribed once, and each
+ * append's message carries the batch it stored (notification-codec.ts), so a waiter at the end of
+ * its stream is served from the message, with no read. The log is read — one read from the lowest
+ * waiting offset serves every waiter of the stream — only when a message cannot serve: a waiter
+ * behind it (it missed earlier items), a gap (a lost message), a header-only message, a length not
+ * known (a new watch, a reconnect), a stream that has ended. A waiter that has waited
+ * `pollIntervalMs` with nothing heard from its stream is read for, in case the last message was
+ * lost. Nothing blocks, so this works unchanged on Redis Cluster.
+ *
+ * No loss rests on offsets, not on messages: a waiter is only ever handed items that start exactly
+ * at its offset, taken from a message (exactly what its append stored at `[from, to)`, and stored
+ * items never change) or from a read that started at or below its offset while it waited (see
+ * docs/decisions/2026-11-25-shared-tail.md). Messages may be late, lost, repeated or reordered:
+ * that only delays.
  */
-import { SpoolError } from '@spool/protocol';
-import type { Notifier } from './notifier.ts';
+import { FINAL_STATUSES, type Item, SpoolError } from '@spool/protocol';
+import {
+  decodeNotificationItems,
+  isFinal,
+  type Notification,
+  parseNotification,
+} from './notification-codec.ts';
+import { batchResult, doneAt, sliceResult } from './tail-results.ts';
+import {
+  needsRead,
+  newWatch,
+  readRange,
+  type Waiter,
+  type Watch,
+  waitedUnheard,
+  wantsRead,
+} from './tail-watch.ts';
 import type { ReadResult, WaitOptions } from './token-log.ts';
 
 export type ReadFunction = (streamId: string, from: number, limit: number) => Promise<ReadResult>;
 
-interface Waiter {
-  from: number;
-  limit: number;
-  resolve: (result: ReadResult) => void;
-  reject: (error: unknown) => void;
-  cleanup: () => void;
+/** What the tail needs of the process's listeners (notifier.ts). */
+export interface TailNotifier {
+  /** Resolves once the channel is subscribed; the returned function stops listening. */
+  listen(channel: string, listener: (message: string) => void): Promise<() => void>;
+  /** `callback` runs after every reconnect: messages may have been lost meanwhile. */
+  onResubscribed(callback: () => void): () => void;
 }
 
-interface Watch {
-  streamId: string;
-  waiters: Set<Waiter>;
-  listening: Promise<() => void>;
-  reading: boolean;
-  again: boolean;
-  idleSince: number;
+/** Time for the tail's poll and linger: the system's, or a test's. */
+export interface Clock {
+  now(): number;
+  /** Calls `callback` every `intervalMs` until the returned function is called. */
+  every(intervalMs: number, callback: () => void): () => void;
 }
+
+export const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  every(intervalMs, callback) {
+    const timer = setInterval(callback, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
 
 export interface StreamTailOptions {
   read: ReadFunction;
-  notifier: Notifier;
+  notifier: TailNotifier;
   channelOf: (streamId: string) => string;
-  /** How often streams with waiters are re-read in case a notification was missed. */
+  /** How long a waiter at the end waits with nothing heard from its stream before it is read for. */
   pollIntervalMs: number;
   /** How long a stream stays subscribed after its last waiter left. */
   lingerMs: number;
   defaultLimit: number;
+  clock?: Clock;
 }
 
 export class StreamTail {
   readonly #options: StreamTailOptions;
+  readonly #clock: Clock;
   readonly #watches = new Map<string, Watch>();
-  readonly #timer: NodeJS.Timeout;
+  readonly #stopPolling: () => void;
   readonly #stopResubscribed: () => void;
 
   constructor(options: StreamTailOptions) {
     this.#options = options;
-    this.#timer = setInterval(() => this.#poll(), options.pollIntervalMs);
-    this.#timer.unref();
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    // Checked twice per interval: a lost last message costs 1 to 1.5 intervals.
+    this.#stopPolling = this.#clock.every(Math.max(1, options.pollIntervalMs / 2), () =>
+      this.poll(),
+    );
     this.#stopResubscribed = options.notifier.onResubscribed(() => {
-      for (const watch of this.#watches.values()) this.#schedule(watch);
+      for (const watch of this.#watches.values()) {
+        watch.stale = true;
+        this.#schedule(watch);
+      }
     });
   }
 
+  /** See TokenLog.follow. */
   async follow(streamId: string, from: number, options: WaitOptions = {}): Promise<ReadResult> {
     options.signal?.throwIfAborted();
     const watch = this.#watch(streamId);
-    const limit = options.limit ?? this.#options.defaultLimit;
-    const result = new Promise<ReadResult>((resolve, reject) => {
-      const waiter: Waiter = { from, limit, resolve, reject, cleanup: () => {} };
-      const signal = options.signal;
-      if (signal) {
-        const onAbort = () => {
-          this.#drop(watch, waiter);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-      watch.waiters.add(waiter);
-    });
-    // The caller sees the outcome through the returned promise; this only stops an abort
-    // during the subscribe from counting as an unhandled rejection.
-    result.catch(() => {});
+    const { waiter, result } = this.#join(watch, from, options);
     try {
       await watch.listening;
+      watch.subscribed = true;
     } catch (error) {
       this.#rejectAll(watch, error);
     }
-    this.#schedule(watch);
+    // Reads only start once the channel is subscribed: an append between a read and the
+    // subscription would go unheard.
+    if (watch.waiters.has(waiter) && wantsRead(watch, waiter)) this.#schedule(watch);
     return result;
   }
 
@@ -91,8 +117,31 @@ export class StreamTail {
     return this.#watches.size;
   }
 
+  /**
+   * Reads for waiters that waited `pollIntervalMs` with nothing heard from their stream, and
+   * unsubscribes streams idle for `lingerMs`. The clock calls it; tests may call it.
+   */
+  poll(): void {
+    const now = this.#clock.now();
+    const { pollIntervalMs, lingerMs } = this.#options;
+    for (const watch of this.#watches.values()) {
+      if (watch.waiters.size > 0) {
+        if (waitedUnheard(watch, now, pollIntervalMs)) {
+          watch.stale = true;
+          this.#schedule(watch);
+        }
+      } else if (!watch.reading && now - watch.idleSince >= lingerMs) {
+        this.#watches.delete(watch.streamId);
+        void watch.listening.then(
+          (stop) => stop(),
+          () => {},
+        );
+      }
+    }
+  }
+
   async close(): Promise<void> {
-    clearInterval(this.#timer);
+    this.#stopPolling();
     this.#stopResubscribed();
     const closed = new SpoolError('redis_unavailable', 'The token log is closing.');
     for (const watch of this.#watches.values()) {
@@ -103,61 +152,111 @@ export class StreamTail {
   }
 
   #watch(streamId: string): Watch {
-    let watch = this.#watches.get(streamId);
-    if (!watch) {
-      const created: Watch = {
-        streamId,
-        waiters: new Set(),
-        listening: Promise.resolve(() => {}),
-        reading: false,
-        again: false,
-        idleSince: 0,
-      };
-      created.listening = this.#options.notifier.listen(
-        this.#options.channelOf(streamId),
-        (message) => this.#onLength(created, Number(message)),
-      );
-      created.listening.catch(() => this.#watches.delete(streamId));
-      this.#watches.set(streamId, created);
-      watch = created;
-    }
+    const existing = this.#watches.get(streamId);
+    if (existing) return existing;
+    const watch = newWatch(streamId, this.#clock.now());
+    watch.listening = this.#options.notifier.listen(this.#options.channelOf(streamId), (message) =>
+      this.#onMessage(watch, message),
+    );
+    watch.listening.then(
+      () => {
+        watch.subscribed = true;
+      },
+      () => {
+        if (this.#watches.get(streamId) === watch) this.#watches.delete(streamId);
+      },
+    );
+    this.#watches.set(streamId, watch);
     return watch;
   }
 
-  #onLength(watch: Watch, length: number): void {
-    for (const waiter of watch.waiters) {
-      if (waiter.from < length) {
-        this.#schedule(watch);
-        return;
-      }
+  #join(
+    watch: Watch,
+    from: number,
+    options: WaitOptions,
+  ): { waiter: Waiter; result: Promise<ReadResult> } {
+    let settle: Pick<Waiter, 'resolve' | 'reject'> | undefined;
+    const result = new Promise<ReadResult>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // The caller sees the outcome through `result`; this only stops an abort during the
+    // subscribe from counting as an unhandled rejection.
+    result.catch(() => {});
+    const waiter: Waiter = {
+      from,
+      limit: Math.max(1, options.limit ?? this.#options.defaultLimit),
+      since: this.#clock.now(),
+      readsBefore: watch.reads,
+      resolve: (value) => settle?.resolve(value),
+      reject: (error) => settle?.reject(error),
+      cleanup: () => {},
+    };
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => {
+        this.#drop(watch, waiter);
+        waiter.reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
+    watch.waiters.add(waiter);
+    return { waiter, result };
   }
 
-  #schedule(watch: Watch): void {
-    if (watch.waiters.size === 0) return;
-    if (watch.reading) {
-      watch.again = true;
+  /**
+   * Serves from the message every waiter whose offset lies in the batch, decoding its items once
+   * and only if one does; the others read if they must (see wantsRead). A message in another
+   * format says only "something changed": every waiter reads.
+   */
+  #onMessage(watch: Watch, message: string): void {
+    const notification = parseNotification(message);
+    if (!notification) {
+      watch.stale = true;
+      this.#schedule(watch);
       return;
     }
+    if (notification.to > watch.known) {
+      watch.known = notification.to;
+      watch.heardAt = this.#clock.now();
+    }
+    if (isFinal(notification)) watch.ended = true;
+    let items: Item[] | null | undefined = notification.itemsAt < 0 ? null : undefined;
+    let read = false;
+    for (const waiter of watch.waiters) {
+      if (items !== null && waiter.from >= notification.from && waiter.from < notification.to) {
+        items ??= decodedOrNull(message, notification);
+        if (items) {
+          this.#settle(watch, waiter);
+          waiter.resolve(
+            batchResult({ notification, items, from: waiter.from, limit: waiter.limit }),
+          );
+          continue;
+        }
+      }
+      read ||= wantsRead(watch, waiter);
+    }
+    if (read) this.#schedule(watch);
+  }
+
+  /** Starts the read loop unless it runs (it checks again after each read) or cannot yet. */
+  #schedule(watch: Watch): void {
+    if (watch.reading || !watch.subscribed || watch.waiters.size === 0) return;
     watch.reading = true;
     void this.#readLoop(watch);
   }
 
   async #readLoop(watch: Watch): Promise<void> {
     try {
-      while (watch.waiters.size > 0) {
-        watch.again = false;
-        let from = Number.POSITIVE_INFINITY;
-        let limit = 1;
-        for (const waiter of watch.waiters) {
-          from = Math.min(from, waiter.from);
-          limit = Math.max(limit, waiter.limit);
-        }
+      while (needsRead(watch)) {
+        const { from, limit } = readRange(watch);
+        watch.stale = false;
+        const read = ++watch.reads;
         const result = await this.#options.read(watch.streamId, from, limit);
-        const behind = this.#dispatch(watch, result, from);
-        if (!watch.again && !behind) break;
+        this.#dispatch({ watch, result, readFrom: from, read });
       }
     } catch (error) {
+      watch.stale = true;
       this.#rejectAll(watch, error);
     } finally {
       watch.reading = false;
@@ -165,33 +264,32 @@ export class StreamTail {
   }
 
   /**
-   * Hands each waiter its part of a read that started at `readFrom`; true when some waiter still
-   * has items to fetch. A waiter that arrived while the read was in flight, asking for offsets
-   * below `readFrom`, is not in this read at all: it waits for the next one.
+   * Hands each waiter its part of read number `read`, which started at `readFrom`. A waiter that
+   * joined while the read was in flight, asking for offsets below `readFrom`, is not in it at
+   * all: it waits for the next read. Only a waiter that waited before the read started can be
+   * told its offset is beyond the end: a later one may know of appends the read did not see.
    */
-  #dispatch(watch: Watch, result: ReadResult, readFrom: number): boolean {
-    let behind = false;
+  #dispatch(input: { watch: Watch; result: ReadResult; readFrom: number; read: number }): void {
+    const { watch, result, readFrom, read } = input;
+    watch.heardAt = this.#clock.now();
+    if (result.length > watch.known) watch.known = result.length;
+    if (FINAL_STATUSES.has(result.status)) watch.ended = true;
     for (const waiter of watch.waiters) {
-      if (waiter.from < readFrom) {
-        behind = true;
-      } else if (waiter.from > result.length) {
+      if (waiter.from < readFrom) continue;
+      if (waiter.from > result.length) {
+        if (waiter.readsBefore >= read) continue;
         this.#settle(watch, waiter);
         waiter.reject(
           new SpoolError('offset_out_of_range', undefined, { details: { value: result.length } }),
         );
       } else if (waiter.from < result.next) {
-        const start = waiter.from - readFrom;
-        const end = Math.min(result.items.length, start + waiter.limit);
         this.#settle(watch, waiter);
-        waiter.resolve(sliceResult(result, start, end));
+        waiter.resolve(sliceResult(result, waiter.from - readFrom, waiter.limit));
       } else if (result.done) {
         this.#settle(watch, waiter);
-        waiter.resolve({ ...result, items: [], appendedAt: [], next: waiter.from });
-      } else if (waiter.from < result.length) {
-        behind = true;
+        waiter.resolve(doneAt(result, waiter.from));
       }
     }
-    return behind;
   }
 
   #settle(watch: Watch, waiter: Waiter): void {
@@ -201,7 +299,7 @@ export class StreamTail {
 
   #drop(watch: Watch, waiter: Waiter): void {
     watch.waiters.delete(waiter);
-    if (watch.waiters.size === 0) watch.idleSince = Date.now();
+    if (watch.waiters.size === 0) watch.idleSince = this.#clock.now();
   }
 
   #rejectAll(watch: Watch, error: unknown): void {
@@ -210,31 +308,13 @@ export class StreamTail {
       waiter.reject(error);
     }
   }
-
-  #poll(): void {
-    const now = Date.now();
-    for (const watch of this.#watches.values()) {
-      if (watch.waiters.size > 0) {
-        this.#schedule(watch);
-      } else if (!watch.reading && now - watch.idleSince >= this.#options.lingerMs) {
-        this.#watches.delete(watch.streamId);
-        void watch.listening.then(
-          (stop) => stop(),
-          () => {},
-        );
-      }
-    }
-  }
 }
 
-function sliceResult(result: ReadResult, start: number, end: number): ReadResult {
-  const items = result.items.slice(start, end);
-  const next = items.length > 0 ? (items[items.length - 1]?.offset ?? 0) + 1 : result.next;
-  return {
-    ...result,
-    items,
-    appendedAt: result.appendedAt.slice(start, end),
-    next,
-    done: result.done && next === result.length,
-  };
+/** A message's items, or null when they do not decode to its offsets: it is then header-only. */
+function decodedOrNull(message: string, notification: Notification): Item[] | null {
+  try {
+    return decodeNotificationItems(message, notification);
+  } catch {
+    return null;
+  }
 }

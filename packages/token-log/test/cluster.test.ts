@@ -1,24 +1,43 @@
 import { type RedisCluster, startRedisCluster } from '@spool/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RedisClient } from '../src/connect.ts';
 import { connectRedis } from '../src/connect.ts';
 import { RedisTokenLog } from '../src/redis-token-log.ts';
 import { createStream, tokens } from './fixture.ts';
 
+/** Runs a command on every master and returns the answers, in the order of `cluster.nodes`. */
+async function onEveryNode(cluster: RedisCluster, ...command: string[]): Promise<unknown[]> {
+  return Promise.all(
+    cluster.nodes.map(async ({ host, port }) => {
+      const node = new Redis({ host, port });
+      try {
+        return await node.call(command[0] ?? 'PING', ...command.slice(1));
+      } finally {
+        node.disconnect();
+      }
+    }),
+  );
+}
+
 describe('on a 3-master Redis Cluster', () => {
   let cluster: RedisCluster;
   let client: RedisClient;
   let log: RedisTokenLog;
+  /** Never polls: what it receives came through sharded pub/sub or a read after a reconnect. */
+  let quiet: RedisTokenLog;
 
   beforeAll(async () => {
     cluster = await startRedisCluster({ masters: 3 });
     const url = `redis-cluster://${cluster.nodes.map((node) => `${node.host}:${node.port}`).join(',')}`;
     client = connectRedis(url);
     log = new RedisTokenLog({ redis: client });
+    quiet = new RedisTokenLog({ redis: client, pollIntervalMs: 60_000 });
   });
 
   afterAll(async () => {
     await log?.close();
+    await quiet?.close();
     client?.disconnect();
     await cluster?.stop();
   });
@@ -59,5 +78,75 @@ describe('on a 3-master Redis Cluster', () => {
     expect(await log.ack(id, subscription, 3)).toBe(3);
     expect((await log.takeOver(id, subscription, 'gw2')).claimed).toBe(1);
     expect(await log.cancel(id)).toBe('running');
+  });
+
+  it('serves followers at the end on every master from sharded messages, with no read', async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => createStream(quiet)));
+    await Promise.all(
+      ids.map((id) => quiet.append({ streamId: id, attempt: 1, at: 0, items: tokens(1) })),
+    );
+    await Promise.all(ids.map((id) => quiet.follow(id, 0)));
+    const reads = vi.spyOn(quiet, 'read');
+    const followers = ids.map((id) => quiet.follow(id, 1));
+    await Promise.all(
+      ids.map((id) =>
+        quiet.append({
+          streamId: id,
+          attempt: 1,
+          at: 1,
+          items: [...tokens(2), { type: 'end', finish_reason: 'stop' }],
+        }),
+      ),
+    );
+    for (const result of await Promise.all(followers)) {
+      expect(result).toMatchObject({ next: 4, length: 4, status: 'done', done: true });
+      expect(result.items.map((item) => item.offset)).toEqual([1, 2, 3]);
+    }
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    // Each master holds the channels of its own streams (it refuses others with MOVED), heard by
+    // one sharded subscriber per token log (two here); nothing uses the cluster-wide pub/sub.
+    for (const channels of await onEveryNode(cluster, 'PUBSUB', 'SHARDCHANNELS')) {
+      expect((channels as string[]).length).toBeGreaterThan(0);
+    }
+    expect(await onEveryNode(cluster, 'PUBSUB', 'CHANNELS')).toEqual([[], [], []]);
+    for (const list of await onEveryNode(cluster, 'CLIENT', 'LIST')) {
+      expect(String(list).match(/name=ioredis-cluster\(ssubscriber\)/g)).toHaveLength(2);
+    }
+  });
+
+  it('hears cancels and acks on the shard of their stream', async () => {
+    const id = await createStream(quiet);
+    await quiet.append({ streamId: id, attempt: 1, at: 0, items: tokens(3) });
+    const { subscription } = await quiet.createSubscription(id, 0);
+    const acks: number[] = [];
+    const stopAcks = await quiet.watchAcks(id, subscription, (offset) => acks.push(offset));
+    let cancelled = 0;
+    const stopCancel = await quiet.watchCancel(id, () => cancelled++);
+    await log.ack(id, subscription, 2);
+    expect(await log.cancel(id)).toBe('running');
+    await expect.poll(() => acks).toEqual([2]);
+    await expect.poll(() => cancelled).toBe(1);
+    await stopAcks();
+    await stopCancel();
+  });
+
+  it('catches up after the subscriber connection of every shard is killed', async () => {
+    const id = await createStream(quiet);
+    await quiet.append({ streamId: id, attempt: 1, at: 0, items: tokens(1) });
+    const { next } = await quiet.follow(id, 0);
+    await onEveryNode(cluster, 'CLIENT', 'KILL', 'TYPE', 'pubsub');
+    const waiting = quiet.follow(id, next);
+    await quiet.append({ streamId: id, attempt: 1, at: next, items: tokens(2) });
+    expect((await waiting).items.map((item) => item.offset)).toEqual([1, 2]);
+    // And the resubscribed channel carries the next batch again.
+    const reads = vi.spyOn(quiet, 'read');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    reads.mockClear();
+    const more = quiet.follow(id, 3);
+    await quiet.append({ streamId: id, attempt: 1, at: 3, items: tokens(1) });
+    expect((await more).items.map((item) => item.offset)).toEqual([3]);
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
   });
 });

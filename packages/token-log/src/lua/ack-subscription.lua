@@ -9,8 +9,9 @@
   KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
   ARGV[1] subscription id    ARGV[2] offset    ARGV[3] acks channel
 
-  A new ack is published on the acks channel as `<subscription> <offset>`, so the gateway
-  delivering the subscription reopens its window even when the ack came through another one.
+  A new ack is published (SPUBLISH: on a cluster, only on the stream's shard) on the acks channel
+  as `<subscription> <offset>`, so the gateway delivering the subscription reopens its window even
+  when the ack came through another one.
 
   Output: the acknowledged offset after the call
   Errors: SPOOL stream_not_found | subscription_not_found | offset_out_of_range <length>
@@ -44,5 +45,5 @@ while true do
   redis.call('XACK', logKey, sub, unpack(ids))
   if #pending < 500 then break end
 end
-redis.call('PUBLISH', ARGV[3], sub .. ' ' .. offset)
+redis.call('SPUBLISH', ARGV[3], sub .. ' ' .. offset)
 return offset

@@ -13,12 +13,18 @@
   refused; a newer one takes ownership. A final batch (ending with `end`) sets the status,
   the finish reason and the retention TTL in the same step.
 
+  Waking readers: the batch itself is published (SPUBLISH, so on a cluster only the stream's
+  shard carries it) on the events channel, in the format of notification-codec.ts:
+    v1 <from> <to> <t> <status>\n<d of entry 1>\n<d of entry 2>...
+  or the header line alone when the entries take more than the byte bound (readers then read the
+  log). A retried append that changes nothing publishes nothing.
+
   KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
   ARGV[1] attempt      ARGV[2] at (offset of the first item)
   ARGV[3] final status ('' unless the batch ends the stream)    ARGV[4] finish reason
   ARGV[5] retention TTL in ms    ARGV[6] tombstone grace in ms    ARGV[7] length cap
-  ARGV[8] events channel
-  ARGV[9], ARGV[10], ... pairs: item count of an entry, encoded items of that entry
+  ARGV[8] events channel    ARGV[9] most bytes of entries a message carries
+  ARGV[10], ARGV[11], ... pairs: item count of an entry, encoded items of that entry
 
   Output: { new length, appended (1|0) }
   Errors: SPOOL stream_not_found | stale_attempt <owner> | offset_conflict <length>
@@ -35,9 +41,11 @@ local ttlMs = tonumber(ARGV[5])
 local tombstoneMs = tonumber(ARGV[6])
 local lengthCap = tonumber(ARGV[7])
 local channel = ARGV[8]
+local messageMaxBytes = tonumber(ARGV[9])
+local FIRST_ENTRY = 10
 
 local total = 0
-for index = 9, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
+for index = FIRST_ENTRY, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
 
 local meta, failure = readStreamMeta(metaKey, { 'length', 'attempt' })
 if failure then return failure end
@@ -49,10 +57,12 @@ if attempt < owner then return redis.error_reply('SPOOL stale_attempt ' .. owner
 if at + total <= length then
   -- Already stored, if the entry at that place is this batch's first entry, byte for byte;
   -- anything else is another producer's data at those offsets.
-  local id = (at + tonumber(ARGV[9])) .. '-0'
+  local id = (at + tonumber(ARGV[FIRST_ENTRY])) .. '-0'
   local stored = redis.call('XRANGE', logKey, id, id)
   local fields = stored[1] and stored[1][2]
-  if fields and fields[2] == tostring(at) and fields[6] == ARGV[10] then return { length, 0 } end
+  if fields and fields[2] == tostring(at) and fields[6] == ARGV[FIRST_ENTRY + 1] then
+    return { length, 0 }
+  end
   return redis.error_reply('SPOOL offset_conflict ' .. length)
 end
 if at ~= length then return redis.error_reply('SPOOL offset_conflict ' .. length) end
@@ -67,10 +77,13 @@ end
 local now = nowMs()
 
 local first = at
-for index = 9, #ARGV, 2 do
+local entries, bytes = {}, -1
+for index = FIRST_ENTRY, #ARGV, 2 do
   local count = tonumber(ARGV[index])
   redis.call('XADD', logKey, (first + count) .. '-0', 'f', first, 't', now, 'd', ARGV[index + 1])
   first = first + count
+  entries[#entries + 1] = ARGV[index + 1]
+  bytes = bytes + #ARGV[index + 1] + 1
 end
 
 redis.call('HSET', metaKey, 'length', first, 'last_append_at', now)
@@ -88,5 +101,8 @@ elseif length == 0 then
   redis.call('PEXPIRE', logKey, math.max(redis.call('PTTL', metaKey), 1))
 end
 
-redis.call('PUBLISH', channel, first)
+local message = 'v1 ' .. at .. ' ' .. first .. ' ' .. now .. ' '
+  .. (finalStatus ~= '' and finalStatus or 'running')
+if bytes <= messageMaxBytes then message = message .. '\n' .. table.concat(entries, '\n') end
+redis.call('SPUBLISH', channel, message)
 return { first, 1 }

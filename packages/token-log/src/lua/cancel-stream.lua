@@ -4,7 +4,8 @@
   A queued stream (no worker has it yet) is ended here and now with `end` (cancelled), so it
   never waits for a worker. A running one is flagged and its worker is told on the control
   channel; the worker aborts its model call and appends the `end` itself. An ended stream is
-  left as it is.
+  left as it is. Both channels are sharded (SPUBLISH): on a cluster only the stream's shard
+  carries them. The `end` appended here is published like any append (append-items.lua).
 
   KEYS[1] meta hash    KEYS[2] log stream    KEYS[3] subscriptions hash
   ARGV[1] retention TTL in ms    ARGV[2] tombstone grace in ms
@@ -26,7 +27,7 @@ local status = meta.status
 if status == 'done' or status == 'cancelled' or status == 'failed' then return status end
 
 redis.call('HSET', metaKey, 'cancel', 1)
-redis.call('PUBLISH', ARGV[4], 'cancel')
+redis.call('SPUBLISH', ARGV[4], 'cancel')
 if status == 'running' then return status end
 
 local now = nowMs()
@@ -37,5 +38,6 @@ redis.call('HSET', metaKey, 'length', length + 1, 'last_append_at', now, 'status
 redis.call('PEXPIRE', logKey, ttlMs)
 redis.call('PEXPIRE', subsKey, ttlMs)
 redis.call('PEXPIRE', metaKey, ttlMs + tombstoneMs)
-redis.call('PUBLISH', ARGV[3], length + 1)
+redis.call('SPUBLISH', ARGV[3],
+  'v1 ' .. length .. ' ' .. (length + 1) .. ' ' .. now .. ' cancelled\n' .. ARGV[5])
 return 'cancelled'

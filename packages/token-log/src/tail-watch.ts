@@ -1,0 +1,87 @@
+/**
+ * One stream's state in the shared tail (stream-tail.ts): its waiters, what it knows of the
+ * stream's length, and the rules that say when the log must be read. Pure: no I/O.
+ */
+import type { ReadResult } from './token-log.ts';
+
+export interface Waiter {
+  from: number;
+  limit: number;
+  /** When it began to wait (clock ms). */
+  since: number;
+  /** Reads of its stream started before it joined: reads numbered above this one saw it. */
+  readsBefore: number;
+  resolve: (result: ReadResult) => void;
+  reject: (error: unknown) => void;
+  cleanup: () => void;
+}
+
+export interface Watch {
+  streamId: string;
+  waiters: Set<Waiter>;
+  listening: Promise<() => void>;
+  subscribed: boolean;
+  reading: boolean;
+  /** Reads started so far: numbers them. */
+  reads: number;
+  /** The stream's length as last heard (a message's end, a read's length); it only grows. */
+  known: number;
+  /** `known` may be behind the log (new watch, reconnect, poll): every waiter reads once. */
+  stale: boolean;
+  /** The stream ended (at `known`): nothing more will be published, so its waiters read. */
+  ended: boolean;
+  /** When a read completed or a message moved `known` on. */
+  heardAt: number;
+  idleSince: number;
+}
+
+/** A watch that knows nothing yet: its first waiters read. */
+export function newWatch(streamId: string, now: number): Watch {
+  return {
+    streamId,
+    waiters: new Set(),
+    listening: Promise.resolve(() => {}),
+    subscribed: false,
+    reading: false,
+    reads: 0,
+    known: 0,
+    stale: true,
+    ended: false,
+    heardAt: now,
+    idleSince: now,
+  };
+}
+
+/**
+ * Whether a waiter needs a read: every one does but a waiter exactly at the known end of a live
+ * stream, which the next message will serve.
+ */
+export function wantsRead(watch: Watch, waiter: Waiter): boolean {
+  return watch.stale || watch.ended || waiter.from !== watch.known;
+}
+
+export function needsRead(watch: Watch): boolean {
+  for (const waiter of watch.waiters) if (wantsRead(watch, waiter)) return true;
+  return false;
+}
+
+/** One read for every waiter: from the lowest offset any waits for, the largest limit any asks. */
+export function readRange(watch: Watch): { from: number; limit: number } {
+  let from = Number.POSITIVE_INFINITY;
+  let limit = 1;
+  for (const waiter of watch.waiters) {
+    from = Math.min(from, waiter.from);
+    limit = Math.max(limit, waiter.limit);
+  }
+  return { from, limit };
+}
+
+/**
+ * Whether some waiter has waited `intervalMs` while nothing was heard from its stream (no read,
+ * no message that moved its length on): the last message may have been lost.
+ */
+export function waitedUnheard(watch: Watch, now: number, intervalMs: number): boolean {
+  if (now - watch.heardAt < intervalMs) return false;
+  for (const waiter of watch.waiters) if (now - waiter.since >= intervalMs) return true;
+  return false;
+}
