@@ -10,6 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { logPrinter, type ServiceProcess, startRedisServer, startService } from '@spool/launcher';
 import { ConfigError, integer, parseEnv, warnUnknownVariables } from '@spool/runtime';
@@ -19,6 +20,10 @@ const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/dist/main.mjs'
 const GATEWAY_ENTRY = fileURLToPath(
   new URL('../../services/gateway/dist/server.mjs', import.meta.url),
 );
+/** The V8 settings the gateway runs with everywhere (chosen by measurement: docs/benchmarks.md). */
+const GATEWAY_NODE_FLAGS = JSON.parse(
+  readFileSync(new URL('../../services/gateway/node-flags.json', import.meta.url), 'utf8'),
+) as string[];
 
 function fail(message: string): never {
   console.error(`spool: ${message}`);
@@ -83,33 +88,46 @@ async function main(): Promise<void> {
     (_, index) => `http://localhost:${settings.SPOOL_PORT + index}`,
   );
   for (const index of urls.keys()) {
-    const gateway = await startChild(`gateway-${index + 1}`, GATEWAY_ENTRY, 'gateway ready', {
-      ...shared,
-      SPOOL_PORT: String(settings.SPOOL_PORT + index),
-      // The demo page offers to switch between all of them.
-      SPOOL_DEMO_GATEWAYS: urls.join(','),
+    const gateway = await startChild({
+      name: `gateway-${index + 1}`,
+      entry: GATEWAY_ENTRY,
+      nodeFlags: GATEWAY_NODE_FLAGS,
+      readyMessage: 'gateway ready',
+      env: {
+        ...shared,
+        SPOOL_PORT: String(settings.SPOOL_PORT + index),
+        // The demo page offers to switch between all of them.
+        SPOOL_DEMO_GATEWAYS: urls.join(','),
+      },
     });
     services.push(gateway);
   }
   for (let index = 1; index <= settings.SPOOL_WORKERS; index++) {
-    services.push(await startChild(`worker-${index}`, WORKER_ENTRY, 'worker ready', shared));
+    services.push(
+      await startChild({
+        name: `worker-${index}`,
+        entry: WORKER_ENTRY,
+        nodeFlags: [],
+        readyMessage: 'worker ready',
+        env: shared,
+      }),
+    );
   }
   for (const url of urls) console.log(`spool: gateway at ${url}  (API ${url}/v1/streams)`);
   if (urls[0]) console.log(`spool: demo page at ${urls[0]}/`);
   console.log('spool: running. Ctrl-C stops everything.');
 }
 
-async function startChild(
-  name: string,
-  entry: string,
-  readyMessage: string,
-  env: Record<string, string>,
-) {
+async function startChild(child: {
+  name: string;
+  entry: string;
+  nodeFlags: string[];
+  readyMessage: string;
+  env: Record<string, string>;
+}) {
+  const { name } = child;
   const service = await startService({
-    name,
-    entry,
-    env,
-    readyMessage,
+    ...child,
     keepLogs: false,
     ownProcessGroup: true,
     onLog: logPrinter(name),
