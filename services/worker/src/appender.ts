@@ -26,6 +26,14 @@ export interface AppenderOptions {
   maxDelayMs: number;
   /** How long an append keeps being retried while Redis is unreachable. */
   retryForMs?: number;
+  /** Called after each acknowledged append: its items, and how long its oldest item waited. */
+  onAppended?: (batch: AppendedBatch) => void;
+}
+
+export interface AppendedBatch {
+  items: number;
+  /** From the push of the batch's oldest item to the append's acknowledgement. */
+  waitedMs: number;
 }
 
 export class Appender {
@@ -59,7 +67,7 @@ export class Appender {
    */
   async push(item: NewItem): Promise<void> {
     if (this.#failure) throw this.#failure;
-    if (this.#buffer.length === 0) this.#bufferedSince = Date.now();
+    if (this.#buffer.length === 0) this.#bufferedSince = performance.now();
     this.#buffer.push(item);
     this.#schedule();
     while (this.#buffer.length > 4 * this.#options.maxItems && this.#inFlight) {
@@ -86,7 +94,7 @@ export class Appender {
 
   #schedule(): void {
     if (this.#inFlight) return;
-    const waited = Date.now() - this.#bufferedSince;
+    const waited = performance.now() - this.#bufferedSince;
     if (
       !this.#appendedOnce ||
       this.#buffer.length >= this.#options.maxItems ||
@@ -104,11 +112,14 @@ export class Appender {
   #flush(): void {
     this.#clearTimer();
     const items = this.#buffer.splice(0, this.#options.maxItems * 4);
+    const oldest = this.#bufferedSince;
+    this.#bufferedSince = performance.now();
     this.#appendedOnce = true;
     this.#inFlight = this.#appendWithRetry(items)
       .then(
         (length) => {
           this.#next = length;
+          this.#options.onAppended?.({ items: items.length, waitedMs: performance.now() - oldest });
         },
         (error: unknown) => {
           this.#failure = isSpoolError(error)

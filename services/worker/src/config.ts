@@ -37,6 +37,8 @@ const shape = {
   SPOOL_WORKER_STALLED_INTERVAL_MS: duration(50, HOUR, 30_000),
   SPOOL_WORKER_MAX_STALLED: integer(0, 100, 3),
   SPOOL_SHUTDOWN_GRACE_MS: duration(0, HOUR, 10_000),
+  SPOOL_METRICS_PORT: integer(0, 65_535, 0),
+  SPOOL_METRICS_HOST: text('127.0.0.1'),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -71,6 +73,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     stalledIntervalMs: raw.SPOOL_WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: raw.SPOOL_WORKER_MAX_STALLED,
     shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
+    /** `/metrics` over HTTP; port 0 = off. */
+    metrics: { host: raw.SPOOL_METRICS_HOST, port: raw.SPOOL_METRICS_PORT },
     logLevel: raw.SPOOL_LOG_LEVEL,
     unknownVariables: findUnknownVariables(env),
   });

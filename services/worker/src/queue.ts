@@ -11,6 +11,7 @@ import { type Logger, withTimeout } from '@spool/runtime';
 import type { RedisClient, TokenLog } from '@spool/token-log';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { type GenerationContext, type GenerationOutcome, runGeneration } from './generate.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import { failureItems, StopReason } from './stop-reason.ts';
 
 export interface GenerationWorkerOptions {
@@ -20,7 +21,7 @@ export interface GenerationWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStartedAttempts: number;
-  context: GenerationContext;
+  context: GenerationContext & { metrics: WorkerMetrics };
 }
 
 export interface GenerationWorker {
@@ -34,16 +35,26 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const { context } = options;
   const shutdown = new AbortController();
   let running = 0;
+  const { metrics } = context;
   const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
+    const pickedUpAt = performance.now();
+    // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
+    if (job.attemptsStarted === 1) {
+      metrics.stages.observe('queue_wait', Math.max(0, Date.now() - job.timestamp) / 1_000);
+    }
     const parsed = generationJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
+    metrics.running.inc();
     try {
       const outcome = await runGeneration(
-        parsed.data,
-        job.attemptsStarted,
+        {
+          request: parsed.data,
+          attempt: job.attemptsStarted,
+          shutdown: shutdown.signal,
+          pickedUpAt,
+        },
         context,
-        shutdown.signal,
       );
       if (outcome === 'handed_back') {
         await job.moveToWait(token);
@@ -52,6 +63,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       return outcome;
     } finally {
       running--;
+      metrics.running.dec();
     }
   };
   const worker = new Worker(QUEUE_NAME, processor, {

@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationRequest, ModelAdapter } from '../src/adapters/model-adapter.ts';
 import { createOpenAIAdapter } from '../src/adapters/openai/index.ts';
 import { type GenerationSettings, runGeneration } from '../src/generate.ts';
+import { createWorkerMetrics } from '../src/metrics.ts';
 import { AdapterError, scriptedAdapter, textAnswer, textTokens } from './scripted-adapter.ts';
 
 const redis = redisPerFile();
 let log: RedisTokenLog;
 let client: ReturnType<typeof connectRedis>;
 const logger = createLogger('worker-test', 'silent');
+const metrics = createWorkerMetrics();
 const settings: GenerationSettings = {
   append: { maxItems: 8, maxDelayMs: 2 },
   idleTimeoutMs: 5_000,
@@ -44,10 +46,12 @@ function run(
   } = {},
 ) {
   return runGeneration(
-    request,
-    options.attempt ?? 1,
-    { log, adapter, logger, settings: { ...settings, ...options.settings } },
-    options.shutdown ?? new AbortController().signal,
+    {
+      request,
+      attempt: options.attempt ?? 1,
+      shutdown: options.shutdown ?? new AbortController().signal,
+    },
+    { log, adapter, logger, metrics, settings: { ...settings, ...options.settings } },
   );
 }
 
@@ -83,13 +87,51 @@ describe('runGeneration', () => {
           : (Reflect.get(target, property, target) as (...args: unknown[]) => unknown).bind(target),
     });
     await runGeneration(
-      request,
-      1,
-      { log: counting, adapter: scriptedAdapter(() => textAnswer(400)), logger, settings },
-      new AbortController().signal,
+      { request, attempt: 1, shutdown: new AbortController().signal },
+      {
+        log: counting,
+        adapter: scriptedAdapter(() => textAnswer(400)),
+        logger,
+        metrics,
+        settings,
+      },
     );
     expect((await itemsOf(request.streamId)).length).toBe(403);
     expect(appends).toBeLessThan(403 / 4);
+  });
+
+  it('observes the first token stages of a fresh stream and counts its appends', async () => {
+    const request = await newRequest();
+    const own = createWorkerMetrics();
+    const pickedUpAt = performance.now();
+    await runGeneration(
+      { request, attempt: 1, shutdown: new AbortController().signal, pickedUpAt },
+      { log, adapter: scriptedAdapter(() => textAnswer(20)), logger, metrics: own, settings },
+    );
+    const text = await own.registry.metrics();
+    expect(text).toContain('spool_stage_seconds_count{stage="model_first_token"} 1');
+    expect(text).toContain('spool_stage_seconds_count{stage="first_append"} 1');
+    expect(text).toContain('spool_items_appended_total 23');
+    const appends = Number(/spool_appends_total (\d+)/.exec(text)?.[1]);
+    expect(appends).toBeGreaterThan(0);
+    expect(appends).toBeLessThanOrEqual(23);
+  });
+
+  it('observes no first token when the model fails before saying anything', async () => {
+    const request = await newRequest();
+    const own = createWorkerMetrics();
+    const failing = scriptedAdapter(() => [
+      { fail: new AdapterError('upstream_error', 'HTTP 400') },
+    ]);
+    await runGeneration(
+      { request, attempt: 1, shutdown: new AbortController().signal },
+      { log, adapter: failing, logger, metrics: own, settings },
+    );
+    expect((await itemsOf(request.streamId)).map((item) => item.type)).toEqual(['error', 'end']);
+    const text = await own.registry.metrics();
+    expect(text).not.toContain('stage="model_first_token"');
+    expect(text).not.toContain('stage="first_append"');
+    expect(text).toContain('spool_items_appended_total 2');
   });
 
   it('stops on cancel, aborts the model and ends with finish_reason cancelled', async () => {
