@@ -41,7 +41,6 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_WS_MAX_STREAMS',
   'SPOOL_WS_PING_MS',
   // Worker (services/worker/src/config.ts).
-  'SPOOL_APPEND_MAX_DELAY_MS',
   'SPOOL_APPEND_MAX_ITEMS',
   'SPOOL_GENERATION_IDLE_TIMEOUT_MS',
   'SPOOL_METRICS_HOST',

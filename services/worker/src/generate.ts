@@ -19,7 +19,8 @@ import type { WorkerMetrics } from './metrics.ts';
 import { failureItems, StopReason, stopReasonOf } from './stop-reason.ts';
 
 export interface GenerationSettings {
-  append: { maxItems: number; maxDelayMs: number };
+  /** Most items in one append (see appender.ts). */
+  append: { maxItems: number };
   /** The generation is ended with `generation_timeout` after this long without an item. */
   idleTimeoutMs: number;
   /** Upstream retries, only before the attempt's first item. */

@@ -16,7 +16,7 @@ let client: ReturnType<typeof connectRedis>;
 const logger = createLogger('worker-test', 'silent');
 const metrics = createWorkerMetrics();
 const settings: GenerationSettings = {
-  append: { maxItems: 8, maxDelayMs: 2 },
+  append: { maxItems: 8 },
   idleTimeoutMs: 5_000,
   upstreamRetries: 2,
 };
