@@ -99,9 +99,14 @@ interface ProduceInput {
 async function produce(input: ProduceInput): Promise<GenerationOutcome> {
   const { request, appender, context, logger } = input;
   const controller = new AbortController();
-  const stopWatching = await context.log.watchCancel(request.streamId, () =>
+  // The model starts without waiting for the cancel watch (a subscribe and a read: two round
+  // trips off the first token's path). A cancel sent meanwhile is not lost: the claim read the
+  // cancel flag, and the watch reads it again once subscribed. A watch that cannot be set up
+  // stops the generation.
+  const watching = context.log.watchCancel(request.streamId, () =>
     controller.abort(StopReason.cancelled),
   );
+  watching.catch((error: unknown) => controller.abort(error));
   const onShutdown = () => controller.abort(StopReason.handOff);
   if (input.shutdown.aborted) onShutdown();
   input.shutdown.addEventListener('abort', onShutdown, { once: true });
@@ -118,7 +123,8 @@ async function produce(input: ProduceInput): Promise<GenerationOutcome> {
   } finally {
     watchdog.stop();
     input.shutdown.removeEventListener('abort', onShutdown);
-    await stopWatching();
+    const stopWatching = await watching.catch(() => undefined);
+    await stopWatching?.();
   }
 }
 

@@ -55,6 +55,20 @@ function run(
   );
 }
 
+/** The real token log with one method replaced (Redis stays real). */
+function withOverride<Name extends keyof RedisTokenLog>(
+  target: RedisTokenLog,
+  name: Name,
+  replacement: RedisTokenLog[Name],
+): RedisTokenLog {
+  return new Proxy(target, {
+    get: (object, property) =>
+      property === name
+        ? replacement
+        : (Reflect.get(object, property, object) as (...args: unknown[]) => unknown).bind(object),
+  });
+}
+
 async function itemsOf(streamId: string): Promise<Item[]> {
   return (await log.read(streamId, 0, 10_000)).items;
 }
@@ -145,6 +159,50 @@ describe('runGeneration', () => {
     const items = await itemsOf(request.streamId);
     expect(items.at(-1)).toEqual({ type: 'end', offset: 3, finish_reason: 'cancelled' });
     expect((await log.meta(request.streamId)).status).toBe('cancelled');
+  });
+
+  it('starts the model before its cancel watch is set up, and still honours an early cancel', async () => {
+    const request = await newRequest();
+    let releaseWatch = () => {};
+    const watchHeld = new Promise<void>((resolve) => {
+      releaseWatch = resolve;
+    });
+    const slowWatch = withOverride(log, 'watchCancel', async (...args) => {
+      await watchHeld;
+      return log.watchCancel(...args);
+    });
+    const adapter = scriptedAdapter(() => [...textTokens(2), { sleep: 60_000 }, ...textTokens(3)]);
+    const running = runGeneration(
+      { request, attempt: 1, shutdown: new AbortController().signal },
+      { log: slowWatch, adapter, logger, metrics, settings },
+    );
+    await expect.poll(async () => (await log.meta(request.streamId)).length).toBe(2);
+    await log.cancel(request.streamId);
+    releaseWatch();
+    expect(await running).toBe('completed');
+    expect((await itemsOf(request.streamId)).at(-1)).toEqual({
+      type: 'end',
+      offset: 2,
+      finish_reason: 'cancelled',
+    });
+  });
+
+  it('ends the stream with an error when its cancel watch cannot be set up', async () => {
+    const request = await newRequest();
+    const brokenWatch = withOverride(log, 'watchCancel', () =>
+      Promise.reject(new Error('subscribe failed')),
+    );
+    const adapter = scriptedAdapter(() => [...textTokens(2), { sleep: 60_000 }, ...textTokens(3)]);
+    expect(
+      await runGeneration(
+        { request, attempt: 1, shutdown: new AbortController().signal },
+        { log: brokenWatch, adapter, logger, metrics, settings },
+      ),
+    ).toBe('completed');
+    expect((await itemsOf(request.streamId)).slice(-2)).toMatchObject([
+      { type: 'error', code: 'internal' },
+      { type: 'end', finish_reason: 'error' },
+    ]);
   });
 
   it('ends a model that goes silent with generation_timeout', async () => {
