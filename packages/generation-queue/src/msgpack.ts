@@ -17,76 +17,104 @@ export type MsgpackValue =
   | { readonly [key: string]: MsgpackValue };
 
 export function encodeMsgpack(value: MsgpackValue): Buffer {
-  const chunks: Buffer[] = [];
-  write(value, chunks);
-  return Buffer.concat(chunks);
+  const writer = new Writer();
+  writer.value(value);
+  return writer.bytes();
 }
 
-function write(value: MsgpackValue, out: Buffer[]): void {
-  if (value === null || value === undefined) out.push(Buffer.from([0xc0]));
-  else if (typeof value === 'boolean') out.push(Buffer.from([value ? 0xc3 : 0xc2]));
-  else if (typeof value === 'number') writeNumber(value, out);
-  else if (typeof value === 'string') writeString(value, out);
-  else if (Array.isArray(value)) {
-    out.push(header(value.length, 0x90, 0xdc));
-    for (const item of value) write(item, out);
-  } else {
-    const entries = Object.entries(value as { [key: string]: MsgpackValue });
-    out.push(header(entries.length, 0x80, 0xde));
-    for (const [key, item] of entries) {
-      writeString(key, out);
-      write(item, out);
+/** Writes into one buffer, doubled when full. */
+class Writer {
+  #buffer = Buffer.allocUnsafe(256);
+  #length = 0;
+
+  bytes(): Buffer {
+    return Buffer.from(this.#buffer.subarray(0, this.#length));
+  }
+
+  value(value: MsgpackValue): void {
+    if (value === null || value === undefined) this.#byte(0xc0);
+    else if (typeof value === 'boolean') this.#byte(value ? 0xc3 : 0xc2);
+    else if (typeof value === 'number') this.#number(value);
+    else if (typeof value === 'string') this.#string(value);
+    else if (Array.isArray(value)) {
+      this.#header(value.length, 0x90, 0xdc);
+      for (const item of value) this.value(item);
+    } else {
+      const entries = Object.entries(value as { [key: string]: MsgpackValue });
+      this.#header(entries.length, 0x80, 0xde);
+      for (const [key, item] of entries) {
+        this.#string(key);
+        this.value(item);
+      }
     }
   }
-}
 
-/** A fix type for up to 15 entries, else a 16- or 32-bit length after `long16` / `long16 + 1`. */
-function header(length: number, fix: number, long16: number): Buffer {
-  if (length < 16) return Buffer.from([fix | length]);
-  if (length < 0x1_0000) return Buffer.from([long16, length >> 8, length & 0xff]);
-  const buffer = Buffer.alloc(5);
-  buffer[0] = long16 + 1;
-  buffer.writeUInt32BE(length, 1);
-  return buffer;
-}
-
-function writeString(text: string, out: Buffer[]): void {
-  const bytes = Buffer.from(text, 'utf8');
-  const length = bytes.length;
-  if (length < 32) out.push(Buffer.from([0xa0 | length]));
-  else if (length < 0x100) out.push(Buffer.from([0xd9, length]));
-  else if (length < 0x1_0000) out.push(Buffer.from([0xda, length >> 8, length & 0xff]));
-  else {
-    const prefix = Buffer.alloc(5);
-    prefix[0] = 0xdb;
-    prefix.writeUInt32BE(length, 1);
-    out.push(prefix);
+  /** A fix type for up to 15 entries, else a 16- or 32-bit length after `long16` / `long16 + 1`. */
+  #header(length: number, fix: number, long16: number): void {
+    if (length < 16) this.#byte(fix | length);
+    else if (length < 0x1_0000) this.#uint16(long16, length);
+    else this.#uint32(long16 + 1, length);
   }
-  out.push(bytes);
-}
 
-function writeNumber(value: number, out: Buffer[]): void {
-  if (Object.is(value, -0)) {
-    out.push(Buffer.from([0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0]));
-  } else if (Number.isInteger(value) && value >= 0 && value <= 0x7f) {
-    out.push(Buffer.from([value]));
-  } else if (Number.isInteger(value) && value < 0 && value >= -32) {
-    out.push(Buffer.from([value & 0xff]));
-  } else if (Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff) {
-    const buffer = Buffer.alloc(5);
-    buffer[0] = 0xce;
-    buffer.writeUInt32BE(value, 1);
-    out.push(buffer);
-  } else if (Number.isInteger(value) && value < 0 && value >= -0x8000_0000) {
-    const buffer = Buffer.alloc(5);
-    buffer[0] = 0xd2;
-    buffer.writeInt32BE(value, 1);
-    out.push(buffer);
-  } else {
-    // Any other number, timestamps in ms included: a double, which is what Lua holds anyway.
-    const buffer = Buffer.alloc(9);
-    buffer[0] = 0xcb;
-    buffer.writeDoubleBE(value, 1);
-    out.push(buffer);
+  #string(text: string): void {
+    const length = Buffer.byteLength(text, 'utf8');
+    if (length < 32) this.#byte(0xa0 | length);
+    else if (length < 0x100) this.#uint8(0xd9, length);
+    else if (length < 0x1_0000) this.#uint16(0xda, length);
+    else this.#uint32(0xdb, length);
+    this.#reserve(length);
+    this.#length += this.#buffer.write(text, this.#length, 'utf8');
+  }
+
+  #number(value: number): void {
+    const integer = Number.isInteger(value) && !Object.is(value, -0);
+    if (integer && value >= 0 && value <= 0x7f) this.#byte(value);
+    else if (integer && value < 0 && value >= -32) this.#byte(value & 0xff);
+    else if (integer && value >= 0 && value <= 0xffff_ffff) this.#uint32(0xce, value);
+    else if (integer && value < 0 && value >= -0x8000_0000) {
+      this.#reserve(5);
+      this.#buffer[this.#length] = 0xd2;
+      this.#buffer.writeInt32BE(value, this.#length + 1);
+      this.#length += 5;
+    } else {
+      // Any other number, timestamps in ms included: a double, which is what Lua holds anyway.
+      this.#reserve(9);
+      this.#buffer[this.#length] = 0xcb;
+      this.#buffer.writeDoubleBE(value, this.#length + 1);
+      this.#length += 9;
+    }
+  }
+
+  #byte(byte: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = byte;
+  }
+
+  #uint8(type: number, value: number): void {
+    this.#reserve(2);
+    this.#buffer[this.#length] = type;
+    this.#buffer[this.#length + 1] = value;
+    this.#length += 2;
+  }
+
+  #uint16(type: number, value: number): void {
+    this.#reserve(3);
+    this.#buffer[this.#length] = type;
+    this.#buffer.writeUInt16BE(value, this.#length + 1);
+    this.#length += 3;
+  }
+
+  #uint32(type: number, value: number): void {
+    this.#reserve(5);
+    this.#buffer[this.#length] = type;
+    this.#buffer.writeUInt32BE(value, this.#length + 1);
+    this.#length += 5;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
   }
 }
