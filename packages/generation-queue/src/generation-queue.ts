@@ -6,10 +6,11 @@
  * tag, so all of the queue's keys share one slot and BullMQ's scripts run on Redis Cluster.
  *
  * The producer side does not load BullMQ: a gateway only adds jobs and counts them, and
- * importing BullMQ (Worker, sandboxes, flows, schedulers, telemetry, …) cost it ~200 ms at start
- * and ~6 MB of heap. It runs BullMQ's own `addStandardJob` and `getCounts` scripts
- * (bullmq-scripts.ts) with the keys and arguments `Queue.add` and `Queue.getJobCounts` pass;
- * generation-queue.test.ts holds it to what `Queue.add` stores and what a `Worker` reads.
+ * importing BullMQ (Worker, sandboxes, flows, schedulers, telemetry, …) cost it 120–270 ms at
+ * start and 5.6 MB of heap (`pnpm --filter @spool/generation-queue bench`). It runs BullMQ's own
+ * `addStandardJob` and `getCounts` scripts (bullmq-scripts.ts) with the keys and arguments
+ * `Queue.add` and `Queue.getJobCounts` pass; generation-queue.test.ts holds it to what
+ * `Queue.add` stores and what a `Worker` reads.
  */
 import type { RedisClient } from '@spool/token-log';
 import {
