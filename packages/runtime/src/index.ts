@@ -12,4 +12,12 @@ export {
 } from './known-variables.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { handleShutdownSignals, type ShutdownOptions } from './shutdown.ts';
+export {
+  createStageHistogram,
+  STAGE_BUCKETS_SECONDS,
+  STAGE_METRIC_NAME,
+  STAGES,
+  type Stage,
+  type StageHistogram,
+} from './stage-metrics.ts';
 export { sleep, type TimedWork, type TimeoutOptions, withTimeout } from './timeout.ts';

@@ -18,6 +18,7 @@ import {
   startService,
 } from '@spool/testing';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
+import { percentile } from './bench-stats.ts';
 
 const CANCELS = 120;
 const STREAMS = 64;
@@ -55,11 +56,6 @@ async function waitForEnd(streamId: string): Promise<number> {
     if (result.done) return result.length;
     from = result.next;
   }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 async function cancelLatencies(): Promise<number[]> {
@@ -104,7 +100,7 @@ const table = [
 console.log(table);
 
 const section = [
-  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm --filter @spool/worker bench\` on ${machineDescription()}, one worker process and one redis-server on the same machine, default append batching (32 items / 5 ms).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm --filter @spool/worker bench\` on ${machineDescription()}, one worker process and one redis-server on the same machine, default appends (at once when none is in flight, else batched up to 128 items).`,
   '',
   table,
 ].join('\n');

@@ -1,11 +1,17 @@
 /**
- * Micro-batching of one generation's appends.
+ * The appends of one generation: batches that follow the model's rate, with no timer.
  *
- * Items are buffered and appended in batches: at most one append in flight per stream, a batch
- * flushed when it reaches `maxItems` or when its oldest item has waited `maxDelayMs`, whichever
- * comes first. The first item of a generation goes at once (time to first token). At high token
- * rates this makes one Redis round trip per batch, not per token; at low rates a token waits
- * at most `maxDelayMs`.
+ * At most one append of a stream is in flight. An item pushed while none is goes out at once,
+ * alone: a slow model's tokens (and every stream's first) wait for nothing. Items pushed while
+ * one is in flight accumulate and go out together, up to `maxItems`, the moment it returns: a
+ * fast model's batches grow with the append's round trip, so Redis sees one call per round trip
+ * rather than one per token, and the batches grow by themselves when Redis or this process is
+ * loaded. A full buffer (`4 × maxItems` unsent) holds the model back: `push` waits.
+ *
+ * Why not send the next batch before the previous one returned (offsets would allow it): it
+ * would halve the batches under load, when calls cost most, to save an item at most one round
+ * trip; and a retry would have to replay the batches behind a failed one in order. See
+ * docs/decisions/2026-11-30-appends-follow-the-model.md for the measurements.
  *
  * Every append carries the attempt (fencing) and the offset where its batch starts, so a
  * retry after a lost reply is idempotent. `redis_unavailable` is retried with backoff until
@@ -22,21 +28,28 @@ export interface AppenderOptions {
   attempt: number;
   /** Offset of the first item this appender will write (the stream's length at start). */
   at: number;
+  /** Most items in one append; four times as many may wait before `push` holds back. */
   maxItems: number;
-  maxDelayMs: number;
   /** How long an append keeps being retried while Redis is unreachable. */
   retryForMs?: number;
+  /** Called after each acknowledged append: its items, and how long its oldest item waited. */
+  onAppended?: (batch: AppendedBatch) => void;
+}
+
+export interface AppendedBatch {
+  items: number;
+  /** From the push of the batch's oldest item to the append's acknowledgement. */
+  waitedMs: number;
 }
 
 export class Appender {
   readonly #options: AppenderOptions;
   #buffer: NewItem[] = [];
-  #bufferedSince = 0;
+  /** `performance.now()` at each buffered item's push. */
+  #pushedAt: number[] = [];
   #next: number;
   #inFlight: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
   #failure: SpoolError | undefined;
-  #appendedOnce = false;
 
   constructor(options: AppenderOptions) {
     this.#options = options;
@@ -54,14 +67,15 @@ export class Appender {
   }
 
   /**
-   * Buffers an item. Resolves at once unless the buffer is over `4 × maxItems` (Redis is
-   * slower than the model): then it waits for the append in flight — backpressure to the model.
+   * Takes an item: sent at once when no append is in flight, else with the next batch.
+   * Resolves at once unless `4 × maxItems` items wait (Redis is slower than the model): then
+   * it waits for the append in flight — backpressure to the model.
    */
   async push(item: NewItem): Promise<void> {
     if (this.#failure) throw this.#failure;
-    if (this.#buffer.length === 0) this.#bufferedSince = Date.now();
     this.#buffer.push(item);
-    this.#schedule();
+    this.#pushedAt.push(performance.now());
+    if (!this.#inFlight) this.#send();
     while (this.#buffer.length > 4 * this.#options.maxItems && this.#inFlight) {
       await this.#inFlight;
       if (this.#failure) throw this.#failure;
@@ -70,57 +84,35 @@ export class Appender {
 
   /** Stores everything buffered; rejects with the append failure if there was one. */
   async close(): Promise<void> {
-    this.#clearTimer();
-    while (this.#inFlight || (this.#buffer.length > 0 && !this.#failure)) {
-      if (!this.#inFlight) this.#flush();
-      await this.#inFlight;
-    }
+    while (this.#inFlight) await this.#inFlight;
     if (this.#failure) throw this.#failure;
   }
 
   /** Drops what is buffered and not yet sent (the generation was fenced or abandoned). */
   discard(): void {
-    this.#clearTimer();
     this.#buffer = [];
+    this.#pushedAt = [];
   }
 
-  #schedule(): void {
-    if (this.#inFlight) return;
-    const waited = Date.now() - this.#bufferedSince;
-    if (
-      !this.#appendedOnce ||
-      this.#buffer.length >= this.#options.maxItems ||
-      waited >= this.#options.maxDelayMs
-    ) {
-      this.#flush();
-    } else {
-      this.#timer ??= setTimeout(() => {
-        this.#timer = undefined;
-        if (!this.#inFlight && this.#buffer.length > 0) this.#flush();
-      }, this.#options.maxDelayMs - waited);
-    }
-  }
-
-  #flush(): void {
-    this.#clearTimer();
-    const items = this.#buffer.splice(0, this.#options.maxItems * 4);
-    this.#appendedOnce = true;
-    this.#inFlight = this.#appendWithRetry(items)
-      .then(
-        (length) => {
-          this.#next = length;
-        },
-        (error: unknown) => {
-          this.#failure = isSpoolError(error)
-            ? error
-            : new SpoolError('internal', String(error), { cause: error });
-          this.#buffer = [];
-        },
-      )
-      .finally(() => {
+  /** Sends up to `maxItems` buffered items; when they are stored, the next batch goes. */
+  #send(): void {
+    const items = this.#buffer.splice(0, this.#options.maxItems);
+    const oldest = this.#pushedAt.splice(0, items.length)[0] ?? performance.now();
+    this.#inFlight = this.#appendWithRetry(items).then(
+      (length) => {
+        this.#next = length;
+        this.#options.onAppended?.({ items: items.length, waitedMs: performance.now() - oldest });
+        if (this.#buffer.length > 0) this.#send();
+        else this.#inFlight = undefined;
+      },
+      (error: unknown) => {
+        this.#failure = isSpoolError(error)
+          ? error
+          : new SpoolError('internal', String(error), { cause: error });
+        this.discard();
         this.#inFlight = undefined;
-        if (this.#buffer.length > 0 && !this.#failure) this.#schedule();
-      });
+      },
+    );
   }
 
   async #appendWithRetry(items: NewItem[]): Promise<number> {
@@ -135,10 +127,5 @@ export class Appender {
         await sleep(backoffDelay(retry, { baseMs: 50, maxMs: 1_000 }));
       }
     }
-  }
-
-  #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
   }
 }

@@ -28,8 +28,7 @@ const shape = {
   SPOOL_OPENAI_MODEL: z.string().min(1).optional(),
   SPOOL_UPSTREAM_TIMEOUT_MS: duration(100, HOUR, 30_000),
   SPOOL_UPSTREAM_RETRIES: integer(0, 10, 2),
-  SPOOL_APPEND_MAX_ITEMS: integer(1, 4_096, 32),
-  SPOOL_APPEND_MAX_DELAY_MS: duration(0, 1_000, 5),
+  SPOOL_APPEND_MAX_ITEMS: integer(1, 4_096, 128),
   SPOOL_GENERATION_IDLE_TIMEOUT_MS: duration(100, 24 * HOUR, 60_000),
   SPOOL_STREAM_TTL: duration(1_000, 365 * 24 * HOUR, 24 * HOUR),
   SPOOL_MAX_STREAM_ITEMS: integer(10, 100_000_000, 1_000_000),
@@ -37,6 +36,8 @@ const shape = {
   SPOOL_WORKER_STALLED_INTERVAL_MS: duration(50, HOUR, 30_000),
   SPOOL_WORKER_MAX_STALLED: integer(0, 100, 3),
   SPOOL_SHUTDOWN_GRACE_MS: duration(0, HOUR, 10_000),
+  SPOOL_METRICS_PORT: integer(0, 65_535, 0),
+  SPOOL_METRICS_HOST: text('127.0.0.1'),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -63,7 +64,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       byteTimeoutMs: raw.SPOOL_UPSTREAM_TIMEOUT_MS,
     },
     upstreamRetries: raw.SPOOL_UPSTREAM_RETRIES,
-    append: { maxItems: raw.SPOOL_APPEND_MAX_ITEMS, maxDelayMs: raw.SPOOL_APPEND_MAX_DELAY_MS },
+    append: { maxItems: raw.SPOOL_APPEND_MAX_ITEMS },
     idleTimeoutMs: raw.SPOOL_GENERATION_IDLE_TIMEOUT_MS,
     retentionMs: raw.SPOOL_STREAM_TTL,
     maxStreamItems: raw.SPOOL_MAX_STREAM_ITEMS,
@@ -71,6 +72,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     stalledIntervalMs: raw.SPOOL_WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: raw.SPOOL_WORKER_MAX_STALLED,
     shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
+    /** `/metrics` over HTTP; port 0 = off. */
+    metrics: { host: raw.SPOOL_METRICS_HOST, port: raw.SPOOL_METRICS_PORT },
     logLevel: raw.SPOOL_LOG_LEVEL,
     unknownVariables: findUnknownVariables(env),
   });

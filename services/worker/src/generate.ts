@@ -14,10 +14,13 @@ import {
   type ModelAdapter,
 } from './adapters/model-adapter.ts';
 import { Appender } from './appender.ts';
+import { FirstTokenTimer } from './first-token-timer.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import { failureItems, StopReason, stopReasonOf } from './stop-reason.ts';
 
 export interface GenerationSettings {
-  append: { maxItems: number; maxDelayMs: number };
+  /** Most items in one append (see appender.ts). */
+  append: { maxItems: number };
   /** The generation is ended with `generation_timeout` after this long without an item. */
   idleTimeoutMs: number;
   /** Upstream retries, only before the attempt's first item. */
@@ -29,17 +32,28 @@ export interface GenerationContext {
   adapter: ModelAdapter;
   logger: Logger;
   settings: GenerationSettings;
+  metrics: Pick<WorkerMetrics, 'stages' | 'appends' | 'itemsAppended'>;
 }
 
 export type GenerationOutcome = 'completed' | 'already_ended' | 'fenced' | 'handed_back';
 
+export interface GenerationInput {
+  request: GenerationRequest;
+  /** The fencing attempt: 1 for the first run, +1 for each restart. */
+  attempt: number;
+  /** Aborts when the worker shuts down: the generation is handed back. */
+  shutdown: AbortSignal;
+  /** When this worker picked the job up (`performance.now()`); now if not given. */
+  pickedUpAt?: number;
+}
+
 export async function runGeneration(
-  request: GenerationRequest,
-  attempt: number,
+  input: GenerationInput,
   context: GenerationContext,
-  shutdown: AbortSignal,
 ): Promise<GenerationOutcome> {
-  const { log, adapter } = context;
+  const { request, attempt, shutdown } = input;
+  const pickedUpAt = input.pickedUpAt ?? performance.now();
+  const { log, adapter, metrics } = context;
   const logger = context.logger.child({ stream: request.streamId, attempt });
   let claim: Awaited<ReturnType<TokenLog['claimAttempt']>>;
   try {
@@ -49,12 +63,18 @@ export async function runGeneration(
     throw error;
   }
   if (FINAL_STATUSES.has(claim.status)) return 'already_ended';
+  const firstToken = new FirstTokenTimer(metrics.stages, pickedUpAt, claim.length === 0);
   const appender = new Appender({
     log,
     streamId: request.streamId,
     attempt,
     at: claim.length,
     ...context.settings.append,
+    onAppended: ({ items, waitedMs }) => {
+      metrics.appends.inc();
+      metrics.itemsAppended.inc(items);
+      firstToken.appended(waitedMs);
+    },
   });
   if (claim.cancelRequested) return finish(appender, [{ type: 'end', finish_reason: 'cancelled' }]);
   const prefix = claim.length > 0 ? await readAll(log, request.streamId) : [];
@@ -63,7 +83,7 @@ export async function runGeneration(
     return finish(appender, failureItems(StopReason.workerLost));
   }
   logger.info({ from: prefix.length, adapter: adapter.name }, 'generation started');
-  return produce({ request, prefix, appender, context, logger, shutdown });
+  return produce({ request, prefix, appender, context, logger, shutdown, firstToken });
 }
 
 interface ProduceInput {
@@ -73,14 +93,20 @@ interface ProduceInput {
   context: GenerationContext;
   logger: Logger;
   shutdown: AbortSignal;
+  firstToken: FirstTokenTimer;
 }
 
 async function produce(input: ProduceInput): Promise<GenerationOutcome> {
   const { request, appender, context, logger } = input;
   const controller = new AbortController();
-  const stopWatching = await context.log.watchCancel(request.streamId, () =>
+  // The model starts without waiting for the cancel watch (a subscribe and a read: two round
+  // trips off the first token's path). A cancel sent meanwhile is not lost: the claim read the
+  // cancel flag, and the watch reads it again once subscribed. A watch that cannot be set up
+  // stops the generation.
+  const watching = context.log.watchCancel(request.streamId, () =>
     controller.abort(StopReason.cancelled),
   );
+  watching.catch((error: unknown) => controller.abort(error));
   const onShutdown = () => controller.abort(StopReason.handOff);
   if (input.shutdown.aborted) onShutdown();
   input.shutdown.addEventListener('abort', onShutdown, { once: true });
@@ -97,7 +123,8 @@ async function produce(input: ProduceInput): Promise<GenerationOutcome> {
   } finally {
     watchdog.stop();
     input.shutdown.removeEventListener('abort', onShutdown);
-    await stopWatching();
+    const stopWatching = await watching.catch(() => undefined);
+    await stopWatching?.();
   }
 }
 
@@ -108,6 +135,7 @@ async function pump(input: ProduceInput & { signal: AbortSignal; watchdog: IdleW
   for (let retry = 0; ; retry++) {
     try {
       for await (const item of context.adapter.generate(request, { signal, prefix })) {
+        input.firstToken.itemYielded();
         yielded = true;
         watchdog.touch();
         await appender.push(item);

@@ -8,6 +8,8 @@ import { createLogger, handleShutdownSignals, loadConfigOrExit } from '@spool/ru
 import { connectRedis, RedisTokenLog } from '@spool/token-log';
 import { createAdapter } from './adapters/index.ts';
 import { loadWorkerConfig } from './config.ts';
+import { createWorkerMetrics } from './metrics.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { startGenerationWorker } from './queue.ts';
 
 const config = loadConfigOrExit(() => loadWorkerConfig());
@@ -24,6 +26,16 @@ const log = new RedisTokenLog({
   retentionMs: config.retentionMs,
   maxStreamItems: config.maxStreamItems,
 });
+const metrics = createWorkerMetrics();
+const metricsServer =
+  config.metrics.port > 0
+    ? await startMetricsServer({ registry: metrics.registry, ...config.metrics }).catch(
+        (error: unknown) => {
+          logger.fatal({ err: error, ...config.metrics }, 'metrics endpoint cannot listen');
+          process.exit(1);
+        },
+      )
+    : undefined;
 const worker = startGenerationWorker({
   connection: queueConnection,
   prefix: config.queuePrefix,
@@ -35,6 +47,7 @@ const worker = startGenerationWorker({
     log,
     adapter: createAdapter(config),
     logger,
+    metrics,
     settings: {
       append: config.append,
       idleTimeoutMs: config.idleTimeoutMs,
@@ -48,6 +61,7 @@ handleShutdownSignals({
   forceAfterMs: config.shutdownGraceMs + 10_000,
   drain: async () => {
     await worker.drain(config.shutdownGraceMs);
+    await metricsServer?.close();
     await log.close();
     redis.disconnect();
     queueConnection.disconnect();
@@ -55,6 +69,11 @@ handleShutdownSignals({
 });
 
 logger.info(
-  { adapter: config.adapter, concurrency: config.concurrency, queuePrefix: config.queuePrefix },
+  {
+    adapter: config.adapter,
+    concurrency: config.concurrency,
+    queuePrefix: config.queuePrefix,
+    metrics: metricsServer ? `${metricsServer.url}/metrics` : undefined,
+  },
   'worker ready',
 );

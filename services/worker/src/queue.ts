@@ -11,6 +11,7 @@ import { type Logger, withTimeout } from '@spool/runtime';
 import type { RedisClient, TokenLog } from '@spool/token-log';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { type GenerationContext, type GenerationOutcome, runGeneration } from './generate.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import { failureItems, StopReason } from './stop-reason.ts';
 
 export interface GenerationWorkerOptions {
@@ -20,7 +21,9 @@ export interface GenerationWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStartedAttempts: number;
-  context: GenerationContext;
+  context: GenerationContext & { metrics: WorkerMetrics };
+  /** Most jobs one BullMQ Worker instance holds (default SLOTS_PER_QUEUE_WORKER). */
+  slotsPerQueueWorker?: number;
 }
 
 export interface GenerationWorker {
@@ -34,16 +37,26 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const { context } = options;
   const shutdown = new AbortController();
   let running = 0;
+  const { metrics } = context;
   const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
+    const pickedUpAt = performance.now();
+    // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
+    if (job.attemptsStarted === 1) {
+      metrics.stages.observe('queue_wait', Math.max(0, Date.now() - job.timestamp) / 1_000);
+    }
     const parsed = generationJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
+    metrics.running.inc();
     try {
       const outcome = await runGeneration(
-        parsed.data,
-        job.attemptsStarted,
+        {
+          request: parsed.data,
+          attempt: job.attemptsStarted,
+          shutdown: shutdown.signal,
+          pickedUpAt,
+        },
         context,
-        shutdown.signal,
       );
       if (outcome === 'handed_back') {
         await job.moveToWait(token);
@@ -52,21 +65,26 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       return outcome;
     } finally {
       running--;
+      metrics.running.dec();
     }
   };
-  const worker = new Worker(QUEUE_NAME, processor, {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    lockDuration: options.lockDurationMs,
-    stalledInterval: options.stalledIntervalMs,
-    maxStalledCount: 1_000,
-    maxStartedAttempts: options.maxStartedAttempts,
+  const slots = options.slotsPerQueueWorker ?? SLOTS_PER_QUEUE_WORKER;
+  const workers = splitConcurrency(options.concurrency, slots).map((concurrency) => {
+    const worker = new Worker(QUEUE_NAME, processor, {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: 1_000,
+      maxStartedAttempts: options.maxStartedAttempts,
+    });
+    worker.on('failed', (job, error) => {
+      if (job) void endLostGeneration(job, error, context.log, context.logger);
+    });
+    worker.on('error', (error) => context.logger.error({ err: error }, 'queue error'));
+    return worker;
   });
-  worker.on('failed', (job, error) => {
-    if (job) void endLostGeneration(job, error, context.log, context.logger);
-  });
-  worker.on('error', (error) => context.logger.error({ err: error }, 'queue error'));
   return {
     get running() {
       return running;
@@ -74,15 +92,34 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     drain: async (graceMs) => {
       const graceOver = new Error('grace period over');
       try {
-        await withTimeout(worker.pause(false), { timeoutMs: graceMs, onTimeout: () => graceOver });
+        await withTimeout(Promise.all(workers.map((worker) => worker.pause(false))), {
+          timeoutMs: graceMs,
+          onTimeout: () => graceOver,
+        });
       } catch (error) {
         if (error !== graceOver) throw error;
         context.logger.info({ running }, 'grace period over: handing running generations back');
         shutdown.abort();
       }
-      await worker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
     },
   };
+}
+
+/**
+ * Most jobs one BullMQ `Worker` instance holds; a process runs as many instances as its
+ * concurrency needs. One Worker fetches its jobs one `moveToActive` round trip after another and
+ * starts none of them until its slots are full or the queue is empty: with 500 slots, the first
+ * job of a burst waited for 500 round trips, each a whole turn of an event loop busy with the
+ * running generations. Instances fetch side by side, each starting after at most this many. The
+ * price: one blocking connection (BZPOPMIN on the queue's marker) per instance.
+ */
+export const SLOTS_PER_QUEUE_WORKER = 32;
+
+/** `concurrency` as the slots of Worker instances of at most `slots` each, as even as can be. */
+export function splitConcurrency(concurrency: number, slots: number): number[] {
+  const count = Math.ceil(concurrency / slots);
+  return Array.from({ length: count }, (_, index) => Math.floor((concurrency + index) / count));
 }
 
 /** A job BullMQ failed (restarted too often, invalid data, …): end its stream if still open. */

@@ -7,14 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationRequest, ModelAdapter } from '../src/adapters/model-adapter.ts';
 import { createOpenAIAdapter } from '../src/adapters/openai/index.ts';
 import { type GenerationSettings, runGeneration } from '../src/generate.ts';
+import { createWorkerMetrics } from '../src/metrics.ts';
 import { AdapterError, scriptedAdapter, textAnswer, textTokens } from './scripted-adapter.ts';
 
 const redis = redisPerFile();
 let log: RedisTokenLog;
 let client: ReturnType<typeof connectRedis>;
 const logger = createLogger('worker-test', 'silent');
+const metrics = createWorkerMetrics();
 const settings: GenerationSettings = {
-  append: { maxItems: 8, maxDelayMs: 2 },
+  append: { maxItems: 8 },
   idleTimeoutMs: 5_000,
   upstreamRetries: 2,
 };
@@ -44,11 +46,27 @@ function run(
   } = {},
 ) {
   return runGeneration(
-    request,
-    options.attempt ?? 1,
-    { log, adapter, logger, settings: { ...settings, ...options.settings } },
-    options.shutdown ?? new AbortController().signal,
+    {
+      request,
+      attempt: options.attempt ?? 1,
+      shutdown: options.shutdown ?? new AbortController().signal,
+    },
+    { log, adapter, logger, metrics, settings: { ...settings, ...options.settings } },
   );
+}
+
+/** The real token log with one method replaced (Redis stays real). */
+function withOverride<Name extends keyof RedisTokenLog>(
+  target: RedisTokenLog,
+  name: Name,
+  replacement: RedisTokenLog[Name],
+): RedisTokenLog {
+  return new Proxy(target, {
+    get: (object, property) =>
+      property === name
+        ? replacement
+        : (Reflect.get(object, property, object) as (...args: unknown[]) => unknown).bind(object),
+  });
 }
 
 async function itemsOf(streamId: string): Promise<Item[]> {
@@ -83,13 +101,51 @@ describe('runGeneration', () => {
           : (Reflect.get(target, property, target) as (...args: unknown[]) => unknown).bind(target),
     });
     await runGeneration(
-      request,
-      1,
-      { log: counting, adapter: scriptedAdapter(() => textAnswer(400)), logger, settings },
-      new AbortController().signal,
+      { request, attempt: 1, shutdown: new AbortController().signal },
+      {
+        log: counting,
+        adapter: scriptedAdapter(() => textAnswer(400)),
+        logger,
+        metrics,
+        settings,
+      },
     );
     expect((await itemsOf(request.streamId)).length).toBe(403);
     expect(appends).toBeLessThan(403 / 4);
+  });
+
+  it('observes the first token stages of a fresh stream and counts its appends', async () => {
+    const request = await newRequest();
+    const own = createWorkerMetrics();
+    const pickedUpAt = performance.now();
+    await runGeneration(
+      { request, attempt: 1, shutdown: new AbortController().signal, pickedUpAt },
+      { log, adapter: scriptedAdapter(() => textAnswer(20)), logger, metrics: own, settings },
+    );
+    const text = await own.registry.metrics();
+    expect(text).toContain('spool_stage_seconds_count{stage="model_first_token"} 1');
+    expect(text).toContain('spool_stage_seconds_count{stage="first_append"} 1');
+    expect(text).toContain('spool_items_appended_total 23');
+    const appends = Number(/spool_appends_total (\d+)/.exec(text)?.[1]);
+    expect(appends).toBeGreaterThan(0);
+    expect(appends).toBeLessThanOrEqual(23);
+  });
+
+  it('observes no first token when the model fails before saying anything', async () => {
+    const request = await newRequest();
+    const own = createWorkerMetrics();
+    const failing = scriptedAdapter(() => [
+      { fail: new AdapterError('upstream_error', 'HTTP 400') },
+    ]);
+    await runGeneration(
+      { request, attempt: 1, shutdown: new AbortController().signal },
+      { log, adapter: failing, logger, metrics: own, settings },
+    );
+    expect((await itemsOf(request.streamId)).map((item) => item.type)).toEqual(['error', 'end']);
+    const text = await own.registry.metrics();
+    expect(text).not.toContain('stage="model_first_token"');
+    expect(text).not.toContain('stage="first_append"');
+    expect(text).toContain('spool_items_appended_total 2');
   });
 
   it('stops on cancel, aborts the model and ends with finish_reason cancelled', async () => {
@@ -103,6 +159,50 @@ describe('runGeneration', () => {
     const items = await itemsOf(request.streamId);
     expect(items.at(-1)).toEqual({ type: 'end', offset: 3, finish_reason: 'cancelled' });
     expect((await log.meta(request.streamId)).status).toBe('cancelled');
+  });
+
+  it('starts the model before its cancel watch is set up, and still honours an early cancel', async () => {
+    const request = await newRequest();
+    let releaseWatch = () => {};
+    const watchHeld = new Promise<void>((resolve) => {
+      releaseWatch = resolve;
+    });
+    const slowWatch = withOverride(log, 'watchCancel', async (...args) => {
+      await watchHeld;
+      return log.watchCancel(...args);
+    });
+    const adapter = scriptedAdapter(() => [...textTokens(2), { sleep: 60_000 }, ...textTokens(3)]);
+    const running = runGeneration(
+      { request, attempt: 1, shutdown: new AbortController().signal },
+      { log: slowWatch, adapter, logger, metrics, settings },
+    );
+    await expect.poll(async () => (await log.meta(request.streamId)).length).toBe(2);
+    await log.cancel(request.streamId);
+    releaseWatch();
+    expect(await running).toBe('completed');
+    expect((await itemsOf(request.streamId)).at(-1)).toEqual({
+      type: 'end',
+      offset: 2,
+      finish_reason: 'cancelled',
+    });
+  });
+
+  it('ends the stream with an error when its cancel watch cannot be set up', async () => {
+    const request = await newRequest();
+    const brokenWatch = withOverride(log, 'watchCancel', () =>
+      Promise.reject(new Error('subscribe failed')),
+    );
+    const adapter = scriptedAdapter(() => [...textTokens(2), { sleep: 60_000 }, ...textTokens(3)]);
+    expect(
+      await runGeneration(
+        { request, attempt: 1, shutdown: new AbortController().signal },
+        { log: brokenWatch, adapter, logger, metrics, settings },
+      ),
+    ).toBe('completed');
+    expect((await itemsOf(request.streamId)).slice(-2)).toMatchObject([
+      { type: 'error', code: 'internal' },
+      { type: 'end', finish_reason: 'error' },
+    ]);
   });
 
   it('ends a model that goes silent with generation_timeout', async () => {

@@ -1,5 +1,6 @@
 export {
   createSyntheticAdapter,
+  MAX_PREFILL_MS,
   MAX_TOKENS_LIMIT,
   SYNTHETIC_DEFAULTS,
   type SyntheticOptions,

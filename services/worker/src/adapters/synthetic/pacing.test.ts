@@ -36,6 +36,13 @@ describe('synthetic adapter: timing and abort', () => {
     expect(first).toBeGreaterThanOrEqual(150 * 0.8 * 0.5);
   });
 
+  it("takes a request's prefill_ms over the configured prefill", async () => {
+    const options = { prefillMs: 10_000, stallProbability: 0 };
+    const params = { max_tokens: 1, tokens_per_second: 1_000, prefill_ms: 0 };
+    const { first } = await timeRun(options, params);
+    expect(first).toBeLessThan(1_000);
+  });
+
   it('continues without a prefill and without delays for the skipped part', async () => {
     const params = { max_tokens: 50, tokens_per_second: 0 };
     const whole: NewItem[] = [];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AdapterError, type GenerationParams } from '../model-adapter.ts';
 import {
   createSyntheticAdapter,
+  MAX_PREFILL_MS,
   MAX_TOKENS_LIMIT,
   SYNTHETIC_DEFAULTS,
 } from './synthetic-adapter.ts';
@@ -201,6 +202,8 @@ describe('synthetic adapter: content', () => {
     ['max_tokens', { max_tokens: 'ten' }],
     ['max_tokens', { max_tokens: MAX_TOKENS_LIMIT + 1 }],
     ['tokens_per_second', { tokens_per_second: -1 }],
+    ['prefill_ms', { prefill_ms: -1 }],
+    ['prefill_ms', { prefill_ms: MAX_PREFILL_MS + 1 }],
     ['reasoning', { reasoning: 'yes' }],
     ['max_completion_tokens', { max_completion_tokens: 0 }],
     ['max_completion_tokens', { max_completion_tokens: '5' }],

@@ -11,7 +11,9 @@
  * Params: `seed` (number or string), `max_tokens` or its OpenAI alias `max_completion_tokens`
  * (exactly that many tokens, then `length`), `reasoning` (boolean; by chance when absent),
  * `tools` (true, or OpenAI's array of tool definitions when non-empty: end with a tool call),
- * `tokens_per_second` (0: no delays at all). `null` counts as absent, as in OpenAI's API. Every
+ * `tokens_per_second` (0: no delays at all), `prefill_ms` (the pause before the first item, for
+ * an empty prompt; benchmarks of the path around the model set 0). `null` counts as absent, as
+ * in OpenAI's API. Every
  * other param (`temperature`, `response_format`, vendor fields, …) is ignored, never an error:
  * an OpenAI client sends many this model has no use for.
  */
@@ -40,6 +42,9 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
   stallMs: 400,
   defaultTokens: Object.freeze([200, 400] as const),
 });
+
+/** The longest prefill a request may ask for. */
+export const MAX_PREFILL_MS = 60_000;
 
 /** The most tokens one request may ask for: bounds what one stream can cost Redis. */
 export const MAX_TOKENS_LIMIT = 100_000;
@@ -92,6 +97,10 @@ function planRequest(settings: SyntheticOptions, request: GenerationRequest): Re
   const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
   const tokensPerSecond = numberParam(params, 'tokens_per_second') ?? settings.tokensPerSecond;
   if (!(tokensPerSecond >= 0)) throw invalidParam('tokens_per_second', 'a number ≥ 0');
+  const prefillMs = numberParam(params, 'prefill_ms') ?? settings.prefillMs;
+  if (!(prefillMs >= 0 && prefillMs <= MAX_PREFILL_MS)) {
+    throw invalidParam('prefill_ms', `a number from 0 to ${MAX_PREFILL_MS}`);
+  }
   return {
     content: {
       seed: deriveSeed('content', input),
@@ -101,7 +110,7 @@ function planRequest(settings: SyntheticOptions, request: GenerationRequest): Re
       defaultTokens: settings.defaultTokens,
       promptTokens: Math.ceil(promptChars / 4),
     },
-    timing: { ...settings, tokensPerSecond },
+    timing: { ...settings, tokensPerSecond, prefillMs },
     // The stream id keeps identical requests from stalling in step with each other.
     timingSeed: deriveSeed('timing', `${request.streamId}\n${input}`),
     promptChars,
