@@ -36,6 +36,9 @@ export class StreamReader {
   #characters = 0;
   #firstTokenAt: number | undefined;
   #paused = false;
+  /** Behaviour `hold`: stopped reading and waiting for `release()`; released: never again. */
+  #holding = false;
+  #released = false;
   #slowUntil = 0;
   #pendingResume: Resume | undefined;
   #drop: (() => void) | undefined;
@@ -55,6 +58,18 @@ export class StreamReader {
 
   get done(): boolean {
     return this.tracker.ended || this.#report.failed !== undefined;
+  }
+
+  get holding(): boolean {
+    return this.#holding;
+  }
+
+  /** Behaviour `hold`: reads again (and never holds again). */
+  release(): void {
+    this.#released = true;
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.#setPaused(false);
   }
 
   async run(): Promise<ConnectionReport> {
@@ -213,6 +228,16 @@ export class StreamReader {
     if (token && this.#firstTokenAt === undefined) {
       this.#firstTokenAt = at;
       this.#schedule();
+    }
+    const behaviour = this.#plan.behaviour;
+    if (
+      behaviour.kind === 'hold' &&
+      !this.#released &&
+      !this.#holding &&
+      this.tracker.next >= behaviour.afterItems
+    ) {
+      this.#holding = true;
+      this.#setPaused(true);
     }
     if (!this.#slow()) this.#processed = this.tracker.next;
     this.#maybeAck();
