@@ -24,6 +24,8 @@ export interface PausedFigures {
   /** Peak from the start until the readers read again. */
   rssMaxMB: number;
   rssGrowthMB: number;
+  /** Peak over the whole run, catch-up after the release included. */
+  rssPeakMB: number;
   /** The window: every reader stopped → released (no readers: streams created → hold over). */
   pausedSeconds: number;
   pausedCpuSeconds: number;
@@ -87,6 +89,7 @@ export function pausedFigures(input: {
     rssStartMB: rssStart / MB,
     rssMaxMB: rssMax / MB,
     rssGrowthMB: (rssMax - rssStart) / MB,
+    rssPeakMB: Math.max(rssStart, ...usage.rss.map(([, bytes]) => bytes)) / MB,
     pausedSeconds,
     pausedCpuSeconds,
     pausedCpuPercent: (100 * pausedCpuSeconds) / pausedSeconds,

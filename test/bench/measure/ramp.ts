@@ -41,10 +41,14 @@ export function rampKnee(input: {
     const second = Math.floor((delivery.appendedAt - epoch) / 1_000);
     samplesOf(bins, second).add(delivery.receivedAt - delivery.appendedAt);
   });
+  // A stream is open from its create until its last item was appended; one that had not ended
+  // when the run did stays open to the end.
   const spans = reports.flatMap((report) => {
     const truth = report.streamId === undefined ? undefined : truths.get(report.streamId);
     if (!truth || report.createSentAt === undefined || truth.length === 0) return [];
-    return [[report.createSentAt - epoch, (truth.appendedAt[truth.length - 1] as number) - epoch]];
+    const last = truth.appendedAt[truth.length - 1] as number;
+    const end = truth.complete && Number.isFinite(last) ? last - epoch : Number.POSITIVE_INFINITY;
+    return [[report.createSentAt - epoch, end]];
   });
   const result: RampBin[] = [];
   for (const second of [...bins.keys()].sort((a, b) => a - b)) {

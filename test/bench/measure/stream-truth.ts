@@ -12,6 +12,8 @@ export interface StreamTruth {
   firstToken: number;
   /** UTF-8 bytes of its token texts. */
   textBytes: number;
+  /** Whether it ended (`end` stored, or every item handed over) before the truth was taken. */
+  complete: boolean;
   /** Append time of each offset, ms since the epoch (whole ms, as the token log keeps it). */
   appendedAt: Float64Array;
 }
@@ -29,6 +31,7 @@ export function truthOfItems(items: readonly Item[], times: readonly number[]): 
     isToken,
     firstToken: items.findIndex((item) => item.type === 'token'),
     textBytes,
+    complete: items.at(-1)?.type === 'end' && times.every((time) => Number.isFinite(time)),
     appendedAt: Float64Array.from(times),
   };
 }

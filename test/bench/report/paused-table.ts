@@ -1,6 +1,10 @@
 /** paused-readers: per variant, what the stopped readers cost the gateway beside nobody reading. */
 import type { RunResult } from '../scenarios/run-result.ts';
-import { count, mb, percent, ratio, seconds, table } from './format.ts';
+import { count, mb, ratio, table } from './format.ts';
+
+/** % of one core, one decimal when small: the reference gateway uses well under 1%. */
+export const cpuPercent = (value: number) =>
+  value < 10 ? `${value.toFixed(1)}%` : `${value.toFixed(0)}%`;
 
 export const megabytes = (bytes: number) =>
   bytes < 1_048_576 ? `${(bytes / 1_024).toFixed(0)} kB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
@@ -25,10 +29,11 @@ export function pausedTable(results: readonly RunResult[]): string | undefined {
       reference && paused.transport !== 'none'
         ? `${growthRatio >= 0 ? '+' : ''}${growthRatio.toFixed(0)} MB`
         : '—',
-      `${percent(paused.pausedCpuPercent)} (${seconds(paused.pausedCpuSeconds)} in ${paused.pausedSeconds.toFixed(1)} s)`,
+      `${cpuPercent(paused.pausedCpuPercent)} (${paused.pausedCpuSeconds.toFixed(2)} s in ${paused.pausedSeconds.toFixed(1)} s)`,
       reference && paused.transport !== 'none'
         ? ratio(paused.pausedCpuPercent / Math.max(0.01, reference.pausedCpuPercent))
         : '—',
+      mb(paused.rssPeakMB),
       `${count(integrity.lost)} / ${count(integrity.duplicated)} / ${count(integrity.contentMismatches)}`,
       `${count(integrity.unfinished)} / ${count(result.figures.connections)}`,
     ];
@@ -45,6 +50,7 @@ export function pausedTable(results: readonly RunResult[]): string | undefined {
       'growth − no readers',
       'gateway CPU while stopped',
       '÷ no readers',
+      'RSS peak, catch-up included',
       'lost / dup / ≠',
       'unfinished / readers',
     ],

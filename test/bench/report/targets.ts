@@ -5,9 +5,9 @@
  */
 import { type KeyName, keyOf } from '../measure/key-figures.ts';
 import type { RunResult } from '../scenarios/run-result.ts';
-import { count, mb, ms, percent, ratio, seconds } from './format.ts';
+import { count, mb, ms, ratio, seconds } from './format.ts';
 import { idleRss, mostPaused } from './key-tables.ts';
-import { megabytes } from './paused-table.ts';
+import { cpuPercent, megabytes } from './paused-table.ts';
 
 export interface TargetVerdict {
   target: string;
@@ -218,7 +218,7 @@ function pausedTargets(results: readonly RunResult[]): TargetVerdict[] {
         target: `paused-readers: ${who}: gateway CPU while stopped ≤ 2× no readers'`,
         value: paused?.pausedCpuPercent,
         limit: reference ? 2 * reference.pausedCpuPercent : undefined,
-        show: percent,
+        show: cpuPercent,
       }),
     ];
   });
