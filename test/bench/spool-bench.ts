@@ -101,6 +101,7 @@ for (const failure of failures) process.stderr.write(`FAIL ${failure}\n`);
 const writeDocs = !quick && !values['no-docs'];
 const meta = runMeta({
   command: quick ? 'pnpm bench --quick' : 'pnpm bench',
+  quick,
   seconds,
   expectedSeconds: expected,
   loadAverage,

@@ -16,7 +16,7 @@ const { results: stored, ...meta } = saved;
 const results = stored.map(upgradeResult);
 await writeReport({
   results,
-  quick: false,
+  quick: meta.quick ?? false,
   writeDocs: true,
   meta,
   failures: checkIntegrity(results),

@@ -10,6 +10,8 @@ import { REPO_ROOT } from '../system/node-process.ts';
 export interface RunMeta {
   measured: string;
   command: string;
+  /** Quick mode (tiny sizes): the scenario titles depend on it. */
+  quick?: boolean;
   machine: string;
   /** 1-, 5- and 15-minute load averages when the run started. */
   loadAverage?: number[];
@@ -26,6 +28,7 @@ export interface RunMeta {
 
 export function runMeta(input: {
   command: string;
+  quick: boolean;
   seconds: number;
   expectedSeconds: number;
   loadAverage: number[];
@@ -36,6 +39,7 @@ export function runMeta(input: {
   return {
     measured: new Date().toISOString(),
     command: input.command,
+    quick: input.quick,
     machine: machineLine(),
     loadAverage: input.loadAverage,
     revision: revision(REPO_ROOT),

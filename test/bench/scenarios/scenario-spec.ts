@@ -59,7 +59,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       arrivals: 'poisson',
       startSpreadMs: size(500, 4_000),
       baselines: baselines('raw', 'naive', 'resumable'),
-      expectedSeconds: size(7, 24),
+      expectedSeconds: size(7, 28),
     },
     {
       ...base,
@@ -72,7 +72,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       arrivals: 'poisson',
       startSpreadMs: size(500, 2_000),
       baselines: ['raw', 'naive', 'resumable'],
-      expectedSeconds: size(7, 28),
+      expectedSeconds: size(7, 30),
     },
     {
       ...base,
@@ -84,7 +84,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       rate: () => 50,
       startSpreadMs: 0,
       baselines: baselines('raw', 'resumable'),
-      expectedSeconds: size(7, 22),
+      expectedSeconds: size(7, 26),
     },
     {
       ...base,
@@ -175,7 +175,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       startSpreadMs: rampSeconds * 1_000,
       deadlineMs: rampSeconds * 1_000 + size(10_000, 25_000),
       baselines: baselines('resumable', 'raw'),
-      expectedSeconds: size(9, 85),
+      expectedSeconds: size(9, 92),
     },
     {
       ...base,
@@ -194,7 +194,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       clientProcesses: size(2, 4),
       deadlineMs: size(20_000, 120_000),
       baselines: [],
-      expectedSeconds: size(10, 100),
+      expectedSeconds: size(10, 105),
     },
     {
       ...base,
@@ -220,7 +220,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
         afterItems: 100,
         holdMs: size(500, 5_000),
       },
-      expectedSeconds: size(5, 30),
+      expectedSeconds: size(5, 22),
     },
   ];
 }
