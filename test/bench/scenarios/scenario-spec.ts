@@ -183,7 +183,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       title: `${thousands(connectionStreams * connectionReaders)} connections on one gateway (half WebSocket, half SSE): ${connectionStreams} streams × ${connectionReaders} readers at 5 tokens/s`,
       streams: connectionStreams,
       readersPerStream: connectionReaders,
-      tokens: () => size(20, 300),
+      tokens: () => size(12, 300),
       rate: () => 5,
       startSpreadMs: 0,
       // 10,000 connections over 30 s (333 a second), then 30 s with all of them open.
