@@ -13,7 +13,7 @@ const percentiles = (name: string, figures: { p50: number; p99: number } | null 
 
 function notes(spec: ScenarioSpec, runs: readonly RunResult[]): string[] {
   const spool = runs.find((run) => run.system === 'spool' && run.variant === undefined);
-  const extra: string[] = [];
+  const extra: string[] = runs.flatMap((run) => run.notes);
   const transports = Object.entries(spool?.figures.latencyByTransport ?? {})
     .map(([name, figures]) => percentiles(name, figures))
     .join(', ');

@@ -104,10 +104,19 @@ export async function writeReport(input: {
 }
 
 function compareSection(before: SavedRun, after: RunMeta, results: readonly RunResult[]): string[] {
+  const cautions = [
+    ...((before.quick ?? false) !== (after.quick ?? false)
+      ? ['**One run is quick mode and the other full size: the loads differ, so do the figures.**']
+      : []),
+    ...(before.machine !== after.machine
+      ? [`**Measured on different machines** (before: ${before.machine}).`]
+      : []),
+  ];
   return [
     [
       '### Before → after',
       '',
+      ...cautions.flatMap((caution) => [caution, '']),
       `Before: measured ${before.measured.slice(0, 10)} by \`${before.command}\` ${machineSentence(before)}`,
       '',
       `After: this run ${machineSentence(after)}`,

@@ -1,4 +1,5 @@
 /** Runs one scenario against Spool: redis-server, gateways, workers, client processes. */
+import { readFileSync } from 'node:fs';
 import { computeFigures } from '../measure/figures.ts';
 import { rampKnee } from '../measure/ramp.ts';
 import { type StageSnapshot, scrapeStages, stageBreakdown } from '../measure/stage-metrics.ts';
@@ -40,10 +41,33 @@ export function metricsUrls(system: SpoolSystem): string[] {
   ];
 }
 
+/**
+ * The open-files limit this process (and so every process it starts) has: a gateway holding
+ * `connections` sockets needs more than that many descriptors.
+ */
+function openFilesLimit(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+    return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return Infinity;
+  }
+}
+
 export async function runSpool(
   spec: ScenarioSpec,
   options: { gatewayFlags?: string[] } = {},
 ): Promise<RunResult> {
+  const notes: string[] = [];
+  const perGateway = (spec.streams * spec.readersPerStream) / spec.gateways;
+  const limit = openFilesLimit();
+  if (perGateway + 1_000 > limit) {
+    notes.push(
+      `The open-files limit here (\`ulimit -n\` ${limit}) is too low for ${Math.round(perGateway)} connections on one gateway: raise it before trusting this scenario.`,
+    );
+    process.stderr.write(`spool-bench: ${notes.at(-1)}\n`);
+  }
   const system = await startSpool(spec, options);
   try {
     const plans = connectionPlans(spec, {
@@ -91,6 +115,7 @@ export async function runSpool(
     if (spec.name === 'connections') {
       result.rssAllConnected = rssWhenAllConnected(result, load);
     }
+    result.notes.push(...notes);
     return result;
   } finally {
     await system.stop();
