@@ -15,6 +15,7 @@ import { StreamTracker } from './stream-tracker.ts';
 import { openWsLink } from './ws-link.ts';
 
 const MAX_RECONNECTS = 12;
+const MAX_CREATE_ATTEMPTS = 5;
 const MAX_ERRORS_KEPT = 5;
 
 export interface ReaderContext {
@@ -101,19 +102,30 @@ export class StreamReader {
       if (id === undefined) throw new Error(`no stream for key ${plan.joinKey}`);
       return id;
     }
-    if (!plan.createUrl || !plan.create) throw new Error('nothing to create or join');
+    const urls = plan.createUrls ?? [];
+    if (urls.length === 0 || !plan.create) throw new Error('nothing to create or join');
+    // TTFT counts from the first attempt: what a user waits includes the retries.
+    this.#report.createSentAt = now();
     for (let attempt = 1; ; attempt++) {
-      this.#report.createSentAt = now();
-      const response = await fetch(plan.createUrl, {
+      const response = await fetch(urls[this.#server % urls.length] as string, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(plan.create),
         signal: this.#context.deadline,
+      }).catch((error: unknown) => {
+        // The server went away with the request (gateway-kill): whether the stream exists
+        // cannot be known, so a client creates it again on the next server.
+        this.#context.deadline.throwIfAborted();
+        this.#error(`create: ${error instanceof Error ? error.message : error}`);
+        if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
+        this.#server++;
+        return undefined;
       });
+      if (!response) continue;
       const body = (await response.json()) as { id?: string };
       if (response.ok && body.id) return body.id;
       this.#error(`create: ${response.status} ${JSON.stringify(body).slice(0, 120)}`);
-      if (response.status !== 429 || attempt >= 5)
+      if (response.status !== 429 || attempt >= MAX_CREATE_ATTEMPTS)
         throw new Error(`create failed: ${response.status}`);
       await delay(100 * attempt, this.#context.deadline);
     }

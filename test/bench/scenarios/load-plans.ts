@@ -60,7 +60,7 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
         index,
         system: endpoints.system,
         transport: ws ? 'ws' : 'sse',
-        createUrl: creates ? endpoints.createUrl(readUrls[0] as string) : undefined,
+        createUrls: creates ? readUrls.map((url) => endpoints.createUrl(url)) : undefined,
         create: creates ? requestOf(spec, stream, endpoints.system) : undefined,
         joinKey: creates ? undefined : streamKey(stream),
         readUrls,

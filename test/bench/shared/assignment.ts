@@ -32,8 +32,11 @@ export interface ConnectionPlan {
   index: number;
   system: Exclude<SystemName, 'raw'>;
   transport: Exclude<Transport, 'xread'>;
-  /** POST here to create the stream (then read it); absent: read the stream named `joinKey`. */
-  createUrl?: string;
+  /**
+   * POST to the first to create the stream (then read it), to the next if a server went away
+   * with the request; absent: read the stream named `joinKey`.
+   */
+  createUrls?: string[];
   create?: CreateRequest;
   /** Key of a stream the harness created, named in the start line. */
   joinKey?: string;
