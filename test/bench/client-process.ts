@@ -6,6 +6,7 @@
  * Protocol on stdio, one JSON object per line: it prints `{"type":"ready"}`, waits for the
  * harness's start line on stdin (`StartLine`: the common epoch and the ids of the streams to
  * join), prints `progress` lines while it runs and one `report` line at the end, then exits.
+ * A `release` line on stdin later lets readers that hold (behaviour `hold`) read again.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -14,6 +15,7 @@ import type {
   ClientAssignment,
   ProcessReport,
   ProgressLine,
+  ReleaseLine,
   StartLine,
 } from './shared/assignment.ts';
 
@@ -21,14 +23,13 @@ const path = process.argv[2];
 if (!path) throw new Error('usage: client-process.ts <assignment.json>');
 const assignment = JSON.parse(readFileSync(path, 'utf8')) as ClientAssignment;
 
+const lines = createInterface({ input: process.stdin });
+let onRelease: () => void = () => undefined;
 const start = await new Promise<StartLine>((resolve) => {
-  const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
-    const message = JSON.parse(line) as StartLine;
-    if (message.type === 'start') {
-      lines.close();
-      resolve(message);
-    }
+    const message = JSON.parse(line) as StartLine | ReleaseLine;
+    if (message.type === 'start') resolve(message);
+    else if (message.type === 'release') onRelease();
   });
   process.stdout.write(`${JSON.stringify({ type: 'ready' })}\n`);
 });
@@ -41,6 +42,9 @@ const deadlineTimer = setTimeout(
 );
 const context = { epoch: start.epoch, streams: start.streams, deadline: deadline.signal };
 const readers = assignment.connections.map((plan) => new StreamReader(plan, context));
+onRelease = () => {
+  for (const reader of readers) reader.release();
+};
 
 const progress = setInterval(() => {
   const line: ProgressLine = {
@@ -48,6 +52,7 @@ const progress = setInterval(() => {
     done: readers.filter((reader) => reader.done).length,
     total: readers.length,
     items: readers.reduce((sum, reader) => sum + reader.tracker.next, 0),
+    held: readers.filter((reader) => reader.holding).length,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }, 500);
@@ -55,5 +60,6 @@ const progress = setInterval(() => {
 const connections = await Promise.all(readers.map((reader) => reader.run()));
 clearInterval(progress);
 clearTimeout(deadlineTimer);
+lines.close();
 const report: ProcessReport = { type: 'report', connections };
 process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));

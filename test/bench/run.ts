@@ -4,11 +4,13 @@
  *   pnpm bench           the micro-benchmarks (token log, worker, gateway WebSocket), then
  *                        spool-bench in full: every scenario beside its baselines; rewrites
  *                        docs/benchmarks.md and docs/benchmarks/.
- *   pnpm bench --quick   spool-bench in quick mode only (under a minute): a smoke test that fails
- *                        when the harness breaks or Spool loses or repeats an item; no timings
- *                        are asserted, no docs are written.
+ *   pnpm bench --quick   spool-bench in quick mode only (under two minutes): a smoke test that
+ *                        fails when the harness breaks or Spool loses or repeats an item; no
+ *                        timings are asserted, no docs are written.
  *
- * Other arguments go to spool-bench (`--scenario steady`, `--no-baselines`, …).
+ * Other arguments go to spool-bench (`--scenario steady`, `--no-baselines`, `--system-root DIR`,
+ * `--save FILE`, `--compare FILE`, …). With `--system-root` or `--scenario` the micro-benchmarks
+ * are skipped: they measure this checkout's packages and rewrite their own docs sections.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,9 @@ function run(command: string, commandArgs: string[]): void {
   }
 }
 
-if (!quick) {
+const micro = !quick && !args.includes('--system-root') && !args.includes('--scenario');
+if (micro) {
+  process.stderr.write('pnpm bench: micro-benchmarks first (about 2 min), then spool-bench\n');
   run('pnpm', ['bench:log']);
   run('pnpm', ['--filter', '@spool/worker', 'bench']);
   run('pnpm', ['--filter', '@spool/gateway', 'bench']);

@@ -116,6 +116,8 @@ const connections = cursors.map(({ tracker, report }) =>
     duplicates: tracker.duplicates,
     gaps: tracker.gaps,
     ended: tracker.ended,
+    // As a client process's reader: one still open at the deadline was cut by it.
+    failed: tracker.ended ? undefined : 'deadline',
   }),
 );
 const report: ProcessReport = { type: 'report', connections };

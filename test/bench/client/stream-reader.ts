@@ -15,6 +15,7 @@ import { StreamTracker } from './stream-tracker.ts';
 import { openWsLink } from './ws-link.ts';
 
 const MAX_RECONNECTS = 12;
+const MAX_CREATE_ATTEMPTS = 5;
 const MAX_ERRORS_KEPT = 5;
 
 export interface ReaderContext {
@@ -36,6 +37,9 @@ export class StreamReader {
   #characters = 0;
   #firstTokenAt: number | undefined;
   #paused = false;
+  /** Behaviour `hold`: stopped reading and waiting for `release()`; released: never again. */
+  #holding = false;
+  #released = false;
   #slowUntil = 0;
   #pendingResume: Resume | undefined;
   #drop: (() => void) | undefined;
@@ -55,6 +59,18 @@ export class StreamReader {
 
   get done(): boolean {
     return this.tracker.ended || this.#report.failed !== undefined;
+  }
+
+  get holding(): boolean {
+    return this.#holding;
+  }
+
+  /** Behaviour `hold`: reads again (and never holds again). */
+  release(): void {
+    this.#released = true;
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.#setPaused(false);
   }
 
   async run(): Promise<ConnectionReport> {
@@ -86,19 +102,30 @@ export class StreamReader {
       if (id === undefined) throw new Error(`no stream for key ${plan.joinKey}`);
       return id;
     }
-    if (!plan.createUrl || !plan.create) throw new Error('nothing to create or join');
+    const urls = plan.createUrls ?? [];
+    if (urls.length === 0 || !plan.create) throw new Error('nothing to create or join');
+    // TTFT counts from the first attempt: what a user waits includes the retries.
+    this.#report.createSentAt = now();
     for (let attempt = 1; ; attempt++) {
-      this.#report.createSentAt = now();
-      const response = await fetch(plan.createUrl, {
+      const response = await fetch(urls[this.#server % urls.length] as string, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(plan.create),
         signal: this.#context.deadline,
+      }).catch((error: unknown) => {
+        // The server went away with the request (gateway-kill): whether the stream exists
+        // cannot be known, so a client creates it again on the next server.
+        this.#context.deadline.throwIfAborted();
+        this.#error(`create: ${error instanceof Error ? error.message : error}`);
+        if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
+        this.#server++;
+        return undefined;
       });
+      if (!response) continue;
       const body = (await response.json()) as { id?: string };
       if (response.ok && body.id) return body.id;
       this.#error(`create: ${response.status} ${JSON.stringify(body).slice(0, 120)}`);
-      if (response.status !== 429 || attempt >= 5)
+      if (response.status !== 429 || attempt >= MAX_CREATE_ATTEMPTS)
         throw new Error(`create failed: ${response.status}`);
       await delay(100 * attempt, this.#context.deadline);
     }
@@ -213,6 +240,16 @@ export class StreamReader {
     if (token && this.#firstTokenAt === undefined) {
       this.#firstTokenAt = at;
       this.#schedule();
+    }
+    const behaviour = this.#plan.behaviour;
+    if (
+      behaviour.kind === 'hold' &&
+      !this.#released &&
+      !this.#holding &&
+      this.tracker.next >= behaviour.afterItems
+    ) {
+      this.#holding = true;
+      this.#setPaused(true);
     }
     if (!this.#slow()) this.#processed = this.tracker.next;
     this.#maybeAck();

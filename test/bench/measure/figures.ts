@@ -28,6 +28,12 @@ export interface RoleUsage {
   rssMaxMB: number;
 }
 
+/**
+ * The processes a system needs to deliver, whatever it calls them: gateways or servers, workers
+ * or producers, and its Redis. The load clients (and the raw limit's XREAD readers) are not in.
+ */
+export const SERVER_ROLES: readonly string[] = ['gateway', 'server', 'worker', 'producer', 'redis'];
+
 export interface Figures {
   connections: number;
   streams: number;
@@ -47,6 +53,10 @@ export interface Figures {
   resume: (Percentiles & { attempts: number }) | null;
   integrity: Integrity;
   roles: RoleUsage[];
+  /** CPU seconds of every server-side process (SERVER_ROLES) over the run. */
+  serverCpuSeconds: number;
+  /** `serverCpuSeconds` per million tokens delivered (to all readers together). */
+  cpuPerMillionTokens: number | null;
   machine: ResourceReport['machine'];
   redis: { cpuPercent: number; usedMemoryMaxMB: number } | null;
 }
@@ -104,6 +114,9 @@ export function computeFigures(input: {
     added.add(firstAt - appendedAt);
   }
   const seconds = Math.max(0.001, (lastReceive - firstStart) / 1_000);
+  const serverCpuSeconds = resources.processes
+    .filter((usage) => SERVER_ROLES.includes(usage.role))
+    .reduce((sum, usage) => sum + usage.cpuSeconds, 0);
   return {
     connections: reports.length,
     streams: new Set(reports.map((report) => report.streamId)).size,
@@ -129,6 +142,8 @@ export function computeFigures(input: {
         : null,
     integrity: integrity(reports, truths, input.deadlineIsExpected ?? false),
     roles: roles(resources),
+    serverCpuSeconds,
+    cpuPerMillionTokens: tokens > 0 ? (serverCpuSeconds * 1e6) / tokens : null,
     machine: resources.machine,
     redis:
       resources.redis.usedMemoryMaxBytes > 0

@@ -24,7 +24,7 @@ const base = {
 
 function latencyChart(results: readonly RunResult[], scenario: string): TopLevelSpec {
   const values = results
-    .filter((result) => result.scenario === scenario)
+    .filter((result) => result.scenario === scenario && result.variant === undefined)
     .flatMap((result) => {
       const latency = result.figures.latency;
       if (!latency) return [];
@@ -99,32 +99,56 @@ function rssChart(results: readonly RunResult[]): TopLevelSpec {
 }
 
 function rampChart(results: readonly RunResult[]): TopLevelSpec {
-  const ramp = results.find(
-    (result) => result.scenario === 'ramp' && result.system === 'spool',
-  )?.ramp;
-  const values = (ramp?.bins ?? []).flatMap((bin) => [
-    { open: bin.openStreams, ms: Math.max(0.1, bin.p50), series: 'p50' },
-    { open: bin.openStreams, ms: Math.max(0.1, bin.p99), series: 'p99' },
-  ]);
+  const runs = results.filter((result) => result.scenario === 'ramp' && result.ramp);
+  const values = runs.flatMap((result) =>
+    (result.ramp?.bins ?? []).map((bin) => ({
+      open: bin.openStreams,
+      ms: Math.max(0.1, bin.p99),
+      system: title(result.system),
+    })),
+  );
   return {
     ...base,
-    title: 'Ramp: delivery latency per second vs open streams (log scale)',
+    title: 'Ramp: delivery latency p99 per second vs open streams (log scale)',
     layer: [
       {
         data: { values },
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'open', type: 'quantitative', title: 'open streams' },
-          y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms' },
-          color: { field: 'series', type: 'nominal' },
+          y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'p99 (ms)' },
+          color: { field: 'system', type: 'nominal' },
         },
       },
       {
-        data: { values: [{ threshold: ramp?.thresholdMs ?? 100 }] },
+        data: { values: [{ threshold: runs[0]?.ramp?.thresholdMs ?? 100 }] },
         mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
         encoding: { y: { field: 'threshold', type: 'quantitative' } },
       },
     ],
+  } as TopLevelSpec;
+}
+
+function pausedChart(results: readonly RunResult[]): TopLevelSpec {
+  const values = results
+    .filter((result) => result.scenario === 'paused-readers')
+    .flatMap((result) =>
+      (result.serverRss[0]?.points ?? []).map(([at, rss]) => ({
+        variant: result.variant ?? '?',
+        seconds: at / 1_000,
+        rss,
+      })),
+    );
+  return {
+    ...base,
+    title: 'paused-readers: gateway RSS over time, per variant',
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'seconds', type: 'quantitative', title: 's since the start' },
+      y: { field: 'rss', type: 'quantitative', title: 'RSS (MB)', scale: { zero: true } },
+      color: { field: 'variant', type: 'nominal' },
+    },
   } as TopLevelSpec;
 }
 
@@ -143,6 +167,13 @@ export async function writeCharts(
       latencyChart(results, 'steady'),
     ],
     [
+      {
+        file: 'spool-bench-steady-light-latency.svg',
+        alt: 'Delivery latency in steady-light, per system',
+      },
+      latencyChart(results, 'steady-light'),
+    ],
+    [
       { file: 'spool-bench-throughput.svg', alt: 'Tokens per second in throughput, per system' },
       throughputChart(results),
     ],
@@ -154,8 +185,15 @@ export async function writeCharts(
       rssChart(results),
     ],
     [
-      { file: 'spool-bench-ramp.svg', alt: 'Ramp: p50 and p99 against open streams' },
+      { file: 'spool-bench-ramp.svg', alt: 'Ramp: p99 against open streams, per system' },
       rampChart(results),
+    ],
+    [
+      {
+        file: 'spool-bench-paused-rss.svg',
+        alt: 'paused-readers: gateway RSS over time, per variant',
+      },
+      pausedChart(results),
     ],
   ];
   const written: Chart[] = [];

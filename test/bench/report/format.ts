@@ -20,6 +20,14 @@ export const ratio = (value: number): string =>
 
 export const mb = (value: number): string => `${value.toFixed(0)} MB`;
 
+/** CPU seconds (per million tokens, in the tables). */
+export const seconds = (value: number | undefined | null): string =>
+  value === undefined || value === null || !Number.isFinite(value)
+    ? '—'
+    : value >= 100
+      ? `${Math.round(value).toLocaleString('en-US')} s`
+      : `${value.toFixed(1)} s`;
+
 export const percent = (value: number): string => `${value.toFixed(0)}%`;
 
 export function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {

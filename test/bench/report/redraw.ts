@@ -4,20 +4,19 @@
  * without measuring again. The figures are the run's own; nothing is recomputed but the text.
  */
 import { readFile } from 'node:fs/promises';
-import type { RunResult } from '../scenarios/run-result.ts';
+import { upgradeResult } from '../scenarios/run-result.ts';
 import { REPO_ROOT } from '../system/node-process.ts';
 import { checkIntegrity } from './integrity-check.ts';
-import { type RunMeta, writeReport } from './write-report.ts';
+import { type SavedRun, writeReport } from './write-report.ts';
 
 const saved = JSON.parse(
   await readFile(`${REPO_ROOT}docs/benchmarks/spool-bench.json`, 'utf8'),
-) as RunMeta & {
-  results: RunResult[];
-};
-const { results, ...meta } = saved;
+) as SavedRun;
+const { results: stored, ...meta } = saved;
+const results = stored.map(upgradeResult);
 await writeReport({
   results,
-  quick: false,
+  quick: meta.quick ?? false,
   writeDocs: true,
   meta,
   failures: checkIntegrity(results),

@@ -1,7 +1,7 @@
 /** The markdown tables of one scenario: figures per system, then Spool as ratios to each baseline. */
 import type { Figures } from '../measure/figures.ts';
 import type { RunResult } from '../scenarios/run-result.ts';
-import { count, mb, ms, percent, rate, ratio, table } from './format.ts';
+import { count, mb, ms, percent, rate, ratio, seconds, table } from './format.ts';
 
 export const SYSTEM_TITLES: Record<string, string> = {
   spool: 'Spool',
@@ -11,6 +11,12 @@ export const SYSTEM_TITLES: Record<string, string> = {
 };
 
 const role = (figures: Figures, name: string) => figures.roles.find((usage) => usage.role === name);
+
+/** A result's name in the tables: its system, and its variant if it has one. */
+export function titleOf(result: Pick<RunResult, 'system' | 'variant'>): string {
+  const system = SYSTEM_TITLES[result.system] ?? result.system;
+  return result.variant ? `${system}, ${result.variant}` : system;
+}
 
 /** The delivery servers: Spool's gateways, a baseline's HTTP servers (none for the raw limit). */
 export function serverUsage(result: RunResult): { cpu: string; rss: string } {
@@ -28,7 +34,7 @@ export function latencyTable(results: readonly RunResult[]): string {
   const rows = results.map((result) => {
     const f = result.figures;
     return [
-      SYSTEM_TITLES[result.system] ?? result.system,
+      titleOf(result),
       ms(f.ttft?.p50),
       ms(f.ttft?.p99),
       ms(f.modelFirstToken?.p50),
@@ -37,6 +43,7 @@ export function latencyTable(results: readonly RunResult[]): string {
       ms(f.latency?.p99),
       ms(f.latency?.p999),
       rate(f.tokensPerSecond),
+      seconds(f.cpuPerMillionTokens),
       f.bytesPerToken.toFixed(1),
     ];
   });
@@ -51,6 +58,7 @@ export function latencyTable(results: readonly RunResult[]): string {
       'p99',
       'p99.9',
       'tokens/s',
+      'CPU s / M tokens',
       'wire B/token',
     ],
     rows,
@@ -65,7 +73,7 @@ export function resourceTable(results: readonly RunResult[]): string {
     const producer = role(f, result.system === 'spool' ? 'worker' : 'producer');
     const clients = role(f, 'client');
     return [
-      SYSTEM_TITLES[result.system] ?? result.system,
+      titleOf(result),
       server.cpu,
       server.rss,
       producer ? percent(producer.cpuPercent) : '—',
@@ -117,11 +125,20 @@ export function ratioTable(results: readonly RunResult[]): string | undefined {
       ratio(divide(s.latency?.p50, b.latency?.p50)),
       ratio(divide(s.latency?.p99, b.latency?.p99)),
       ratio(divide(s.tokensPerSecond, b.tokensPerSecond)),
+      ratio(divide(s.cpuPerMillionTokens ?? undefined, b.cpuPerMillionTokens ?? undefined)),
       ratio(divide(s.bytesPerToken, b.bytesPerToken)),
     ];
   });
   return table(
-    ['ratio', 'TTFT p50', 'latency p50', 'latency p99', 'tokens/s', 'wire B/token'],
+    [
+      'ratio',
+      'TTFT p50',
+      'latency p50',
+      'latency p99',
+      'tokens/s',
+      'CPU s / M tokens',
+      'wire B/token',
+    ],
     rows,
     ['l'],
   );

@@ -1,6 +1,7 @@
 /** Turns a scenario into connection plans for one system, and spreads them over processes. */
 import type { ConnectionPlan, CreateRequest, SystemName } from '../shared/assignment.ts';
-import type { ScenarioSpec } from './scenario-spec.ts';
+import { arrivalTimes } from './arrivals.ts';
+import { harnessCreates, type ScenarioSpec } from './scenario-types.ts';
 
 export function requestOf(spec: ScenarioSpec, stream: number, system: SystemName): CreateRequest {
   return {
@@ -14,8 +15,14 @@ export function requestOf(spec: ScenarioSpec, stream: number, system: SystemName
   };
 }
 
+/** When stream `stream` starts (ms after the epoch): the same for every system. */
 export function startOf(spec: ScenarioSpec, stream: number): number {
-  return spec.streams <= 1 ? 0 : Math.round((spec.startSpreadMs * stream) / spec.streams);
+  const times = arrivalTimes({
+    arrivals: spec.arrivals,
+    streams: spec.streams,
+    spreadMs: spec.startSpreadMs,
+  });
+  return times[stream] ?? 0;
 }
 
 export interface SystemEndpoints {
@@ -31,6 +38,16 @@ export const streamKey = (stream: number) => `s${stream}`;
 export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints): ConnectionPlan[] {
   const plans: ConnectionPlan[] = [];
   const servers = endpoints.readUrls.length;
+  const connections = spec.streams * spec.readersPerStream;
+  const creates = !harnessCreates(spec);
+  /**
+   * Readers of harness-created streams connect evenly over `connectSpreadMs` (default: at once),
+   * every stream gaining readers all along.
+   */
+  const connectAt = (stream: number, reader: number) =>
+    Math.round(
+      ((spec.connectSpreadMs ?? 0) * (reader * spec.streams + stream)) / Math.max(1, connections),
+    );
   for (let stream = 0; stream < spec.streams; stream++) {
     for (let reader = 0; reader < spec.readersPerStream; reader++) {
       const index = plans.length;
@@ -39,16 +56,15 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
         (_, step) => endpoints.readUrls[(index + step) % servers] as string,
       );
       const ws = endpoints.system === 'spool' && index % 10 < spec.wsShare * 10;
-      const creates = spec.readersPerStream === 1;
       plans.push({
         index,
         system: endpoints.system,
         transport: ws ? 'ws' : 'sse',
-        createUrl: creates ? endpoints.createUrl(readUrls[0] as string) : undefined,
+        createUrls: creates ? readUrls.map((url) => endpoints.createUrl(url)) : undefined,
         create: creates ? requestOf(spec, stream, endpoints.system) : undefined,
         joinKey: creates ? undefined : streamKey(stream),
         readUrls,
-        startAtMs: startOf(spec, stream),
+        startAtMs: startOf(spec, stream) + (creates ? 0 : connectAt(stream, reader)),
         window: spec.window,
         behaviour: spec.behaviour(index),
       });

@@ -6,7 +6,7 @@ import { rawKey } from '../baselines/raw-streams.ts';
 import { computeFigures } from '../measure/figures.ts';
 import { rampKnee } from '../measure/ramp.ts';
 import { type StreamTruth, truthOfItems } from '../measure/stream-truth.ts';
-import type { CreateRequest } from '../shared/assignment.ts';
+import { type CreateRequest, newConnectionReport } from '../shared/assignment.ts';
 import { expectedItems } from '../shared/synthetic-items.ts';
 import {
   type BaselineSystem,
@@ -15,11 +15,17 @@ import {
   startResumable,
 } from '../system/baseline-systems.ts';
 import { BENCH_DIR } from '../system/node-process.ts';
+import { classifier, clientProcesses, createStreams } from './client-load.ts';
 import { connectionPlans, requestOf, spread, startOf } from './load-plans.ts';
 import { runLoad } from './load-run.ts';
-import { connectionReports, type RunResult, serverRss, sourceMismatches } from './run-result.ts';
-import { classifier, clientProcesses, createStreams } from './run-spool.ts';
-import type { BaselineName, ScenarioSpec } from './scenario-spec.ts';
+import {
+  connectionReports,
+  type RunResult,
+  serverRss,
+  sourceMismatches,
+  withKeyFigures,
+} from './run-result.ts';
+import { type BaselineName, harnessCreates, type ScenarioSpec } from './scenario-types.ts';
 
 export async function runBaseline(spec: ScenarioSpec, baseline: BaselineName): Promise<RunResult> {
   if (baseline === 'raw') return runRaw(spec);
@@ -48,10 +54,10 @@ async function runHttpBaseline(
     processes: clientProcesses(plans, spec),
     watched: system.watched(),
     redis: system.redis,
-    beforeStart:
-      spec.readersPerStream > 1
-        ? () => createStreams(spec, system.createUrl, requests, baseline)
-        : undefined,
+    deadlineMs: spec.deadlineMs,
+    beforeStart: harnessCreates(spec)
+      ? () => createStreams(spec, system.createUrl, requests, baseline)
+      : undefined,
     events:
       spec.killAtMs === undefined || !killed
         ? []
@@ -81,7 +87,7 @@ async function runHttpBaseline(
       ),
     );
   }
-  return {
+  return withKeyFigures({
     scenario: spec.name,
     system: baseline,
     figures: computeFigures({
@@ -89,13 +95,14 @@ async function runHttpBaseline(
       truths,
       resources: load.resources,
       classOf: classifier(spec, plans),
+      deadlineIsExpected: spec.name === 'ramp',
     }),
     serverRss: serverRss(load.resources, ['server']),
     sourceMismatches: 0,
     ramp: rampKnee({ reports, truths, epoch: load.epoch, thresholdMs: 100 }),
     events: load.events.map((event) => ({ name: event.name, atMs: event.at - load.epoch })),
     notes: [],
-  };
+  });
 }
 
 async function runRaw(spec: ScenarioSpec): Promise<RunResult> {
@@ -114,18 +121,34 @@ async function runRaw(spec: ScenarioSpec): Promise<RunResult> {
       assignment: { streams: group, deadlineMs: spec.deadlineMs },
       env,
       role: 'producer',
+      unreported: () => ({ type: 'report', starts: {} }),
     }));
     const readers = spread(streams, spec.clientProcesses).map((group, index) => ({
       name: `raw-reader-${index + 1}`,
       entry: `${BENCH_DIR}baselines/raw-reader.ts`,
       assignment: { streams: group, deadlineMs: spec.deadlineMs, connections: 4 },
       env,
+      unreported: (reason: string) => ({
+        type: 'report',
+        connections: group.map((stream) =>
+          newConnectionReport({
+            index: stream.index,
+            system: 'raw',
+            transport: 'xread',
+            streamId: stream.key,
+            chunks: [],
+            subscribes: [],
+            failed: reason,
+          }),
+        ),
+      }),
     }));
     const load = await runLoad({
       label: `${spec.name} · raw`,
       processes: [...producers, ...readers],
       watched: [{ name: 'redis', role: 'redis', pid: system.redisServer.pid }],
       redis: system.redis,
+      deadlineMs: spec.deadlineMs,
     });
     const starts: Record<string, number> = {};
     for (const report of load.reports) Object.assign(starts, report.starts ?? {});
@@ -135,15 +158,21 @@ async function runRaw(spec: ScenarioSpec): Promise<RunResult> {
     const requests = new Map(
       streams.map((stream) => [stream.key, requestOf(spec, stream.index, 'raw')]),
     );
-    return {
+    return withKeyFigures({
       scenario: spec.name,
       system: 'raw',
-      figures: computeFigures({ reports, truths, resources: load.resources }),
+      figures: computeFigures({
+        reports,
+        truths,
+        resources: load.resources,
+        deadlineIsExpected: spec.name === 'ramp',
+      }),
       serverRss: [],
       sourceMismatches: await sourceMismatches(requests, truths),
+      ramp: rampKnee({ reports, truths, epoch: load.epoch, thresholdMs: 100 }),
       events: [],
       notes: [],
-    };
+    });
   } finally {
     await system.stop();
   }

@@ -1,104 +1,74 @@
 /** Runs one scenario against Spool: redis-server, gateways, workers, client processes. */
-
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { computeFigures } from '../measure/figures.ts';
-import { scrapeServerLag } from '../measure/gateway-metrics.ts';
 import { rampKnee } from '../measure/ramp.ts';
+import { type StageSnapshot, scrapeStages, stageBreakdown } from '../measure/stage-metrics.ts';
 import type { StreamTruth } from '../measure/stream-truth.ts';
-import type {
-  ConnectionPlan,
-  ConnectionReport,
-  CreateRequest,
-  SystemName,
-} from '../shared/assignment.ts';
-import { BENCH_DIR } from '../system/node-process.ts';
+import type { ConnectionPlan, CreateRequest } from '../shared/assignment.ts';
 import { SpoolSystem } from '../system/spool-system.ts';
-import { connectionPlans, requestOf, spread, streamKey } from './load-plans.ts';
-import { runLoad } from './load-run.ts';
-import { connectionReports, type RunResult, serverRss, sourceMismatches } from './run-result.ts';
-import type { ScenarioSpec } from './scenario-spec.ts';
+import { classifier, clientProcesses, createStreams, dumpSuspects } from './client-load.ts';
+import { connectionPlans } from './load-plans.ts';
+import { type LoadRunResult, runLoad } from './load-run.ts';
+import {
+  connectionReports,
+  type RunResult,
+  serverRss,
+  sourceMismatches,
+  withKeyFigures,
+} from './run-result.ts';
+import { harnessCreates, type ScenarioSpec } from './scenario-types.ts';
 
-export const CLIENT_ENTRY = `${BENCH_DIR}client-process.ts`;
+const MB = 1024 * 1024;
 
-/** The client processes of a run: the connection plans spread over `spec.clientProcesses`. */
-export function clientProcesses(plans: ConnectionPlan[], spec: ScenarioSpec) {
-  return spread(plans, spec.clientProcesses).map((connections, index) => ({
-    name: `client-${index + 1}`,
-    entry: CLIENT_ENTRY,
-    assignment: { connections, deadlineMs: spec.deadlineMs },
-    env: {},
-  }));
-}
-
-/** Creates the streams that many readers join (fan-out), right before the start. */
-export async function createStreams(
+export function startSpool(
   spec: ScenarioSpec,
-  createUrl: string,
-  requests: Map<string, CreateRequest>,
-  system: SystemName,
-): Promise<Record<string, string>> {
-  const streams: Record<string, string> = {};
-  await Promise.all(
-    Array.from({ length: spec.streams }, async (_, stream) => {
-      const request = requestOf(spec, stream, system);
-      const response = await fetch(createUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      });
-      const { id } = (await response.json()) as { id: string };
-      streams[streamKey(stream)] = id;
-      requests.set(id, request);
-    }),
-  );
-  return streams;
+  options: { gatewayFlags?: string[] } = {},
+): Promise<SpoolSystem> {
+  return SpoolSystem.start({
+    gateways: spec.gateways,
+    workers: spec.workers,
+    workerConcurrency: Math.min(10_000, Math.ceil(spec.streams / spec.workers) + 16),
+    gatewayFlags: options.gatewayFlags,
+    gatewayEnv: spec.gatewayEnv,
+  });
 }
 
-export function classifier(spec: ScenarioSpec, plans: ConnectionPlan[]) {
-  const { classOf } = spec;
-  if (!classOf) return undefined;
-  return (report: { index: number }) => {
-    const plan = plans[report.index];
-    return plan ? classOf(plan.behaviour) : 'unknown';
-  };
+/** Every /metrics endpoint of the system: its gateways' and its workers'. */
+export function metricsUrls(system: SpoolSystem): string[] {
+  return [
+    ...system.gateways.map((gateway) => gateway.url),
+    ...system.workers.map((worker) => worker.metricsUrl),
+  ];
 }
 
-/** Keeps the evidence of a failed integrity check: the readers concerned, what they got and the truth. */
-async function dumpSuspects(
-  scenario: string,
-  reports: ConnectionReport[],
-  truths: Map<string, StreamTruth>,
-): Promise<void> {
-  const suspects = reports
-    .filter((report) => {
-      const truth = report.streamId ? truths.get(report.streamId) : undefined;
-      return (
-        report.gaps > 0 ||
-        report.duplicates > 0 ||
-        (truth && (report.next !== truth.length || report.hash !== truth.hash))
-      );
-    })
-    .map((report) => ({
-      ...report,
-      truthLength: report.streamId ? truths.get(report.streamId)?.length : undefined,
-    }));
-  const file = join(tmpdir(), `spool-bench-suspects-${scenario}.json`);
-  await writeFile(file, JSON.stringify(suspects, null, 1));
-  process.stderr.write(`spool-bench: ${suspects.length} suspect readers in ${scenario}: ${file}\n`);
+/**
+ * The open-files limit this process (and so every process it starts) has: a gateway holding
+ * `connections` sockets needs more than that many descriptors.
+ */
+function openFilesLimit(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+    return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return Infinity;
+  }
 }
 
 export async function runSpool(
   spec: ScenarioSpec,
   options: { gatewayFlags?: string[] } = {},
 ): Promise<RunResult> {
-  const system = await SpoolSystem.start({
-    gateways: spec.gateways,
-    workers: spec.workers,
-    workerConcurrency: Math.min(10_000, Math.ceil(spec.streams / spec.workers) + 16),
-    gatewayFlags: options.gatewayFlags,
-  });
+  const notes: string[] = [];
+  const perGateway = (spec.streams * spec.readersPerStream) / spec.gateways;
+  const limit = openFilesLimit();
+  if (perGateway + 1_000 > limit) {
+    notes.push(
+      `The open-files limit here (\`ulimit -n\` ${limit}) is too low for ${Math.round(perGateway)} connections on one gateway: raise it before trusting this scenario.`,
+    );
+    process.stderr.write(`spool-bench: ${notes.at(-1)}\n`);
+  }
+  const system = await startSpool(spec, options);
   try {
     const plans = connectionPlans(spec, {
       system: 'spool',
@@ -108,15 +78,20 @@ export async function runSpool(
     const requests = new Map<string, CreateRequest>();
     const firstGateway = system.gateways[0];
     if (!firstGateway) throw new Error('no gateway');
+    const stagesBefore = await scrapeStages(metricsUrls(system));
+    let idleGatewayRss: number[] = [];
     const load = await runLoad({
       label: `${spec.name} · spool`,
       processes: clientProcesses(plans, spec),
       watched: system.watched(),
       redis: system.redis,
-      beforeStart:
-        spec.readersPerStream > 1
-          ? () => createStreams(spec, `${firstGateway.url}/v1/streams`, requests, 'spool')
-          : undefined,
+      deadlineMs: spec.deadlineMs,
+      beforeStart: async () => {
+        idleGatewayRss = await system.idleGatewayRss();
+        return harnessCreates(spec)
+          ? createStreams(spec, `${firstGateway.url}/v1/streams`, requests, 'spool')
+          : {};
+      },
       events:
         spec.killAtMs === undefined
           ? []
@@ -128,38 +103,89 @@ export async function runSpool(
               },
             ],
     });
-    const serverLag = await scrapeServerLag(system.gateways.map((gateway) => gateway.url));
-    const reports = connectionReports(load.reports);
-    for (const report of reports) {
-      const create = plans[report.index]?.create;
-      if (create && report.streamId) requests.set(report.streamId, create);
-    }
-    const truths = await system.truth(requests.keys());
-    const figures = computeFigures({
-      reports,
-      truths,
-      resources: load.resources,
-      classOf: classifier(spec, plans),
-      deadlineIsExpected: spec.name === 'ramp',
+    const { result } = await spoolOutcome({
+      spec,
+      system,
+      plans,
+      requests,
+      load,
+      stagesBefore,
+      idleGatewayRss,
     });
-    if (
-      figures.integrity.lost + figures.integrity.duplicated + figures.integrity.contentMismatches >
-      0
-    ) {
-      await dumpSuspects(spec.name, reports, truths);
+    if (spec.name === 'connections') {
+      result.rssAllConnected = rssWhenAllConnected(result, load);
     }
-    return {
-      scenario: spec.name,
-      system: 'spool',
-      figures,
-      serverRss: serverRss(load.resources, ['gateway']),
-      sourceMismatches: await sourceMismatches(requests, truths),
-      ramp: rampKnee({ reports, truths, epoch: load.epoch, thresholdMs: 100 }),
-      serverLag,
-      events: load.events.map((event) => ({ name: event.name, atMs: event.at - load.epoch })),
-      notes: [],
-    };
+    result.notes.push(...notes);
+    return result;
   } finally {
     await system.stop();
   }
+}
+
+/** Figures, integrity, stages and resources of one Spool run, and the streams as stored. */
+export async function spoolOutcome(input: {
+  spec: ScenarioSpec;
+  system: SpoolSystem;
+  plans: ConnectionPlan[];
+  requests: Map<string, CreateRequest>;
+  load: LoadRunResult;
+  stagesBefore: StageSnapshot;
+  /** The gateways' RSS before the load (bytes). */
+  idleGatewayRss: number[];
+  variant?: string;
+}): Promise<{ result: RunResult; truths: Map<string, StreamTruth> }> {
+  const { spec, system, plans, requests, load } = input;
+  const stages = stageBreakdown(input.stagesBefore, await scrapeStages(metricsUrls(system)));
+  const reports = connectionReports(load.reports);
+  for (const report of reports) {
+    const create = plans[report.index]?.create;
+    if (create && report.streamId) requests.set(report.streamId, create);
+  }
+  const truths = await system.truth(requests.keys());
+  const figures = computeFigures({
+    reports,
+    truths,
+    resources: load.resources,
+    classOf: classifier(spec, plans),
+    deadlineIsExpected: spec.name === 'ramp',
+  });
+  const { integrity } = figures;
+  if (integrity.lost + integrity.duplicated + integrity.contentMismatches > 0) {
+    await dumpSuspects(spec.name, reports, truths);
+  }
+  const result = withKeyFigures({
+    scenario: spec.name,
+    system: 'spool',
+    variant: input.variant,
+    figures,
+    serverRss: serverRss(load.resources, ['gateway']),
+    sourceMismatches: await sourceMismatches(requests, truths),
+    ramp: rampKnee({ reports, truths, epoch: load.epoch, thresholdMs: 100 }),
+    stages,
+    idleGatewayRssMB: input.idleGatewayRss.map((bytes) => bytes / MB),
+    events: load.events.map((event) => ({ name: event.name, atMs: event.at - load.epoch })),
+    notes: [],
+  });
+  return { result, truths };
+}
+
+/**
+ * The gateway's RSS at the first sample after every reader had its first item (all connected
+ * and served); null if some reader never got one.
+ */
+function rssWhenAllConnected(
+  result: RunResult,
+  load: LoadRunResult,
+): { atMs: number; rssMB: number } | null {
+  const reports = connectionReports(load.reports);
+  let last = 0;
+  for (const report of reports) {
+    const first = report.chunks[2];
+    if (first === undefined) return null;
+    last = Math.max(last, first);
+  }
+  const atMs = last - load.resources.startedAt;
+  const points = result.serverRss[0]?.points ?? [];
+  const point = points.find(([at]) => at >= atMs) ?? points.at(-1);
+  return point ? { atMs: point[0], rssMB: point[1] } : null;
 }

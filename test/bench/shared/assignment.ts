@@ -20,15 +20,23 @@ export type Behaviour =
   /** Stops reading at `atMs` for `forMs` (socket paused, no acks), then catches up. */
   | { kind: 'pause'; atMs: number; forMs: number }
   /** Drops the connection at each of `dropsAtMs`, waits `offlineMs`, resumes. */
-  | { kind: 'churn'; dropsAtMs: number[]; offlineMs: number; switchServer: boolean };
+  | { kind: 'churn'; dropsAtMs: number[]; offlineMs: number; switchServer: boolean }
+  /**
+   * Reads until `afterItems` items are in, then stops reading (socket paused, no acks) until
+   * the harness sends a `release` line, then reads to the end.
+   */
+  | { kind: 'hold'; afterItems: number };
 
 export interface ConnectionPlan {
   /** Unique in the scenario. */
   index: number;
   system: Exclude<SystemName, 'raw'>;
   transport: Exclude<Transport, 'xread'>;
-  /** POST here to create the stream (then read it); absent: read the stream named `joinKey`. */
-  createUrl?: string;
+  /**
+   * POST to the first to create the stream (then read it), to the next if a server went away
+   * with the request; absent: read the stream named `joinKey`.
+   */
+  createUrls?: string[];
   create?: CreateRequest;
   /** Key of a stream the harness created, named in the start line. */
   joinKey?: string;
@@ -118,4 +126,11 @@ export interface ProgressLine {
   done: number;
   total: number;
   items: number;
+  /** Readers holding (behaviour `hold`: stopped reading, waiting for `release`). */
+  held?: number;
+}
+
+/** Written by the harness after the start line: readers that hold read again. */
+export interface ReleaseLine {
+  type: 'release';
 }

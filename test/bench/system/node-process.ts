@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ServiceProcess, startService } from '@spool/testing';
-import type { ProgressLine, StartLine } from '../shared/assignment.ts';
+import type { ProgressLine, ReleaseLine, StartLine } from '../shared/assignment.ts';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -29,11 +29,14 @@ export async function startNodeService(input: {
   env: Record<string, string>;
   readyMessage: string;
   nodeFlags?: string[];
+  /** Working directory (another checkout's root, with `--system-root`). */
+  cwd?: string;
 }): Promise<RunningService> {
   let address = '';
   const service = await startService({
     name: input.name,
     entry: input.entry,
+    cwd: input.cwd,
     env: input.env,
     readyMessage: input.readyMessage,
     keepLogs: false,
@@ -55,8 +58,12 @@ export interface LoadProcess {
   pid: number;
   ready: Promise<void>;
   start(line: StartLine): void;
+  /** A later line on its stdin (`release`). */
+  send(line: ReleaseLine): void;
   /** The `report` line, parsed; rejects if the process exits without one. */
   report: Promise<Record<string, unknown>>;
+  /** SIGKILL (a process that did not report in time). */
+  kill(): void;
 }
 
 /** Spawns `entry <assignment file>` and follows its stdio protocol. */
@@ -75,6 +82,8 @@ export function spawnLoadProcess(input: {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(child);
+  // A line written after the child died must not take the harness down (EPIPE).
+  child.stdin?.on('error', () => undefined);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
@@ -107,7 +116,11 @@ export function spawnLoadProcess(input: {
     name: input.name,
     pid: child.pid ?? 0,
     ready: Promise.race([ready, report.then(() => undefined)]),
-    start: (line) => child.stdin?.end(`${JSON.stringify(line)}\n`),
+    start: (line) => child.stdin?.write(`${JSON.stringify(line)}\n`),
+    send: (line) => {
+      if (child.stdin?.writable) child.stdin.write(`${JSON.stringify(line)}\n`);
+    },
     report,
+    kill: () => child.kill('SIGKILL'),
   };
 }

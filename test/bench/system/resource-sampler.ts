@@ -25,6 +25,8 @@ export interface ProcessUsage {
   rssEndBytes: number;
   /** [ms since the sampler started, RSS bytes] */
   rss: [number, number][];
+  /** [ms since the sampler started, CPU seconds used since it started] */
+  cpu: [number, number][];
 }
 
 export interface RedisUsage {
@@ -35,6 +37,8 @@ export interface RedisUsage {
 }
 
 export interface ResourceReport {
+  /** When sampling started, ms since 1970 (the series count from here). */
+  startedAt: number;
   seconds: number;
   /** The whole machine: busy share of all cores over the run, and over its busiest second. */
   machine: { busyPercent: number; peakBusyPercent: number; cores: number };
@@ -42,7 +46,7 @@ export interface ResourceReport {
   redis: RedisUsage;
 }
 
-function readProc(pid: number): { cpu: number; rss: number } | undefined {
+export function readProc(pid: number): { cpu: number; rss: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -85,6 +89,7 @@ export class ResourceSampler {
   readonly #usage = new Map<number, ProcessUsage>();
   #timer: NodeJS.Timeout | undefined;
   #started = 0;
+  #startedAt = 0;
   #redisStart = { cpu: 0, used: 0, rss: 0 };
   #redisMax = { used: 0, rss: 0 };
 
@@ -102,6 +107,7 @@ export class ResourceSampler {
 
   async start(): Promise<void> {
     this.#started = performance.now();
+    this.#startedAt = Date.now();
     for (const process of this.#watched) {
       this.#startCpu.set(process.pid, readProc(process.pid)?.cpu ?? 0);
       this.#usage.set(process.pid, {
@@ -111,6 +117,7 @@ export class ResourceSampler {
         rssMaxBytes: 0,
         rssEndBytes: 0,
         rss: [],
+        cpu: [],
       });
     }
     if (this.#redis) this.#redisStart = await redisInfo(this.#redis);
@@ -125,8 +132,17 @@ export class ResourceSampler {
     this.#sample();
     const end = this.#redis ? await redisInfo(this.#redis) : this.#redisStart;
     const [busy, total] = machineTicks();
+    // The last (partial) window counts too: a run shorter than a window has only that one.
+    const [busyBefore, totalBefore] = this.#machineWindow;
+    if (total > totalBefore) {
+      this.#peakBusy = Math.max(
+        this.#peakBusy,
+        (100 * (busy - busyBefore)) / (total - totalBefore),
+      );
+    }
     const [busyStart, totalStart] = this.#machineStart;
     return {
+      startedAt: this.#startedAt,
       seconds: (performance.now() - this.#started) / 1_000,
       machine: {
         busyPercent: (100 * (busy - busyStart)) / Math.max(1, total - totalStart),
@@ -153,6 +169,7 @@ export class ResourceSampler {
       usage.rssMaxBytes = Math.max(usage.rssMaxBytes, sample.rss);
       usage.rssEndBytes = sample.rss;
       usage.rss.push([at, sample.rss]);
+      usage.cpu.push([at, usage.cpuSeconds]);
     }
     if (this.#samples % 4 === 0) {
       const [busy, total] = machineTicks();

@@ -4,16 +4,33 @@
  * the content checksum) and the append time of every offset (the entries' `t`).
  */
 
-import { type RedisServer, startRedisServer } from '@spool/testing';
+import { join } from 'node:path';
+import { sleep } from '@spool/runtime';
+import { findFreePort, type RedisServer, startRedisServer } from '@spool/testing';
 import { connectRedis, decodeEntry, type RedisClient, streamKeys } from '@spool/token-log';
 import type { StreamTruth } from '../measure/stream-truth.ts';
 import { truthOfItems } from '../measure/stream-truth.ts';
 import { REPO_ROOT, type RunningService, startNodeService } from './node-process.ts';
-import type { WatchedProcess } from './resource-sampler.ts';
+import { readProc, type WatchedProcess } from './resource-sampler.ts';
 
 const KEY_PREFIX = 'bench:';
-const GATEWAY_ENTRY = `${REPO_ROOT}services/gateway/src/server.ts`;
-const WORKER_ENTRY = `${REPO_ROOT}services/worker/src/main.ts`;
+/** How long a fresh gateway is left alone before its idle RSS is read. */
+const IDLE_SETTLE_MS = 1_000;
+
+/**
+ * Where Spool's services come from: this checkout, or another one (`--system-root`: the system
+ * as it was before a change, with its own node_modules). The harness, its clients and the
+ * judge of integrity are always this checkout's.
+ */
+let systemRoot = REPO_ROOT;
+
+export function useSystemRoot(root: string): void {
+  systemRoot = root.endsWith('/') ? root : `${root}/`;
+}
+
+export function currentSystemRoot(): string {
+  return systemRoot;
+}
 
 export interface SpoolSystemOptions {
   gateways: number;
@@ -24,17 +41,23 @@ export interface SpoolSystemOptions {
   gatewayFlags?: string[];
 }
 
+/** A worker and where its metrics are served (`SPOOL_METRICS_PORT`; a build without it serves none). */
+export interface SpoolWorker extends RunningService {
+  metricsUrl: string;
+}
+
 export class SpoolSystem {
   readonly redisServer: RedisServer;
   readonly redis: RedisClient;
   readonly gateways: RunningService[];
-  readonly workers: RunningService[];
+  readonly workers: SpoolWorker[];
+  readonly #readyAt = performance.now();
 
   private constructor(input: {
     redisServer: RedisServer;
     redis: RedisClient;
     gateways: RunningService[];
-    workers: RunningService[];
+    workers: SpoolWorker[];
   }) {
     this.redisServer = input.redisServer;
     this.redis = input.redis;
@@ -50,29 +73,61 @@ export class SpoolSystem {
       SPOOL_QUEUE_PREFIX: `${KEY_PREFIX}{q}`,
       SPOOL_LOG_LEVEL: 'info',
     };
-    const workers = await Promise.all(
-      Array.from({ length: options.workers }, (_, index) =>
-        startNodeService({
+    const starting = Promise.all(
+      Array.from({ length: options.workers }, async (_, index) => {
+        const metricsPort = await findFreePort();
+        const worker = await startNodeService({
           name: `worker-${index + 1}`,
-          entry: WORKER_ENTRY,
-          env: { ...env, SPOOL_WORKER_CONCURRENCY: String(options.workerConcurrency) },
+          entry: join(systemRoot, 'services/worker/src/main.ts'),
+          cwd: systemRoot,
+          env: {
+            ...env,
+            SPOOL_WORKER_CONCURRENCY: String(options.workerConcurrency),
+            SPOOL_METRICS_PORT: String(metricsPort),
+          },
           readyMessage: 'worker ready',
-        }),
-      ),
+        });
+        return { ...worker, metricsUrl: `http://127.0.0.1:${metricsPort}` };
+      }),
     );
-    const gateways = await Promise.all(
-      Array.from({ length: options.gateways }, (_, index) =>
-        startNodeService({
-          name: `gateway-${index + 1}`,
-          entry: GATEWAY_ENTRY,
-          env: { ...env, SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', ...options.gatewayEnv },
-          readyMessage: 'gateway ready',
-          nodeFlags: options.gatewayFlags,
-        }),
+    // Workers and gateways need only Redis, not each other: they start side by side.
+    const [workers, gateways] = await Promise.all([
+      starting,
+      Promise.all(
+        Array.from({ length: options.gateways }, (_, index) =>
+          startNodeService({
+            name: `gateway-${index + 1}`,
+            entry: join(systemRoot, 'services/gateway/src/server.ts'),
+            cwd: systemRoot,
+            env: { ...env, SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', ...options.gatewayEnv },
+            readyMessage: 'gateway ready',
+            nodeFlags: options.gatewayFlags,
+          }),
+        ),
       ),
-    );
+    ]);
     const redis = connectRedis(redisServer.url, { connectionName: 'bench-harness' });
     return new SpoolSystem({ redisServer, redis, gateways, workers });
+  }
+
+  /**
+   * RSS of each gateway before any load, at least `IDLE_SETTLE_MS` after it was ready (bytes).
+   * Read while the load processes start, so the wait costs nothing.
+   */
+  async idleGatewayRss(): Promise<number[]> {
+    const settle = this.#readyAt + IDLE_SETTLE_MS - performance.now();
+    if (settle > 0) await sleep(settle);
+    return this.gateways.map((gateway) => readProc(gateway.pid)?.rss ?? 0);
+  }
+
+  /** Whether each stream has ended (its status is final), from its metadata. */
+  async ended(streamIds: readonly string[]): Promise<boolean[]> {
+    const statuses = await Promise.all(
+      streamIds.map((streamId) => this.redis.hget(streamKeys(KEY_PREFIX, streamId).meta, 'status')),
+    );
+    return statuses.map(
+      (status) => status === 'done' || status === 'cancelled' || status === 'failed',
+    );
   }
 
   watched(): WatchedProcess[] {
