@@ -13,13 +13,23 @@
  *   claim, its cancel watch and the model's prefill).
  * - `first_append` (worker): the first item produced → its append acknowledged by Redis.
  *
+ * And of every delivery, per read: `notify` (gateway): items appended (Redis time) → in the
+ * gateway's hands, ready to write (through the tail's message, or a read). From there to the
+ * socket is `spool_delivery_lag_seconds`.
+ *
  * A new stage is one more name in `STAGES`.
  */
 import { Histogram, type Registry } from 'prom-client';
 
 export const STAGE_METRIC_NAME = 'spool_stage_seconds';
 
-export const STAGES = ['enqueue', 'queue_wait', 'model_first_token', 'first_append'] as const;
+export const STAGES = [
+  'enqueue',
+  'queue_wait',
+  'model_first_token',
+  'first_append',
+  'notify',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** 0.5 ms to 30 s: a pickup on an idle system is sub-millisecond, a saturated queue seconds. */
@@ -43,7 +53,7 @@ export function createStageHistogram(registry: Registry): StageHistogram {
       ? (existing as Histogram<'stage'>)
       : new Histogram({
           name: STAGE_METRIC_NAME,
-          help: 'Time a generation spent in each stage before its first token reached Redis.',
+          help: 'Time spent in each stage of a token’s trip: create → enqueued → picked up → first model token → appended → at the gateway.',
           labelNames: ['stage'] as const,
           buckets: [...STAGE_BUCKETS_SECONDS],
           registers: [registry],

@@ -1,6 +1,7 @@
 /**
  * The gateway's Prometheus metrics (prom-client), one registry per app so tests stay apart.
  */
+import { createStageHistogram } from '@spool/runtime';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Transport = 'sse' | 'ws';
@@ -11,6 +12,8 @@ export function createMetrics() {
   const transport = ['transport'] as const;
   return {
     registry,
+    /** `spool_stage_seconds{stage}`: `enqueue` and `notify` here, the rest on the workers. */
+    stages: createStageHistogram(registry),
     connections: new Gauge({
       name: 'spool_connections',
       help: 'Open delivery connections.',

@@ -53,6 +53,7 @@ export const STAGES = [
   'queue_wait',
   'model_first_token',
   'first_append',
+  'notify',
   'write',
 ] as const;
 

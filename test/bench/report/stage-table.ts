@@ -11,6 +11,7 @@ const WHAT: Record<string, string> = {
   queue_wait: 'worker: enqueued → picked up',
   model_first_token: 'worker: picked up → first item from the model',
   first_append: 'worker: first item → appended to the log',
+  notify: 'gateway: appended → at the gateway (tail message or read), every read',
   write: 'gateway: appended → written to the socket',
 };
 

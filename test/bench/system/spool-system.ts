@@ -4,6 +4,7 @@
  * the content checksum) and the append time of every offset (the entries' `t`).
  */
 
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '@spool/runtime';
 import { findFreePort, type RedisServer, startRedisServer } from '@spool/testing';
@@ -30,6 +31,20 @@ export function useSystemRoot(root: string): void {
 
 export function currentSystemRoot(): string {
   return systemRoot;
+}
+
+/**
+ * What production runs: the service's bundle (`pnpm bench` builds it) with the gateway's V8
+ * settings; a checkout from before bundles existed runs its sources.
+ */
+function serviceEntry(bundle: string, source: string): string {
+  const built = join(systemRoot, bundle);
+  return existsSync(built) ? built : join(systemRoot, source);
+}
+
+function gatewayNodeFlags(): string[] {
+  const file = join(systemRoot, 'services/gateway/node-flags.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
 }
 
 export interface SpoolSystemOptions {
@@ -78,7 +93,7 @@ export class SpoolSystem {
         const metricsPort = await findFreePort();
         const worker = await startNodeService({
           name: `worker-${index + 1}`,
-          entry: join(systemRoot, 'services/worker/src/main.ts'),
+          entry: serviceEntry('services/worker/dist/main.mjs', 'services/worker/src/main.ts'),
           cwd: systemRoot,
           env: {
             ...env,
@@ -97,11 +112,14 @@ export class SpoolSystem {
         Array.from({ length: options.gateways }, (_, index) =>
           startNodeService({
             name: `gateway-${index + 1}`,
-            entry: join(systemRoot, 'services/gateway/src/server.ts'),
+            entry: serviceEntry(
+              'services/gateway/dist/server.mjs',
+              'services/gateway/src/server.ts',
+            ),
             cwd: systemRoot,
             env: { ...env, SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', ...options.gatewayEnv },
             readyMessage: 'gateway ready',
-            nodeFlags: options.gatewayFlags,
+            nodeFlags: [...gatewayNodeFlags(), ...(options.gatewayFlags ?? [])],
           }),
         ),
       ),

@@ -63,6 +63,8 @@ export async function runDelivery(
         deliveryLag.observe(Math.max(0, Date.now() - appendedAt) / 1_000);
       },
       stalled: () => windowStalls.inc(),
+      received: (appendedAt) =>
+        metrics.stages.observe('notify', Math.max(0, Date.now() - appendedAt) / 1_000),
     },
   });
   run.onSession?.(session);

@@ -36,6 +36,8 @@ export interface DeliveryObserver {
   sent?(chunk: Chunk, appendedAt: number): void;
   /** The session waits for an ack or a drain. */
   stalled?(): void;
+  /** Items are here to write; `appendedAt` is when the first of them was appended (ms epoch). */
+  received?(appendedAt: number): void;
 }
 
 export interface DeliveryOptions {
@@ -102,6 +104,8 @@ export class DeliverySession {
     const { source, chunking, signal } = this.#options;
     let result = await source.next(this.#cursor, limit, signal);
     const started = Date.now();
+    const first = result.appendedAt[0];
+    if (first !== undefined) this.#options.observer?.received?.(first);
     while (
       shouldWaitForMore({
         policy: chunking,

@@ -42,10 +42,11 @@ export interface CreatedStream {
  * request) and admission (429 `over_capacity`), both before anything is stored.
  */
 export async function createStream(
-  context: Pick<GatewayContext, 'log' | 'queue' | 'admission' | 'config'>,
+  context: Pick<GatewayContext, 'log' | 'queue' | 'admission' | 'config' | 'metrics'>,
   input: CreateStreamInput,
 ): Promise<CreatedStream> {
-  const { log, queue, admission, config } = context;
+  const { log, queue, admission, config, metrics } = context;
+  const started = performance.now();
   const key = idempotencyKey(input.idempotencyKey);
   await admission.checkCreate();
   const id = key === undefined ? newStreamId() : derivedStreamId(config.idSecret, key);
@@ -57,6 +58,7 @@ export async function createStream(
   // Also on a repeat: enqueueing is idempotent by job id, and it repairs a create whose
   // process died between storing the stream and enqueueing its generation.
   await queue.enqueue(input.job(id));
+  if (created.created) metrics.stages.observe('enqueue', (performance.now() - started) / 1_000);
   return { id, created: created.created, status: created.status };
 }
 
