@@ -124,7 +124,10 @@ export async function readSseResuming(
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }
-    if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`);
+    // 204: the stream ended exactly here — an EventSource stops. Whether every item came is
+    // for the caller to judge against the log.
+    if (response.status === 204) return { messages, connections, longestPauseMs };
+    if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status} at ${next}`);
     if (response.headers.get('content-encoding')) throw new Error('the stream came compressed');
     let ended = false;
     let received = 0;
