@@ -1,7 +1,7 @@
 /**
  * The gateway runs with the same V8 settings wherever it runs: `services/gateway/node-flags.json`
- * is read by `pnpm start` and the tests; the container image and the compose file spell the
- * command out, so this keeps them in step with the file.
+ * is read by `pnpm start` and the tests; the container image, the compose file and the Kubernetes
+ * Deployment spell the command out, so this keeps them in step with the file.
  */
 import { describe, expect, it } from 'vitest';
 import { readRepoFile } from './repo-files.ts';
@@ -17,6 +17,10 @@ describe("the gateway's V8 settings", () => {
   it.each([
     ['infra/Dockerfile', /^CMD (\[.*"services\/gateway\/dist\/server\.mjs"\])$/m],
     ['docker-compose.yml', /^\s+command: (\[.*"services\/gateway\/dist\/server\.mjs"\])$/m],
+    [
+      'infra/k8s/gateway-deployment.yaml',
+      /^\s+command: (\[.*"services\/gateway\/dist\/server\.mjs"\])$/m,
+    ],
   ])('are the ones %s starts the gateway with', (file, pattern) => {
     const line = pattern.exec(readRepoFile(file))?.[1];
     expect(line && JSON.stringify(JSON.parse(line))).toBe(command);
