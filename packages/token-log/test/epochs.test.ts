@@ -115,4 +115,39 @@ describe('stream epochs', () => {
       { epoch: after.epoch, from: 4 },
     ]);
   });
+
+  it("starts a new epoch where a promoted replica's log ends, when the master died before it had everything", async () => {
+    const { server: master, open } = await aofServer();
+    const replica = await startRedisServer();
+    opened.push({ server: replica, clients: [], logs: [] });
+    const onMaster = open();
+    const replicaClient = connectRedis(replica.url, { maxRetriesPerRequest: null });
+    opened.at(-1)?.clients.push(replicaClient);
+    await onMaster.client.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+    await replicaClient.call('REPLICAOF', master.host, String(master.port));
+    await expect
+      .poll(async () => /master_link_status:up/.test(await replicaClient.info('replication')), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    const id = await createStream(onMaster.log);
+    await onMaster.log.append({ streamId: id, attempt: 1, at: 0, items: tokens(5) });
+    await onMaster.client.call('WAIT', '1', '2000');
+    const before = await onMaster.log.meta(id);
+    // A failover during a partition: the replica is promoted while the old master still
+    // acknowledges appends (readers may see them), then the old master dies.
+    await replicaClient.call('REPLICAOF', 'NO', 'ONE');
+    await onMaster.log.append({ streamId: id, attempt: 1, at: 5, items: tokens(4) });
+    await master.kill('SIGKILL');
+    const promoted = new RedisTokenLog({ redis: replicaClient, keyPrefix: 'epoch:' });
+    opened.at(-1)?.logs.push(promoted);
+    expect((await promoted.meta(id)).length).toBe(5);
+    await promoted.append({ streamId: id, attempt: 1, at: 5, items: tokens(2, 0, 'other') });
+    const after = await promoted.meta(id);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(after.epochs).toEqual([
+      { epoch: before.epoch, from: 0 },
+      { epoch: after.epoch, from: 5 },
+    ]);
+  });
 });
