@@ -21,7 +21,9 @@ afterEach(async () => {
 });
 
 /** Chunks as the gateway sends them: OpenAI's, plus Spool's resume point. */
-type SpoolChunk = ChatCompletionChunk & { spool: { stream: string; next: number } };
+type SpoolChunk = ChatCompletionChunk & {
+  spool: { stream: string; next: number; epoch: string };
+};
 
 const messages: ChatCompletionMessageParam[] = [
   { role: 'system', content: 'Answer briefly.' },
@@ -147,16 +149,20 @@ describe('OpenAI compatibility with the openai SDK', () => {
       if (before.length >= cut) break;
     }
     stream.controller.abort();
-    const resumeAt = before.at(-1)?.spool.next ?? 0;
+    const last = before.at(-1)?.spool;
+    const resumeAt = last ? `${last.next}:${last.epoch}` : '0';
     expect((await system.log.meta(streamId)).status).not.toBe('done'); // really cut mid-way
     const after = await readOpenAISse(`${url}/v1/streams/${streamId}/events?format=openai`, {
-      'Last-Event-ID': String(resumeAt),
+      'Last-Event-ID': resumeAt,
     });
     const items = await system.waitForEnd(streamId);
     expect(after.status).toBe(200);
     expect(after.done).toBe(true);
     expect(contentOf(before) + contentOf(after.chunks)).toBe(blockText(items, 'text'));
-    expect(after.chunks.map((chunk) => String(chunk.spool.next))).toEqual(after.ids);
+    // Ids are resume ids: the offset after the event's items and the stream's epoch.
+    expect(after.chunks.map((chunk) => `${chunk.spool.next}:${chunk.spool.epoch}`)).toEqual(
+      after.ids,
+    );
     expect(after.chunks.at(-1)).toMatchObject({
       choices: [],
       usage: { total_tokens: expect.any(Number) },

@@ -20,6 +20,11 @@ export type LinkOutcome =
     }
   /** A terminal error: retrying cannot help. */
   | { kind: 'fatal'; error: SpoolError }
+  /**
+   * `stream_reset`: the log was rewritten under what the stream holds (a Redis failure lost
+   * items it had been sent): it must read the message again from offset 0.
+   */
+  | { kind: 'reset'; error: SpoolError }
   /** The stream closed the link itself. */
   | { kind: 'closed' };
 
@@ -30,9 +35,10 @@ export type Reception = 'ok' | 'end' | 'violation';
 export interface LinkSink {
   /**
    * The gateway accepted: delivery starts (at `from`, when the transport says where: the
-   * WebSocket `subscribed` frame). 'violation' when that is not where the stream resumes.
+   * WebSocket `subscribed` frame), in the stream's `epoch` (when the gateway names it).
+   * 'violation' when that is not where the stream resumes.
    */
-  started(from: number | undefined): Reception;
+  started(from: number | undefined, epoch: string | undefined): Reception;
   /**
    * A chunk arrived. `opening`: it is the first of a delivery whose start the transport did not
    * announce (SSE): a subscription may start it further than the stream expected.

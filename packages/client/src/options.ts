@@ -1,7 +1,7 @@
 /**
  * The options of a client and of one stream, and their defaults.
  */
-import { type Chunking, MAX_WINDOW, SpoolError } from '@spool/protocol';
+import { type Chunking, EPOCH_PATTERN, MAX_WINDOW, SpoolError } from '@spool/protocol';
 import { GatewayList } from './gateway-list.ts';
 
 export type TransportName = 'ws' | 'sse';
@@ -34,6 +34,12 @@ export interface SpoolClientOptions {
 export interface StreamOptions {
   /** Offset to start from (default 0). */
   from?: number;
+  /**
+   * The epoch of the items the application holds below `from` (`stream.epoch` when it saved
+   * `stream.offset`): the gateway checks them; without it an offset is checked as one of the
+   * stream's first epoch.
+   */
+  epoch?: string;
   /** Resume a durable subscription instead of an offset (mutually exclusive with `from`). */
   subscription?: string;
   chunking?: Chunking;
@@ -111,6 +117,12 @@ export function checkStreamStart(options: StreamOptions): void {
   }
   if (options.from !== undefined && (!Number.isSafeInteger(options.from) || options.from < 0)) {
     throw new SpoolError('invalid_offset', 'from: expected a non-negative integer.');
+  }
+  if (options.epoch !== undefined && !EPOCH_PATTERN.test(options.epoch)) {
+    throw new SpoolError('invalid_offset', 'epoch: expected 1–64 URL-safe characters.');
+  }
+  if (options.epoch !== undefined && options.subscription !== undefined) {
+    throw new SpoolError('invalid_request', 'epoch goes with from, not with subscription.');
   }
 }
 

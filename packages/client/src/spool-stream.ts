@@ -5,6 +5,11 @@
  * The stream owns the buffer and its position (stream-position.ts: what was received, what was
  * consumed). Links (one connection each, see link.ts) move chunks in; the reconnect loop in
  * stream-connector.ts replaces them when they fail.
+ *
+ * One exception to "each offset once": when a Redis failure lost items this stream had been
+ * sent and the log was written again differently (the gateway answers `stream_reset`), the
+ * stream starts the message again from offset 0 and says so first (`reset` event, `resets`):
+ * the application drops what it showed rather than getting two versions spliced.
  */
 import type { Chunk, SpoolError } from '@spool/protocol';
 import { ChunkBuffer } from './chunk-buffer.ts';
@@ -27,6 +32,7 @@ import type { StreamState } from './stream-state.ts';
 
 type StreamEvents = {
   chunk: [Chunk];
+  reset: [SpoolError];
   end: [string];
   error: [SpoolError];
   state: [StreamState];
@@ -37,7 +43,8 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   readonly #host: StreamHost;
   readonly #highWaterMark: number;
   readonly #buffer = new ChunkBuffer();
-  readonly #message = new MessageState();
+  #message = new MessageState();
+  #resets = 0;
   readonly #events = new Listeners<StreamEvents>();
   readonly #waiters = new ReadWaiters();
   readonly #room = new RoomWaiters();
@@ -64,6 +71,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
     this.#position = new StreamPosition({
       from: options.from ?? 0,
       subscription: options.subscription !== undefined,
+      epoch: options.epoch,
     });
     this.#connector = new StreamConnector({
       host: input.host,
@@ -74,6 +82,8 @@ export class SpoolStream implements AsyncIterable<Chunk> {
       state: {
         active: () => !this.#done && !this.#closed && !this.#failure && !this.#complete,
         resumeFrom: () => this.#position.resumeFrom(),
+        resumeEpoch: () => this.#position.epoch,
+        reset: (error) => this.#reset(error),
         window: () => this.#highWaterMark - this.#buffer.items,
         restartSubscription: () => this.#restartSubscription(),
         complete: () => this.#completed(),
@@ -100,6 +110,19 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   /** Offset after the last item handed to the application. */
   get offset(): number {
     return this.#position.consumed;
+  }
+
+  /**
+   * The epoch of the items handed out so far (save it with `offset` to resume later with
+   * `{ from, epoch }`); undefined until a gateway named one.
+   */
+  get epoch(): string | undefined {
+    return this.#position.epoch;
+  }
+
+  /** How many times the message started again from offset 0 (`reset` events). */
+  get resets(): number {
+    return this.#resets;
   }
 
   get transport(): TransportName | undefined {
@@ -145,6 +168,11 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   on(event: 'chunk', listener: (chunk: Chunk) => void): () => void;
   on(event: 'end', listener: (finishReason: string) => void): () => void;
   on(event: 'error', listener: (error: SpoolError) => void): () => void;
+  /**
+   * The message starts again from offset 0: what was handed out may differ from the log (Redis
+   * lost it and it was written again). Drop the text shown so far; the chunks from offset 0 follow.
+   */
+  on(event: 'reset', listener: (error: SpoolError) => void): () => void;
   on(event: 'state', listener: (state: StreamState) => void): () => void;
   on(event: keyof StreamEvents, listener: (value: never) => void): () => void {
     const off = this.#events.on(event, listener as never);
@@ -182,7 +210,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
 
   #sink(): LinkSink {
     return {
-      started: (from) => this.#position.started(from, this.#buffer.items === 0),
+      started: (from, epoch) => this.#position.started(from, this.#buffer.items === 0, epoch),
       received: (chunk, opening) => this.#receive(chunk, opening),
       hasRoom: () => this.#buffer.items < this.#highWaterMark,
       room: (signal) => this.#room.wait(this.#buffer.items < this.#highWaterMark, signal),
@@ -272,6 +300,24 @@ export class SpoolStream implements AsyncIterable<Chunk> {
       (reason) => this.#events.emit('end', reason),
       () => this.#events.emit('end', 'stop'),
     );
+  }
+
+  /**
+   * `stream_reset`: start the message again from offset 0, announced before its first chunk. A
+   * subscription cannot (its acknowledgements are of the lost version): it fails with the error.
+   */
+  #reset(error: SpoolError): void {
+    if (this.#done || this.#closed || this.#failure !== undefined) return;
+    if (this.#durableAcks !== undefined) {
+      this.#fail(error);
+      return;
+    }
+    this.#buffer.clear();
+    this.#message = new MessageState();
+    this.#position.reset();
+    this.#resets += 1;
+    this.#room.notify();
+    this.#events.emit('reset', error);
   }
 
   #completed(): void {

@@ -11,6 +11,7 @@
 import {
   type Chunking,
   createSseDecoder,
+  EPOCH_HEADER,
   encodeSseEventsQuery,
   type Result,
   type SpoolError,
@@ -26,8 +27,11 @@ export interface SseLinkInput {
   headers: Record<string, string>;
   gateway: string;
   stream: string;
-  /** Resume at `from`; or through `subscription`, telling the gateway what we have (`from`). */
-  start: { from: number; subscription?: string | undefined };
+  /**
+   * Resume at `from`, holding the items below it of `epoch`; or through `subscription`, telling
+   * the gateway what we have (`from`).
+   */
+  start: { from: number; epoch?: string | undefined; subscription?: string | undefined };
   chunking: Chunking | undefined;
   sink: LinkSink;
 }
@@ -92,7 +96,8 @@ export class SseLink implements Link {
     }
     if (response.status === 204) return { kind: 'complete' };
     if (!response.ok) return refused(await errorFromResponse(response), response.status);
-    if (this.#input.sink.started(undefined) === 'violation') return violation();
+    const epoch = response.headers.get(EPOCH_HEADER) ?? undefined;
+    if (this.#input.sink.started(undefined, epoch || undefined) === 'violation') return violation();
     if (response.body === null) return violation();
     return this.#read(response.body.getReader(), signal);
   }
@@ -145,9 +150,12 @@ export class SseLink implements Link {
     const message = result.value;
     if (message.kind === 'error') {
       const error = spoolError(message.error.code, message.error.message);
-      this.#stop = error.retryable
-        ? { kind: 'retry', error, moveOn: error.code === 'draining' }
-        : { kind: 'fatal', error };
+      this.#stop =
+        error.code === 'stream_reset'
+          ? { kind: 'reset', error }
+          : error.retryable
+            ? { kind: 'retry', error, moveOn: error.code === 'draining' }
+            : { kind: 'fatal', error };
       return;
     }
     const reception: Reception = this.#input.sink.received(message, this.#first);
@@ -162,7 +170,10 @@ export class SseLink implements Link {
     const query: SseEventsQueryInput =
       start.subscription !== undefined
         ? { subscription: start.subscription }
-        : { from: start.from > 0 ? start.from : undefined };
+        : {
+            from: start.from > 0 ? start.from : undefined,
+            epoch: start.from > 0 ? start.epoch : undefined,
+          };
     if (chunking !== undefined) query.chunking = chunking;
     return gateway + streamPaths.events(stream) + encodeSseEventsQuery(query);
   }
@@ -179,6 +190,7 @@ export class SseLink implements Link {
 }
 
 function refused(error: SpoolError, status: number): LinkOutcome {
+  if (error.code === 'stream_reset') return { kind: 'reset', error };
   if (!error.retryable) return { kind: 'fatal', error };
   return { kind: 'retry', error, moveOn: status === 503 };
 }

@@ -25,6 +25,10 @@ export interface ConnectorState {
   active(): boolean;
   /** Where a new connection resumes; undefined: where the subscription says. */
   resumeFrom(): number | undefined;
+  /** The epoch of the items held below `resumeFrom()`, when a gateway named one. */
+  resumeEpoch(): string | undefined;
+  /** The log was rewritten under what the stream holds: start the message again from 0. */
+  reset(error: SpoolError): void;
   /** Room left in the buffer: the window to ask for. */
   window(): number;
   /** Prepares a subscription's WebSocket resume; the offset to acknowledge first. */
@@ -71,9 +75,9 @@ export class StreamConnector {
     this.#gatewayIndex = input.host.options.gateways.preferred;
     this.#sink = {
       ...input.sink,
-      started: (from) => {
+      started: (from, epoch) => {
         this.#connectedTo();
-        return input.sink.started(from);
+        return input.sink.started(from, epoch);
       },
     };
   }
@@ -138,6 +142,11 @@ export class StreamConnector {
       if (!this.#state.active()) return;
       if (outcome.kind === 'complete') return this.#state.complete();
       if (outcome.kind === 'fatal') return this.#state.fail(outcome.error);
+      if (outcome.kind === 'reset') {
+        this.#state.reset(outcome.error);
+        probe = false;
+        continue;
+      }
       if (outcome.kind === 'closed') {
         probe = false;
         continue;
@@ -172,13 +181,14 @@ export class StreamConnector {
 
   #open(transport: TransportName, gateway: string): Link {
     const from = this.#state.resumeFrom();
+    const epoch = this.#state.resumeEpoch();
     const subscription = this.#subscription;
     if (transport === 'ws') {
       return new WsLink({
         socket: this.#host.socket(gateway),
         gateway,
         stream: this.#stream,
-        start: subscription === undefined ? { from: from ?? 0 } : { subscription },
+        start: subscription === undefined ? { from: from ?? 0, epoch } : { subscription },
         window: Math.max(1, this.#state.window()),
         chunking: this.#chunking,
         sink: this.#sink,
@@ -190,7 +200,7 @@ export class StreamConnector {
       headers,
       gateway,
       stream: this.#stream,
-      start: { from: from ?? 0, subscription },
+      start: { from: from ?? 0, epoch, subscription },
       chunking: this.#chunking,
       sink: this.#sink,
     });

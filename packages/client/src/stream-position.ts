@@ -14,12 +14,27 @@ export class StreamPosition {
   #received: number;
   /** False until a subscription's delivery says where it starts. */
   #positioned: boolean;
+  /** The epoch of the items below `received` (protocol's epoch.ts), once a gateway named it. */
+  #epoch: string | undefined;
 
-  constructor(input: { from: number; subscription: boolean }) {
+  constructor(input: { from: number; subscription: boolean; epoch?: string | undefined }) {
     this.#subscription = input.subscription;
     this.#consumed = input.from;
     this.#received = input.from;
     this.#positioned = !input.subscription;
+    this.#epoch = input.epoch;
+  }
+
+  /** The epoch of what the stream holds: what a new connection resumes with. */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  /** The log was rewritten: everything is read again from offset 0. */
+  reset(): void {
+    this.#consumed = 0;
+    this.#received = 0;
+    this.#epoch = undefined;
   }
 
   /** Offset after the last item handed to the application. */
@@ -36,7 +51,10 @@ export class StreamPosition {
    * A delivery starts at `from` (when the transport says where). 'violation' when a stream read
    * by offset is not resumed where it asked. `empty`: nothing is buffered.
    */
-  started(from: number | undefined, empty: boolean): Reception {
+  started(from: number | undefined, empty: boolean, epoch?: string): Reception {
+    // A delivery that resumed where asked is of the gateway's epoch from here on: the gateway
+    // checked that what we hold below `from` is the same in that epoch.
+    if (epoch !== undefined) this.#epoch = epoch;
     if (from === undefined) return 'ok';
     if (!this.#subscription) return from === this.#received ? 'ok' : 'violation';
     this.#position(from, empty);

@@ -21,8 +21,8 @@ export interface WsLinkInput {
   socket: WsSocket;
   gateway: string;
   stream: string;
-  /** Resume at this offset, or through this subscription. */
-  start: { from: number } | { subscription: string };
+  /** Resume at this offset (holding the items below it of `epoch`), or through this subscription. */
+  start: { from: number; epoch?: string | undefined } | { subscription: string };
   window: number;
   chunking: Chunking | undefined;
   sink: LinkSink;
@@ -62,7 +62,10 @@ export class WsLink implements Link {
       type: 'subscribe',
       stream: input.stream,
       ...('from' in input.start
-        ? { from: input.start.from }
+        ? {
+            from: input.start.from,
+            ...(input.start.epoch === undefined ? {} : { epoch: input.start.epoch }),
+          }
         : { subscription: input.start.subscription }),
       window: input.window,
       ...(input.chunking === undefined ? {} : { chunking: input.chunking }),
@@ -97,7 +100,7 @@ export class WsLink implements Link {
     if (this.#subscribed || this.#gone) return;
     this.#subscribed = true;
     this.#lastAck = frame.from;
-    const reception = this.#input.sink.started(frame.from);
+    const reception = this.#input.sink.started(frame.from, frame.epoch || undefined);
     if (reception === 'violation') {
       this.#reception(reception);
     } else if (frame.complete) {
@@ -120,7 +123,9 @@ export class WsLink implements Link {
     // A late answer to an ack sent while the gateway was ending this delivery: harmless.
     if (error.code === 'not_subscribed' || this.#complete) return;
     const spool = spoolError(error.code, error.message, { stream: this.#input.stream });
-    if (undecodable || spool.retryable || spool.code === 'already_subscribed') {
+    if (spool.code === 'stream_reset') {
+      this.#settle({ kind: 'reset', error: spool });
+    } else if (undecodable || spool.retryable || spool.code === 'already_subscribed') {
       this.#settle({ kind: 'retry', error: spool, moveOn: spool.code === 'draining' });
     } else {
       this.#settle({ kind: 'fatal', error: spool });

@@ -3,7 +3,14 @@
  * gateway validates inbound frames with (`decodeClientFrame`). Not on the SDK's path.
  */
 import { z } from 'zod';
-import type { ClientFrame, ResendFrame, SubscribeFrame, SubscribeOptions } from './client-frame.ts';
+import type {
+  ClientFrame,
+  ResendFrame,
+  SubscribeFrame,
+  SubscribeFromFrame,
+  SubscribeOptions,
+} from './client-frame.ts';
+import { EPOCH_PATTERN } from './epoch.ts';
 import { STREAM_ID_PATTERN, SUBSCRIPTION_ID_PATTERN } from './items.ts';
 import { MAX_CHUNK_DELAY_MS, MAX_CHUNK_ITEMS, MAX_WINDOW } from './limits.ts';
 import { blockIndexSchema, offsetSchema } from './schemas.ts';
@@ -33,6 +40,7 @@ const subscribeSchema = z
     type: z.literal('subscribe'),
     stream: streamIdSchema,
     from: offsetSchema.optional(),
+    epoch: z.string().regex(EPOCH_PATTERN, 'expected 1–64 URL-safe characters').optional(),
     subscription: subscriptionIdSchema.optional(),
     window: windowSchema.optional(),
     chunking: chunkingSchema.optional(),
@@ -40,13 +48,17 @@ const subscribeSchema = z
   .refine((frame) => frame.from === undefined || frame.subscription === undefined, {
     message: 'give from or subscription, not both',
   })
-  .transform(({ type, stream, from, subscription, window, chunking }): SubscribeFrame => {
+  .refine((frame) => frame.epoch === undefined || frame.subscription === undefined, {
+    message: 'epoch goes with from, not with subscription',
+  })
+  .transform(({ type, stream, from, epoch, subscription, window, chunking }): SubscribeFrame => {
     const options: SubscribeOptions = {};
     if (window !== undefined) options.window = window;
     if (chunking !== undefined) options.chunking = chunking;
-    return subscription === undefined
-      ? { type, stream, from: from ?? 0, ...options }
-      : { type, stream, subscription, ...options };
+    if (subscription !== undefined) return { type, stream, subscription, ...options };
+    const frame: SubscribeFromFrame = { type, stream, from: from ?? 0, ...options };
+    if (epoch !== undefined) frame.epoch = epoch;
+    return frame;
   });
 
 const ackSchema = z.object({

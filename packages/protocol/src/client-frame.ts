@@ -24,6 +24,8 @@ export interface SubscribeFromFrame extends SubscribeOptions {
   type: 'subscribe';
   stream: string;
   from: number;
+  /** The epoch of the items the client holds below `from` (its `subscribed` frame's); see epoch.ts. */
+  epoch?: string;
   subscription?: undefined;
 }
 
@@ -33,6 +35,7 @@ export interface SubscribeSubscriptionFrame extends SubscribeOptions {
   stream: string;
   subscription: string;
   from?: undefined;
+  epoch?: undefined;
 }
 
 export type SubscribeFrame = SubscribeFromFrame | SubscribeSubscriptionFrame;

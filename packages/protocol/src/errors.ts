@@ -67,6 +67,12 @@ export const ERROR_CODES = {
     retryable: false,
     message: 'This socket is already subscribed to the stream.',
   },
+  stream_reset: {
+    status: 409,
+    retryable: false,
+    message:
+      'The stream was rewritten after a Redis failure: read it again from the start (offset 0).',
+  },
   stream_expired: {
     status: 410,
     retryable: false,

@@ -39,11 +39,16 @@ export interface StreamMetadata {
   metadata?: Record<string, string>;
 }
 
-/** `GET /v1/streams/:id/items`: continue from `next`; `done` once there is nothing more to read. */
+/**
+ * `GET /v1/streams/:id/items`: continue from `next`; `done` once there is nothing more to read.
+ * `epoch` (absent from block reads and gateways before epochs): the version of the log the items
+ * are of; a reader paging through a stream that sees it change reads again from 0.
+ */
 export interface ItemsPage {
   items: Item[];
   next: number;
   done: boolean;
+  epoch?: string;
 }
 
 /** `POST /v1/streams/:id/cancel`, `202`: `cancelled` for a queued stream, else its status. */
@@ -97,11 +102,15 @@ export function decodeStreamMetadata(value: unknown): Result<StreamMetadata> {
 }
 
 export function decodeItemsPage(value: unknown): Result<ItemsPage> {
-  return readBody(value, (fields, raw) => ({
-    items: readItems(fields, raw.items),
-    next: fields.integer('next'),
-    done: fields.boolean('done'),
-  }));
+  return readBody(value, (fields, raw) => {
+    const page: ItemsPage = {
+      items: readItems(fields, raw.items),
+      next: fields.integer('next'),
+      done: fields.boolean('done'),
+    };
+    if (raw.epoch !== undefined) page.epoch = fields.string('epoch');
+    return page;
+  });
 }
 
 export function decodeCancelAnswer(value: unknown): Result<CancelAnswer> {

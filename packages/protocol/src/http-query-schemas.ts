@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Chunking } from './client-frame.ts';
 import { subscriptionIdSchema } from './client-frame-schemas.ts';
+import { EPOCH_PATTERN } from './epoch.ts';
 import type { Format, ItemsQuery, SseEventsQuery } from './http-query.ts';
 import {
   DEFAULT_ITEMS_LIMIT,
@@ -46,17 +47,21 @@ export const formatSchema = z
 
 /**
  * The resume part of `GET /v1/streams/:id/events`: `?from=N` or `?subscription=sub_…`, and
- * `?format=`. The resume point may also come from `Last-Event-ID` (see `parseResumeOffset`);
+ * `?format=`. The resume point may also come from `Last-Event-ID` (see `parseResumeId`);
  * choosing among them is the route's.
  */
 export const eventsQuerySchema = z
   .object({
     from: decimalOffsetSchema.optional(),
+    epoch: z.string().regex(EPOCH_PATTERN, 'expected 1–64 URL-safe characters').optional(),
     subscription: subscriptionIdSchema.optional(),
     format: formatSchema,
   })
   .refine((query) => query.from === undefined || query.subscription === undefined, {
     message: 'give from or subscription, not both',
+  })
+  .refine((query) => query.epoch === undefined || query.from !== undefined, {
+    message: 'epoch goes with from',
   });
 
 export type EventsQuery = z.output<typeof eventsQuerySchema>;
@@ -89,9 +94,10 @@ export function decodeSseEventsQuery(query: unknown): Result<SseEventsQuery> {
   if (!chunking.ok) return chunking;
   const usage = validate(includeUsageQuerySchema, query, queryOptions);
   if (!usage.ok) return usage;
-  const { from, subscription, format } = resume.value;
+  const { from, epoch, subscription, format } = resume.value;
   const value: SseEventsQuery = { format };
   if (from !== undefined) value.from = from;
+  if (epoch !== undefined) value.epoch = epoch;
   if (subscription !== undefined) value.subscription = subscription;
   const requested = requestedChunking(chunking.value);
   if (requested !== undefined) value.chunking = requested;

@@ -11,11 +11,13 @@ export type Format = 'spool' | 'openai';
 
 /**
  * `GET /v1/streams/:id/events?…`, decoded. The resume point may also come from
- * `Last-Event-ID` (`parseResumeOffset`); choosing among them is the gateway's.
+ * `Last-Event-ID` (`parseResumeId`); choosing among them is the gateway's.
  */
 export interface SseEventsQuery {
   /** `?from=N`: resume at this offset. Not together with `subscription`. */
   from?: number;
+  /** `?epoch=`: the epoch of the items the client holds below `from` (epoch.ts). Only with `from`. */
+  epoch?: string;
   /** `?subscription=sub_…`: resume where this durable subscription was acknowledged. */
   subscription?: string;
   /** `?format=`, `spool` when absent. */
@@ -53,6 +55,7 @@ export function encodeSseEventsQuery(query: SseEventsQueryInput): string {
   const { chunking } = query;
   return queryString([
     ['from', query.from],
+    ['epoch', query.epoch],
     ['subscription', query.subscription],
     ['format', query.format === 'spool' ? undefined : query.format],
     ['chunking', typeof chunking === 'string' ? chunking : undefined],

@@ -2,6 +2,7 @@ export * from './chunk.ts';
 export { controlFields } from './chunk-fields.ts';
 export * from './client-frame.ts';
 export * from './client-frame-schemas.ts';
+export * from './epoch.ts';
 export * from './errors.ts';
 export * from './http-api.ts';
 export * from './http-paths.ts';

@@ -2,12 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from './errors.ts';
 import { eventsQuerySchema, itemsQuerySchema } from './http-query-schemas.ts';
-import {
-  ackBodySchema,
-  createStreamBodySchema,
-  createSubscriptionBodySchema,
-  parseResumeOffset,
-} from './params.ts';
+import { ackBodySchema, createStreamBodySchema, createSubscriptionBodySchema } from './params.ts';
 import { validate } from './validate.ts';
 
 const body = { code: 'invalid_request', subject: 'body' } as const;
@@ -148,22 +143,6 @@ describe('query parameters', () => {
         });
       }),
     );
-  });
-});
-
-describe('parseResumeOffset', () => {
-  it('reads the id of the last event as the offset to resume from', () => {
-    expect(parseResumeOffset('42')).toEqual({ ok: true, value: 42 });
-    expect(parseResumeOffset(' 7 ')).toEqual({ ok: true, value: 7 });
-  });
-
-  it('refuses anything but a non-negative integer with invalid_offset', () => {
-    for (const text of ['', '-1', '1e3', 'abc', '9007199254740992', '0x10']) {
-      expect(parseResumeOffset(text)).toEqual({
-        ok: false,
-        error: { code: 'invalid_offset', message: expect.stringMatching(/^Last-Event-ID: /) },
-      });
-    }
   });
 });
 

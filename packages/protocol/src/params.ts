@@ -5,7 +5,6 @@
  * Use them through `validate(schema, value, { code: 'invalid_request', subject })`.
  */
 import { z } from 'zod';
-import { protocolError, type Result } from './protocol-error.ts';
 import { offsetSchema } from './schemas.ts';
 
 /** Bounds on a create body's free-form parts, so one request cannot bloat a stream's metadata. */
@@ -76,14 +75,3 @@ export const createSubscriptionBodySchema = z.object({ from: offsetSchema.option
 
 /** `POST /v1/streams/:id/subscriptions/:sub/ack`: everything below `offset` is processed. */
 export const ackBodySchema = z.object({ offset: offsetSchema });
-
-/**
- * The resume point a `Last-Event-ID` header names: the `id:` of the last event the client
- * processed, which is the offset to resume from. Surrounding whitespace is ignored.
- */
-export function parseResumeOffset(text: string): Result<number> {
-  const parsed = decimalOffsetSchema.safeParse(text.trim());
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const message = 'Last-Event-ID: expected a non-negative integer';
-  return { ok: false, error: protocolError('invalid_offset', message) };
-}

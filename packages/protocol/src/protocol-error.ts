@@ -47,6 +47,7 @@ const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
   from: 'invalid_offset',
   to: 'invalid_offset',
   offset: 'invalid_offset',
+  epoch: 'invalid_offset',
   stream: 'invalid_stream_id',
   subscription: 'invalid_subscription_id',
 };

@@ -67,7 +67,7 @@ function split<T extends string | Uint8Array>(whole: T, points: readonly number[
 
 describe('SSE encoding', () => {
   it('produces the example of SPEC section 4 byte for byte', () => {
-    const events = chunkItems(SPEC_ITEMS, 16).map(encodeSseChunk);
+    const events = chunkItems(SPEC_ITEMS, 16).map((chunk) => encodeSseChunk(chunk));
     expect(encodeSseRetry(1000) + events.join('')).toBe(SPEC_EXAMPLE);
   });
 
@@ -97,8 +97,22 @@ describe('SSE encoding', () => {
       ],
     ];
     for (const [item, expected] of cases) {
-      expect(chunkItems([item], 1).map(encodeSseChunk).join('')).toBe(expected);
+      expect(
+        chunkItems([item], 1)
+          .map((chunk) => encodeSseChunk(chunk))
+          .join(''),
+      ).toBe(expected);
     }
+  });
+
+  it('writes the epoch after the offset in the id, and reads such ids back', () => {
+    const chunk: Chunk = { kind: 'tokens', from: 0, to: 5, block: 0, text: 'Hello' };
+    const event = encodeSseChunk(chunk, '1f3a9c2e');
+    expect(event.startsWith('id: 5:1f3a9c2e\nevent: tokens\n')).toBe(true);
+    expect(decodeAll([event])).toEqual([{ ok: true, value: chunk }]);
+    expect(
+      decodeSseEvent({ event: 'tokens', data: event.split('data: ')[1] ?? '', id: '4:1f3a9c2e' }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_frame' } });
   });
 
   it('encodes a protocol error without an id line', () => {

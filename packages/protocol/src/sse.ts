@@ -1,8 +1,9 @@
 /**
  * The SSE wire format of SPEC section 4.
  *
- * Every event that carries items has `id:` = the offset after its last item (the resume
- * point), `event:` = `tokens` or the control item's type, and ONE `data:` line of JSON.
+ * Every event that carries items has `id:` = the resume point: the offset after its last item,
+ * followed by `:<epoch>` when the stream has an epoch (epoch.ts); `event:` = `tokens` or the
+ * control item's type, and ONE `data:` line of JSON.
  * JSON.stringify escapes CR and LF, so no text, however odd, can break a data line.
  * A protocol error (one that is no stream item, e.g. `offset_expired` at resume) is an
  * `error` event with `{code, message}` and no `id:` line, so it never moves the resume point.
@@ -15,6 +16,7 @@ import {
   decodeProtocolErrorFields,
   isErrorItemFields,
 } from './chunk-fields.ts';
+import { formatResumeId, parseResumeId } from './epoch.ts';
 import type { ErrorCode } from './errors.ts';
 import { decodeJsonObject } from './json-object.ts';
 import { type ProtocolErrorMessage, protocolError, type Result } from './protocol-error.ts';
@@ -30,8 +32,12 @@ export function encodeSseRetry(milliseconds: number): string {
   return `retry: ${milliseconds}\n\n`;
 }
 
-/** One SSE event for one chunk, e.g. `id: 5\nevent: tokens\ndata: {"from":0,...}\n\n`. */
-export function encodeSseChunk(chunk: Chunk): string {
+/**
+ * One SSE event for one chunk, e.g. `id: 5:1f3a9c2e\nevent: tokens\ndata: {"from":0,...}\n\n`
+ * (`id: 5` for a stream without an epoch, `epoch` "").
+ */
+export function encodeSseChunk(chunk: Chunk, epoch = ''): string {
+  const id = formatResumeId(chunkEnd(chunk), epoch);
   if (chunk.kind === 'tokens') {
     const data = JSON.stringify({
       from: chunk.from,
@@ -39,10 +45,10 @@ export function encodeSseChunk(chunk: Chunk): string {
       block: chunk.block,
       text: chunk.text,
     });
-    return `id: ${chunk.to}\nevent: tokens\ndata: ${data}\n\n`;
+    return `id: ${id}\nevent: tokens\ndata: ${data}\n\n`;
   }
   const data = JSON.stringify(controlFields(chunk.item));
-  return `id: ${chunkEnd(chunk)}\nevent: ${chunk.item.type}\ndata: ${data}\n\n`;
+  return `id: ${id}\nevent: ${chunk.item.type}\ndata: ${data}\n\n`;
 }
 
 /** An `error` event for an error that is no stream item; it has no `id:` line. */
@@ -79,8 +85,9 @@ export function decodeSseEvent(event: SseEvent): Result<SseMessage> {
   }
   const chunk = decodeChunkFields(event.event, fields.value, decodeOptions);
   if (!chunk.ok) return chunk;
-  const end = String(chunkEnd(chunk.value));
-  if (event.id !== undefined && event.id !== end) {
+  const end = chunkEnd(chunk.value);
+  const id = event.id === undefined ? undefined : parseResumeId(event.id);
+  if (event.id !== undefined && (!id?.ok || id.value.offset !== end)) {
     const message = `id ${JSON.stringify(event.id.slice(0, 20))} is not the resume point ${end}`;
     return { ok: false, error: protocolError('invalid_frame', message) };
   }

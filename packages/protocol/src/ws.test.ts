@@ -322,14 +322,21 @@ describe('subscribed frames', () => {
   it('round-trip with and without a subscription', () => {
     const stream = 'st_AAAAAAAAAAAAAAAAAAAAAA';
     for (const frame of [
-      { stream, from: 7, complete: false },
-      { stream, from: 0, subscription: 'sub_BBBBBBBBBBBBBBBBBBBBBB', complete: true },
+      { stream, from: 7, epoch: '1f3a9c2e', complete: false },
+      { stream, from: 0, epoch: '', subscription: 'sub_BBBBBBBBBBBBBBBBBBBBBB', complete: true },
     ]) {
       expect(decodeServerFrame(encodeSubscribed(frame))).toEqual({
         ok: true,
         frame: { kind: 'subscribed', ...frame },
       });
     }
+  });
+
+  it('reads a frame without an epoch (a gateway from before epochs) as epoch ""', () => {
+    const decoded = decodeServerFrame(
+      '{"type":"subscribed","stream":"st_AAAAAAAAAAAAAAAAAAAAAA","from":3,"complete":false}',
+    );
+    expect(decoded).toMatchObject({ ok: true, frame: { from: 3, epoch: '' } });
   });
 
   it('refuses a subscribed frame with a bad offset', () => {

@@ -19,6 +19,7 @@ import {
   isErrorItemFields,
 } from './chunk-fields.ts';
 import type { ClientFrame } from './client-frame.ts';
+import { EPOCH_PATTERN } from './epoch.ts';
 import { isNonNegativeInteger } from './field-reader.ts';
 import { isStreamId, isSubscriptionId } from './items.ts';
 import { decodeJsonObject, type JsonObject } from './json-object.ts';
@@ -42,6 +43,7 @@ export function encodeClientFrame(frame: ClientFrame): string {
         type: frame.type,
         stream: frame.stream,
         from: frame.from,
+        epoch: frame.epoch,
         subscription: frame.subscription,
         window: frame.window,
         chunking:
@@ -68,13 +70,16 @@ export function encodeClientFrame(frame: ClientFrame): string {
 
 /**
  * `subscribed` answers every accepted `subscribe`: where delivery starts (`from`, the resolved
- * offset — for a subscription, its acknowledged offset), and `complete: true` when the stream has
- * ended and the client already has all of it (nothing will follow on this subscribe).
+ * offset — for a subscription, its acknowledged offset), the stream's epoch (what the client
+ * sends back with `from` when it subscribes again; "" for a stream without one), and
+ * `complete: true` when the stream has ended and the client already has all of it (nothing will
+ * follow on this subscribe).
  */
 export interface SubscribedFrame {
   kind: 'subscribed';
   stream: string;
   from: number;
+  epoch: string;
   subscription?: string;
   complete: boolean;
 }
@@ -123,6 +128,7 @@ export function encodeSubscribed(frame: Omit<SubscribedFrame, 'kind'>): string {
     type: 'subscribed',
     stream: frame.stream,
     from: frame.from,
+    epoch: frame.epoch,
     subscription: frame.subscription,
     complete: frame.complete,
   });
@@ -147,7 +153,7 @@ export function decodeServerFrame(
 }
 
 function decodeSubscribedFrame(fields: JsonObject): ServerFrameResult {
-  const { stream, from, subscription, complete } = fields;
+  const { stream, from, subscription, complete, epoch } = fields;
   if (!isStreamId(stream)) return invalidStream();
   if (!isNonNegativeInteger(from)) {
     return {
@@ -165,7 +171,14 @@ function decodeSubscribedFrame(fields: JsonObject): ServerFrameResult {
       ),
     };
   }
-  const frame: SubscribedFrame = { kind: 'subscribed', stream, from, complete: complete === true };
+  // A gateway from before epochs sends none: the client then resumes with the offset alone.
+  const frame: SubscribedFrame = {
+    kind: 'subscribed',
+    stream,
+    from,
+    epoch: typeof epoch === 'string' && EPOCH_PATTERN.test(epoch) ? epoch : '',
+    complete: complete === true,
+  };
   if (subscription !== undefined) frame.subscription = subscription;
   return { ok: true, frame };
 }

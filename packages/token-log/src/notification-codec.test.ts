@@ -39,6 +39,7 @@ describe('notification codec', () => {
             to: from + batch.length,
             appendedAt: 1_764_500_000_123,
             status: 'running',
+            epoch: '1a2b3c4d',
             entries,
             maxBytes: Number.POSITIVE_INFINITY,
           });
@@ -48,6 +49,7 @@ describe('notification codec', () => {
             to: from + batch.length,
             appendedAt: 1_764_500_000_123,
             status: 'running',
+            epoch: '1a2b3c4d',
           });
           if (!notification) return;
           let offset = from;
@@ -67,30 +69,39 @@ describe('notification codec', () => {
     const entries = Array.from({ length: 9 }, () =>
       encodeEntryItems([{ type: 'token', block: 0, text }]),
     );
-    const message = encodeNotification({ from: 4, to: 13, appendedAt: 7, status: 'done', entries });
+    const message = encodeNotification({
+      from: 4,
+      to: 13,
+      appendedAt: 7,
+      status: 'done',
+      epoch: '1a2b3c4d',
+      entries,
+    });
     expect(entries.join('\n').length).toBeGreaterThan(NOTIFICATION_ITEMS_MAX_BYTES);
-    expect(message).toBe('v1 4 13 7 done');
+    expect(message).toBe('v2 4 13 7 done 1a2b3c4d');
     expect(parseNotification(message)).toEqual({
       from: 4,
       to: 13,
       appendedAt: 7,
       status: 'done',
+      epoch: '1a2b3c4d',
       itemsAt: -1,
     });
   });
 
   it.each([
     ['the length alone (the format before v1)', '12'],
-    ['a newer version', 'v2 0 1 7 running\n["a"]'],
-    ['an empty batch', 'v1 3 3 7 running'],
-    ['an unknown status', 'v1 0 1 7 paused'],
-    ['a missing field', 'v1 0 1 7'],
+    ['version 1 (no epoch)', 'v1 0 1 7 running\n["a"]'],
+    ['a newer version', 'v3 0 1 7 running e\n["a"]'],
+    ['an empty batch', 'v2 3 3 7 running e'],
+    ['an unknown status', 'v2 0 1 7 paused e'],
+    ['a missing field', 'v2 0 1 7 running'],
   ])('reads nothing from %s', (_case, message) => {
     expect(parseNotification(message)).toBeUndefined();
   });
 
   it('refuses items that do not fill the offsets of the header', () => {
-    const message = 'v1 0 3 7 running\n["a","b"]';
+    const message = 'v2 0 3 7 running e\n["a","b"]';
     const notification = parseNotification(message);
     expect(notification).toBeDefined();
     if (notification)

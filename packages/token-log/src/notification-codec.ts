@@ -1,14 +1,16 @@
 /**
  * The message an append publishes on its stream's events channel. Pure: no I/O.
  *
- * Format (version 1), one line of header, then the batch's entries one per line:
+ * Format (version 2), one line of header, then the batch's entries one per line:
  *
- *     v1 <from> <to> <t> <status>\n<d of entry 1>\n<d of entry 2>…
+ *     v2 <from> <to> <t> <status> <epoch>\n<d of entry 1>\n<d of entry 2>…
  *
  * - `from`, `to`: the batch holds offsets `[from, to)`; `to` is the stream's length after it.
  * - `t`: the append time, ms since the epoch (Redis TIME, the same `t` the entries are stored with).
  * - `status`: the stream's status after the append (`running`, or the final status when the
  *   batch ends the stream), so a reader knows the stream ended without decoding the items.
+ * - `epoch`: the stream's epoch after the append (lua/include/epoch.lua): the version of the log
+ *   these items belong to.
  * - each `d` is the entry's `d` field exactly as stored (entry-codec.ts): a JSON array, which never
  *   holds a raw newline. The first entry's items start at `from`, each next one where the previous
  *   ended; together they hold `to - from` items.
@@ -31,7 +33,7 @@ import { decodeEntryItems } from './entry-codec.ts';
  */
 export const NOTIFICATION_ITEMS_MAX_BYTES = 8 * 1024;
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 
 export interface Notification {
   /** Offset of the batch's first item. */
@@ -42,6 +44,8 @@ export interface Notification {
   appendedAt: number;
   /** The stream's status after the append. */
   status: StreamStatus;
+  /** The stream's epoch after the append. */
+  epoch: string;
   /** Where the entries begin in the message, or -1 when it is header-only. */
   itemsAt: number;
 }
@@ -53,16 +57,17 @@ export interface Notification {
 export function parseNotification(message: string): Notification | undefined {
   const newline = message.indexOf('\n');
   const header = (newline === -1 ? message : message.slice(0, newline)).split(' ');
-  if (header.length !== 5 || header[0] !== VERSION) return undefined;
+  if (header.length !== 6 || header[0] !== VERSION) return undefined;
   const from = Number(header[1]);
   const to = Number(header[2]);
   const appendedAt = Number(header[3]);
   const status = header[4] as StreamStatus;
+  const epoch = header[5] ?? '';
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to <= from) {
     return undefined;
   }
   if (!Number.isFinite(appendedAt) || !STREAM_STATUSES.includes(status)) return undefined;
-  return { from, to, appendedAt, status, itemsAt: newline === -1 ? -1 : newline + 1 };
+  return { from, to, appendedAt, status, epoch, itemsAt: newline === -1 ? -1 : newline + 1 };
 }
 
 /**
@@ -99,10 +104,11 @@ export function encodeNotification(input: {
   to: number;
   appendedAt: number;
   status: StreamStatus;
+  epoch: string;
   entries?: readonly string[];
   maxBytes?: number;
 }): string {
-  const header = `${VERSION} ${input.from} ${input.to} ${input.appendedAt} ${input.status}`;
+  const header = `${VERSION} ${input.from} ${input.to} ${input.appendedAt} ${input.status} ${input.epoch}`;
   const entries = input.entries ?? [];
   const maxBytes = input.maxBytes ?? NOTIFICATION_ITEMS_MAX_BYTES;
   let bytes = entries.length - 1;

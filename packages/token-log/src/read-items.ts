@@ -17,6 +17,6 @@ export async function readItems(
     from,
     count: entriesFor(limit),
   });
-  const { status, length, entries } = reply;
-  return entriesToRead({ entries, from, limit, status, length });
+  const { status, length, entries, epoch } = reply;
+  return entriesToRead({ entries, from, limit, status, length, epoch });
 }

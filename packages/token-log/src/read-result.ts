@@ -2,6 +2,7 @@
  * Turning script replies into results. Pure: no I/O.
  */
 import {
+  type EpochStart,
   FINAL_STATUSES,
   type FinishReason,
   type Item,
@@ -17,6 +18,7 @@ export interface EntriesToReadInput {
   limit: number;
   status: StreamStatus;
   length: number;
+  epoch: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface EntriesToReadInput {
  * second): that is `data_loss`, never a silent skip.
  */
 export function entriesToRead(input: EntriesToReadInput): ReadResult {
-  const { entries, from, limit, status, length } = input;
+  const { entries, from, limit, status, length, epoch } = input;
   const items: Item[] = [];
   const appendedAt: number[] = [];
   let expected = from;
@@ -43,7 +45,7 @@ export function entriesToRead(input: EntriesToReadInput): ReadResult {
   }
   if (items.length === 0 && from < length && entries.length === 0) throw dataLoss(from);
   const done = FINAL_STATUSES.has(status) && expected >= length;
-  return { items, next: expected, length, status, done, appendedAt };
+  return { items, next: expected, length, status, done, appendedAt, epoch };
 }
 
 function dataLoss(offset: number): SpoolError {
@@ -70,6 +72,8 @@ export function readMeta(streamId: string, hash: Record<string, string>): Stream
     'cancel',
     'request_hash',
     'last_append_at',
+    'epoch',
+    'epochs',
   ]);
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(hash)) if (!known.has(name)) fields[name] = value;
@@ -85,8 +89,19 @@ export function readMeta(streamId: string, hash: Record<string, string>): Stream
     expiresAt,
     trimmed: Number(hash.trimmed ?? 0),
     cancelRequested: hash.cancel === '1',
+    epoch: hash.epoch ?? '',
+    epochs: parseEpochHistory(hash.epochs, hash.epoch ?? ''),
     fields,
   };
+}
+
+/** `"<epoch>:<start> …"` (see lua/include/epoch.lua); a stream made before epochs has one of "". */
+function parseEpochHistory(history: string | undefined, epoch: string): EpochStart[] {
+  if (history === undefined || history === '') return [{ epoch, from: 0 }];
+  return history.split(' ').map((part) => {
+    const colon = part.lastIndexOf(':');
+    return { epoch: part.slice(0, colon), from: Number(part.slice(colon + 1)) };
+  });
 }
 
 function optionalNumber(value: string | undefined): number | undefined {

@@ -95,13 +95,14 @@ const TABLE = {
     keys: ['meta', 'log'],
     arguments: (input: { from: number; count: number }) => [input.from, input.count],
     decode: (reply) => {
-      const [status, length, finishReason, found] = tuple(
+      const [status, length, finishReason, found, epoch] = tuple(
         streamStatus,
         integer,
         text,
         entries,
+        text,
       )(reply);
-      return { status, length, finishReason, entries: found };
+      return { status, length, finishReason, entries: found, epoch };
     },
   }),
   claimAttempt: script({
@@ -149,14 +150,15 @@ const TABLE = {
       input.count,
     ],
     decode: (reply) => {
-      const [acked, delivered, status, length, found] = tuple(
+      const [acked, delivered, status, length, found, epoch] = tuple(
         integer,
         integer,
         streamStatus,
         integer,
         entries,
+        text,
       )(reply);
-      return { acked, delivered, status, length, entries: found };
+      return { acked, delivered, status, length, entries: found, epoch };
     },
   }),
   ackSubscription: script({

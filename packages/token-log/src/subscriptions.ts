@@ -32,10 +32,17 @@ export async function readSubscription(
     consumer: input.consumer,
     count: entriesFor(input.limit ?? DEFAULT_READ_LIMIT),
   });
-  const { acked, delivered, status, length, entries } = reply;
+  const { acked, delivered, status, length, entries, epoch } = reply;
   // The group hands out whole entries: keep the items neither delivered nor acknowledged yet.
   const from = Math.max(acked, delivered);
-  const result = entriesToRead({ entries, from, limit: Number.MAX_SAFE_INTEGER, status, length });
+  const result = entriesToRead({
+    entries,
+    from,
+    limit: Number.MAX_SAFE_INTEGER,
+    status,
+    length,
+    epoch,
+  });
   return { ...result, acked };
 }
 

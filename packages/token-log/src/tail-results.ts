@@ -47,5 +47,6 @@ export function batchResult(input: {
     status: notification.status,
     done: isFinal(notification) && next === notification.to,
     appendedAt: new Array<number>(items.length).fill(notification.appendedAt),
+    epoch: notification.epoch,
   };
 }

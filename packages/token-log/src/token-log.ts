@@ -18,7 +18,7 @@
  * - Connections: one command connection and one subscriber connection per process, whatever
  *   the number of streams, readers or waiters.
  */
-import type { FinishReason, Item, NewItem, StreamStatus } from '@spool/protocol';
+import type { EpochStart, FinishReason, Item, NewItem, StreamStatus } from '@spool/protocol';
 
 export interface StreamMeta {
   id: string;
@@ -34,6 +34,14 @@ export interface StreamMeta {
   /** The first offset still stored (0 unless the stream was trimmed). */
   trimmed: number;
   cancelRequested: boolean;
+  /**
+   * The version of the log readers are shown (see lua/include/epoch.lua): it changes when Redis
+   * may have lost acknowledged writes (another server run wrote next), "" for a stream made
+   * before epochs.
+   */
+  epoch: string;
+  /** Every epoch of the stream, oldest first, with the offset where it starts. */
+  epochs: EpochStart[];
   /** Caller-defined string fields given at create time (model, metadata, …). */
   fields: Record<string, string>;
 }
@@ -80,6 +88,8 @@ export interface ReadResult {
   done: boolean;
   /** When each returned entry was appended: `appendedAt[i]` for `items[i]`, ms since the epoch. */
   appendedAt: number[];
+  /** The stream's epoch when read (StreamMeta.epoch): these items are of that version of the log. */
+  epoch: string;
 }
 
 export interface ClaimResult {

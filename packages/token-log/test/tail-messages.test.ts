@@ -37,7 +37,7 @@ describe('follow, fed by the batches that appends publish', () => {
     await log.append({ streamId: id, attempt: 1, at: 0, items: tokens(3) });
     await log.append({ streamId: id, attempt: 1, at: 3, items: [END] });
     await log.append({ streamId: id, attempt: 1, at: 0, items: tokens(3) });
-    const { appendedAt } = await log.read(id, 0);
+    const { appendedAt, epoch } = await log.read(id, 0);
     await expect.poll(() => messages.length).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(messages).toEqual([
@@ -46,6 +46,7 @@ describe('follow, fed by the batches that appends publish', () => {
         to: 3,
         appendedAt: appendedAt[0] ?? -1,
         status: 'running',
+        epoch,
         entries: [encodeEntryItems(tokens(3))],
       }),
       encodeNotification({
@@ -53,6 +54,7 @@ describe('follow, fed by the batches that appends publish', () => {
         to: 4,
         appendedAt: appendedAt[3] ?? -1,
         status: 'done',
+        epoch,
         entries: [encodeEntryItems([END])],
       }),
     ]);
@@ -97,7 +99,7 @@ describe('follow, fed by the batches that appends publish', () => {
       expect.any(Number),
       -1,
     ]);
-    expect(messages[1]).toMatch(/^v1 1 801 \d+ running$/);
+    expect(messages[1]).toMatch(/^v2 1 801 \d+ running [0-9a-f]{8}$/);
   });
 
   it('does not read for followers that take nothing, and reads once for one that comes back behind', async () => {

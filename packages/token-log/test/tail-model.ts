@@ -53,6 +53,7 @@ export class ModelLog {
       to: this.length,
       appendedAt: input.time,
       status: this.status,
+      epoch: 'e0',
       entries,
       maxBytes: input.headerOnly ? 0 : Number.POSITIVE_INFINITY,
     });
@@ -72,6 +73,7 @@ export class ModelLog {
       length: this.length,
       status: this.status,
       done: this.ended && next === this.length,
+      epoch: 'e0',
     };
   }
 }

@@ -94,7 +94,8 @@ describe('POST /v1/chat/completions, stream: true', () => {
       choices: [{ delta: { role: 'assistant' } }],
     });
     for (const [index, chunk] of chunks.entries()) {
-      expect(events[index]?.id).toBe(String(chunk.spool.next));
+      expect(chunk.spool.epoch).toMatch(/^[0-9a-f]{8}$/);
+      expect(events[index]?.id).toBe(`${chunk.spool.next}:${chunk.spool.epoch}`);
     }
     expect(chunks.at(-1)).toMatchObject({
       choices: [{ finish_reason: 'stop' }],

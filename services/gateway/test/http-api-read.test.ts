@@ -51,7 +51,8 @@ describe('GET /v1/streams/:id/items', () => {
     expect(rest.items.at(-1)).toStrictEqual({ offset: 9, type: 'end', finish_reason: 'stop' });
     expect([rest.next, rest.done]).toEqual([10, true]);
     const atEnd = (await call('GET', `/v1/streams/${id}/items?from=10`)).json();
-    expect(atEnd).toStrictEqual({ items: [], next: 10, done: true });
+    const { epoch } = await api.main.log.meta(id);
+    expect(atEnd).toStrictEqual({ items: [], next: 10, done: true, epoch });
   });
 
   it('is not done at the end of a stream that is still running', async () => {
@@ -162,6 +163,7 @@ describe('POST /v1/streams/:id/cancel', () => {
       items: [{ offset: 0, type: 'end', finish_reason: 'cancelled' }],
       next: 1,
       done: true,
+      epoch: (await api.main.log.meta(id)).epoch,
     });
   });
 

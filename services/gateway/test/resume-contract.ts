@@ -22,9 +22,25 @@ export interface ResumeSetup {
 export interface ResumeCase {
   name: string;
   setup: (logs: { log: RedisTokenLog; shortLived: RedisTokenLog }) => Promise<ResumeSetup>;
-  /** The resume point as the transport carries it: an offset, or a raw `Last-Event-ID` text. */
-  resume: { from: number } | { lastEventId: string };
+  /**
+   * The resume point as the transport carries it: an offset, or a raw `Last-Event-ID` text; with
+   * `epoch`, the epoch of the items the client holds (`STREAM_EPOCH`: the stream's own).
+   */
+  resume: ({ from: number } | { lastEventId: string }) & { epoch?: string };
   expect: { offsets: number[] } | { nothingLeft: true } | { error: ErrorCode; status: number };
+}
+
+/** In a row's `resume.epoch`: the epoch the stream gave its readers. */
+export const STREAM_EPOCH = '<stream>';
+
+/** The epoch a row's client sends, if any. */
+export async function rowEpoch(
+  row: ResumeCase,
+  log: RedisTokenLog,
+  streamId: string,
+): Promise<string | undefined> {
+  const { epoch } = row.resume;
+  return epoch === STREAM_EPOCH ? (await log.meta(streamId)).epoch : epoch;
 }
 
 export const RESUME_CASES: ResumeCase[] = [
@@ -94,9 +110,47 @@ export const RESUME_CASES: ResumeCase[] = [
     expect: { error: 'offset_expired', status: 410 },
   },
   {
+    name: 'in the epoch of the stream',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { lastEventId: '10', epoch: STREAM_EPOCH },
+    expect: { offsets: range(10, 20) },
+  },
+  {
+    name: 'by offset in the epoch of the stream',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { from: 12, epoch: STREAM_EPOCH },
+    expect: { offsets: range(12, 20) },
+  },
+  {
+    // An id given out for items Redis has since lost (they were not written again yet).
+    name: 'beyond the end in the epoch of the stream',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { from: STREAM_LENGTH + 3, epoch: STREAM_EPOCH },
+    expect: { error: 'stream_reset', status: 409 },
+  },
+  {
+    // An epoch the stream does not know: a version of the log lost with its writes.
+    name: 'in an epoch the stream never had',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { lastEventId: '10', epoch: '0bad0bad' },
+    expect: { error: 'stream_reset', status: 409 },
+  },
+  {
+    name: 'at 0 in an epoch the stream never had',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { from: 0, epoch: '0bad0bad' },
+    expect: { offsets: range(0, 20) },
+  },
+  {
     name: 'with a malformed Last-Event-ID',
     setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
     resume: { lastEventId: '12abc' },
+    expect: { error: 'invalid_offset', status: 400 },
+  },
+  {
+    name: 'with a malformed epoch',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { from: 12, epoch: 'not an epoch!' },
     expect: { error: 'invalid_offset', status: 400 },
   },
 ];

@@ -4,7 +4,7 @@ import { redisPerFile } from '@spool/testing/vitest';
 import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESUME_CASES, shortLivedLog } from './resume-contract.ts';
+import { RESUME_CASES, rowEpoch, shortLivedLog } from './resume-contract.ts';
 import {
   answer,
   liveStream,
@@ -61,13 +61,14 @@ describe('SSE delivery', () => {
       .join('');
     const stored = await gateway.log.read(streamId, 0, 1_000);
     expect(text).toBe(itemText(stored.items));
+    // Ids are resume ids: the offset after the event's items, then the stream's epoch.
     expect(received.at(-1)).toMatchObject({
       event: 'end',
-      id: '203',
+      id: `203:${stored.epoch}`,
       data: { offset: 202, finish_reason: 'stop' },
     });
     for (const event of received.filter((entry) => entry.event === 'tokens')) {
-      expect(event.id).toBe(String((event.data as { to: number }).to));
+      expect(event.id).toBe(`${(event.data as { to: number }).to}:${stored.epoch}`);
     }
   });
 
@@ -167,9 +168,12 @@ describe('SSE delivery', () => {
 describe('the resume contract over SSE', () => {
   it.each(RESUME_CASES)('resumes $name', async (row) => {
     const setup = await row.setup({ log: gateway.log, shortLived });
+    const epoch = await rowEpoch(row, gateway.log, setup.streamId);
+    const suffix = epoch === undefined ? '' : `:${epoch}`;
     const headers: Record<string, string> =
-      'lastEventId' in row.resume ? { 'Last-Event-ID': row.resume.lastEventId } : {};
-    const query = 'from' in row.resume ? `?from=${row.resume.from}` : '';
+      'lastEventId' in row.resume ? { 'Last-Event-ID': row.resume.lastEventId + suffix } : {};
+    const epochQuery = epoch === undefined ? '' : `&epoch=${encodeURIComponent(epoch)}`;
+    const query = 'from' in row.resume ? `?from=${row.resume.from}${epochQuery}` : '';
     const reading = readSse(eventsUrl(setup.streamId, query), { headers });
     if (setup.afterConnect) {
       await new Promise((resolve) => setTimeout(resolve, 100));

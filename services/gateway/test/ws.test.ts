@@ -3,7 +3,7 @@ import { connectWs, streamView } from '@spool/testing';
 import { redisPerFile } from '@spool/testing/vitest';
 import { newStreamId, type RedisTokenLog } from '@spool/token-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESUME_CASES, shortLivedLog } from './resume-contract.ts';
+import { RESUME_CASES, rowEpoch, shortLivedLog } from './resume-contract.ts';
 import { answer, startTestGateway, storedStream, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();
@@ -193,10 +193,12 @@ describe('WebSocket delivery', () => {
 describe('the resume contract over WebSocket', () => {
   it.each(RESUME_CASES)('resumes $name', async (row) => {
     const setup = await row.setup({ log: gateway.log, shortLived });
+    const epoch = await rowEpoch(row, gateway.log, setup.streamId);
     const client = await connectWs(gateway.url);
     const from = 'from' in row.resume ? row.resume.from : row.resume.lastEventId;
+    const epochField = epoch === undefined ? '' : `,"epoch":${JSON.stringify(epoch)}`;
     client.sendRaw(
-      `{"type":"subscribe","stream":"${setup.streamId}","from":${JSON.stringify(/^\d+$/.test(String(from)) ? Number(from) : from)}}`,
+      `{"type":"subscribe","stream":"${setup.streamId}","from":${JSON.stringify(/^\d+$/.test(String(from)) ? Number(from) : from)}${epochField}}`,
     );
     if (setup.afterConnect) {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -4,6 +4,12 @@
  * Whatever happens, the stream ends exactly once with `end` (and an `error` before it when the
  * generation failed) — except when this attempt was fenced (a newer attempt owns the stream and
  * will end it) or handed back at shutdown (another worker continues it).
+ *
+ * When Redis loses appends it had acknowledged (an AOF `everysec` crash, a failover), the log is
+ * shorter than what this attempt wrote: the next append is `offset_conflict` at a lower length.
+ * The attempt then starts over from what the log holds, as a continuation after a lost worker
+ * does; the token log gives the stream a new epoch, so readers that had the lost items are told
+ * (`stream_reset`) rather than shown other items at their offsets.
  */
 import { FINAL_STATUSES, type Item, isSpoolError, type NewItem } from '@spool/protocol';
 import { backoffDelay, type Logger, sleep } from '@spool/runtime';
@@ -37,6 +43,9 @@ export interface GenerationContext {
 
 export type GenerationOutcome = 'completed' | 'already_ended' | 'fenced' | 'handed_back';
 
+/** How often one attempt starts over after Redis lost its appends, before it gives up. */
+const MAX_REWINDS = 5;
+
 export interface GenerationInput {
   request: GenerationRequest;
   /** The fencing attempt: 1 for the first run, +1 for each restart. */
@@ -51,6 +60,22 @@ export async function runGeneration(
   input: GenerationInput,
   context: GenerationContext,
 ): Promise<GenerationOutcome> {
+  for (let rewinds = 0; ; rewinds++) {
+    const outcome = await runOnce(input, context);
+    if (outcome !== 'rewound') return outcome;
+    if (rewinds >= MAX_REWINDS) throw new Error("Redis lost this stream's appends again and again");
+    context.logger.warn(
+      { stream: input.request.streamId, attempt: input.attempt },
+      'Redis lost appends it had acknowledged: continuing from what the log holds',
+    );
+  }
+}
+
+/** `rewound`: the log lost appends this run had made; run again from what it holds. */
+async function runOnce(
+  input: GenerationInput,
+  context: GenerationContext,
+): Promise<GenerationOutcome | 'rewound'> {
   const { request, attempt, shutdown } = input;
   const pickedUpAt = input.pickedUpAt ?? performance.now();
   const { log, adapter, metrics } = context;
@@ -96,7 +121,7 @@ interface ProduceInput {
   firstToken: FirstTokenTimer;
 }
 
-async function produce(input: ProduceInput): Promise<GenerationOutcome> {
+async function produce(input: ProduceInput): Promise<GenerationOutcome | 'rewound'> {
   const { request, appender, context, logger } = input;
   const controller = new AbortController();
   // The model starts without waiting for the cancel watch (a subscribe and a read: two round
@@ -158,8 +183,12 @@ async function stopped(
   error: unknown,
   signal: AbortSignal,
   input: ProduceInput,
-): Promise<GenerationOutcome> {
+): Promise<GenerationOutcome | 'rewound'> {
   const { appender, logger } = input;
+  if (lostAppends(error, appender)) {
+    appender.discard();
+    return 'rewound';
+  }
   if (isSpoolError(error, 'stale_attempt')) {
     appender.discard();
     logger.warn('fenced: a newer attempt owns the stream; this attempt stops without writing');
@@ -182,12 +211,16 @@ async function stopped(
 }
 
 /** Appends the closing items; a fenced or already-ended stream is left to its owner. */
-async function finish(appender: Appender, items: NewItem[]): Promise<GenerationOutcome> {
+async function finish(
+  appender: Appender,
+  items: NewItem[],
+): Promise<GenerationOutcome | 'rewound'> {
   try {
     for (const item of items) await appender.push(item);
     await appender.close();
     return 'completed';
   } catch (error) {
+    if (lostAppends(error, appender)) return 'rewound';
     if (isSpoolError(error, 'stale_attempt')) return 'fenced';
     if (isSpoolError(error, 'stream_ended')) return 'already_ended';
     throw error;
@@ -225,4 +258,11 @@ class IdleWatchdog {
   stop(): void {
     clearInterval(this.#timer);
   }
+}
+
+/** The log is shorter than what this appender stored: Redis lost appends it acknowledged. */
+function lostAppends(error: unknown, appender: Appender): boolean {
+  if (!isSpoolError(error, 'offset_conflict')) return false;
+  const length = error.details?.value;
+  return typeof length === 'number' && length < appender.length;
 }

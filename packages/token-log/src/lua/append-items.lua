@@ -13,9 +13,13 @@
   refused; a newer one takes ownership. A final batch (ending with `end`) sets the status,
   the finish reason and the retention TTL in the same step.
 
+  Epoch: the first append of another Redis server run than the stream's epoch (a restart, a
+  promoted replica) starts a new epoch at the stream's length before it writes
+  (include/epoch.lua): the items it stores may differ from items that run lost.
+
   Waking readers: the batch itself is published (SPUBLISH, so on a cluster only the stream's
   shard carries it) on the events channel, in the format of notification-codec.ts:
-    v1 <from> <to> <t> <status>\n<d of entry 1>\n<d of entry 2>...
+    v2 <from> <to> <t> <status> <epoch>\n<d of entry 1>\n<d of entry 2>...
   or the header line alone when the entries take more than the byte bound (readers then read the
   log). A retried append that changes nothing publishes nothing.
 
@@ -31,6 +35,7 @@
         | stream_ended <length> | stream_full <length>
 ]]
 --- @include "stream-meta"
+--- @include "epoch"
 
 local metaKey, logKey, subsKey = KEYS[1], KEYS[2], KEYS[3]
 local attempt = tonumber(ARGV[1])
@@ -47,7 +52,7 @@ local FIRST_ENTRY = 10
 local total = 0
 for index = FIRST_ENTRY, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
 
-local meta, failure = readStreamMeta(metaKey, { 'length', 'attempt' })
+local meta, failure = readStreamMeta(metaKey, { 'length', 'attempt', 'epoch', 'epochs' })
 if failure then return failure end
 local status = meta.status
 local length = tonumber(meta.length)
@@ -74,6 +79,7 @@ if finalStatus == '' and length + total > lengthCap then
   return redis.error_reply('SPOOL stream_full ' .. length)
 end
 
+local epoch = refreshEpoch(metaKey, meta, length)
 local now = nowMs()
 
 local first = at
@@ -101,8 +107,8 @@ elseif length == 0 then
   redis.call('PEXPIRE', logKey, math.max(redis.call('PTTL', metaKey), 1))
 end
 
-local message = 'v1 ' .. at .. ' ' .. first .. ' ' .. now .. ' '
-  .. (finalStatus ~= '' and finalStatus or 'running')
+local message = 'v2 ' .. at .. ' ' .. first .. ' ' .. now .. ' '
+  .. (finalStatus ~= '' and finalStatus or 'running') .. ' ' .. epoch
 if bytes <= messageMaxBytes then message = message .. '\n' .. table.concat(entries, '\n') end
 redis.call('SPUBLISH', channel, message)
 return { first, 1 }

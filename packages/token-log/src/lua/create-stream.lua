@@ -4,7 +4,7 @@
   A create with an id that exists returns the existing stream, unless it was made from a
   different request (another request hash): then it is a conflict. A new stream starts
   `queued` with length 0 and lives at most `maxAgeMs` unless it ends sooner (its end sets
-  the retention TTL instead).
+  the retention TTL instead). Its epoch is this server run's (include/epoch.lua).
 
   KEYS[1] meta hash
   ARGV[1] stream id
@@ -16,6 +16,7 @@
   Errors: SPOOL stream_exists
 ]]
 --- @include "now"
+--- @include "epoch"
 
 local metaKey = KEYS[1]
 local streamId = ARGV[1]
@@ -31,9 +32,11 @@ if existing[1] then
 end
 
 local now = nowMs()
+local epoch = serverEpoch()
 
 redis.call('HSET', metaKey, 'id', streamId, 'status', 'queued', 'length', 0, 'attempt', 0,
-  'created_at', now, 'request_hash', requestHash, 'trimmed', 0)
+  'created_at', now, 'request_hash', requestHash, 'trimmed', 0,
+  'epoch', epoch, 'epochs', epoch .. ':0')
 for index = 4, #ARGV, 2 do
   redis.call('HSET', metaKey, ARGV[index], ARGV[index + 1])
 end

@@ -7,7 +7,8 @@
   KEYS[1] meta hash    KEYS[2] log stream
   ARGV[1] from (offset)    ARGV[2] most entries to return
 
-  Output: { status, length, finish_reason or '', entries (XRANGE reply) }
+  Output: { status, length, finish_reason or '', entries (XRANGE reply), epoch }
+  (the epoch is described in include/epoch.lua; '' for a stream made before epochs)
   Errors: SPOOL stream_not_found | stream_expired | offset_expired <first retained>
         | offset_out_of_range <length>
 ]]
@@ -17,7 +18,7 @@ local metaKey, logKey = KEYS[1], KEYS[2]
 local from = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
 
-local meta, failure = readLiveStreamMeta(metaKey, { 'length', 'trimmed', 'finish_reason' })
+local meta, failure = readLiveStreamMeta(metaKey, { 'length', 'trimmed', 'finish_reason', 'epoch' })
 if failure then return failure end
 
 local length = tonumber(meta.length)
@@ -29,4 +30,4 @@ local entries = {}
 if from < length then
   entries = redis.call('XRANGE', logKey, (from + 1) .. '-0', '+', 'COUNT', count)
 end
-return { meta.status, length, meta.finish_reason or '', entries }
+return { meta.status, length, meta.finish_reason or '', entries, meta.epoch or '' }

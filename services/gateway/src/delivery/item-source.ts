@@ -3,6 +3,7 @@
  * (a Redis consumer group). Both answer "the items from `cursor` on, at most `limit`, waiting
  * until there is at least one or the stream has ended".
  */
+import { isSpoolError, SpoolError } from '@spool/protocol';
 import type { ReadResult, TokenLog } from '@spool/token-log';
 
 export interface ItemSource {
@@ -71,4 +72,35 @@ export function subscriptionSource(input: {
     // Another consumer of the same subscription took these entries: read them by offset.
     return read.items.length > 0 ? read : log.read(streamId, cursor, limit);
   }
+}
+
+/**
+ * A source that stops the delivery when the stream's log is no longer the version the delivery
+ * started in: its epoch changed (Redis restarted or failed over, and wrote again), or it is now
+ * shorter than what was read (Redis lost acknowledged items). Either way the client may only go
+ * on after the resume check of delivery-start.ts: it gets a retryable error, reconnects with its
+ * resume id, and goes on where it was or gets `stream_reset`.
+ */
+export function epochGuard(source: ItemSource, epoch: string): ItemSource {
+  return {
+    async next(cursor, limit, signal) {
+      let result: ReadResult;
+      try {
+        result = await source.next(cursor, limit, signal);
+      } catch (error) {
+        if (isSpoolError(error, 'offset_out_of_range'))
+          throw logChanged('is shorter than was read');
+        throw error;
+      }
+      if (result.epoch !== epoch) throw logChanged(`moved to epoch ${result.epoch}`);
+      return result;
+    },
+  };
+}
+
+function logChanged(how: string): SpoolError {
+  return new SpoolError(
+    'redis_unavailable',
+    `The stream's log ${how} (Redis restarted or failed over): resume with your last id.`,
+  );
 }

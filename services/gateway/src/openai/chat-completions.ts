@@ -12,7 +12,14 @@
  * Both carry the header `X-Spool-Stream-Id`. A non-streaming client that goes away does not
  * cancel the generation: retried with the same `Idempotency-Key`, it waits for the same stream.
  */
-import { errorSpec, HTTP_ROUTES, isErrorCode, SpoolError, streamPaths } from '@spool/protocol';
+import {
+  errorSpec,
+  HTTP_ROUTES,
+  isErrorCode,
+  isSpoolError,
+  SpoolError,
+  streamPaths,
+} from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
@@ -66,6 +73,7 @@ async function streamCompletion(
     log: context.log,
     streamId: stream.id,
     from: 0,
+    epoch: start.epoch,
     model: plan.model,
     includeUsage: plan.includeUsage,
   });
@@ -124,19 +132,34 @@ async function answerCompletion(
 
 /**
  * Follows the stream from 0 to its end and folds it into a completion. Past `timeoutMs` it
- * fails with `upstream_timeout`; when `signal` aborts, with the signal's reason.
+ * fails with `upstream_timeout`; when `signal` aborts, with the signal's reason. When the log
+ * changes epoch under it (Redis restarted or failed over) or gets shorter than what was folded,
+ * it folds again from 0: a completion is never spliced from two versions of the log.
  */
 export async function foldStream(
   context: Pick<GatewayContext, 'log'>,
   streamId: string,
   options: { timeoutMs: number; signal: AbortSignal },
 ): Promise<CompletionFold> {
-  const fold = new CompletionFold();
+  let fold = new CompletionFold();
+  let epoch: string | undefined;
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, deadline]);
   try {
     for (let from = 0; ; ) {
-      const read = await context.log.follow(streamId, from, { limit: 1_000, signal });
+      const read = await context.log
+        .follow(streamId, from, { limit: 1_000, signal })
+        .catch((error: unknown) => {
+          if (from > 0 && isSpoolError(error, 'offset_out_of_range')) return undefined;
+          throw error;
+        });
+      if (read === undefined || (epoch !== undefined && read.epoch !== epoch)) {
+        fold = new CompletionFold();
+        epoch = undefined;
+        from = 0;
+        continue;
+      }
+      epoch = read.epoch;
       for (const item of read.items) fold.push(item);
       if (read.done) return fold;
       from = read.next;

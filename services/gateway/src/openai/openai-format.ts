@@ -25,7 +25,7 @@ import type {
   TokensChunk,
   Usage,
 } from '@spool/protocol';
-import { chunkEnd } from '@spool/protocol';
+import { chunkEnd, formatResumeId } from '@spool/protocol';
 
 /** What every chunk of one stream repeats. */
 export interface OpenAIStreamInfo {
@@ -35,6 +35,8 @@ export interface OpenAIStreamInfo {
   model: string;
   /** Send the usage chunk (OpenAI's `stream_options.include_usage`). */
   includeUsage: boolean;
+  /** The delivery's epoch, carried in ids and `spool.epoch` (none: ids are plain offsets). */
+  epoch?: string;
 }
 
 interface BlockInfo {
@@ -82,7 +84,7 @@ export function skipItem(state: OpenAIEncoderState, item: Item): void {
 export function encodeOpenAIChunk(chunk: Chunk, state: OpenAIEncoderState): string {
   const next = chunkEnd(chunk);
   if (chunk.kind === 'tokens')
-    return event(next, choiceChunk(state, next, tokenDelta(state, chunk)));
+    return event(state, next, choiceChunk(state, next, tokenDelta(state, chunk)));
   return encodeControl(state, chunk.item);
 }
 
@@ -109,7 +111,7 @@ function encodeControl(state: OpenAIEncoderState, item: ControlItem): string {
       return '';
     }
     case 'error':
-      return event(next, openAIError(item));
+      return event(state, next, openAIError(item));
     case 'end':
       return finish(state, item.finish_reason, next);
   }
@@ -129,7 +131,7 @@ function openBlock(
     type: 'function',
     function: { name: item.tool?.name ?? '', arguments: '' },
   };
-  return event(next, choiceChunk(state, next, { tool_calls: [call] }));
+  return event(state, next, choiceChunk(state, next, { tool_calls: [call] }));
 }
 
 function tokenDelta(state: OpenAIEncoderState, chunk: TokensChunk): Record<string, unknown> {
@@ -143,9 +145,9 @@ function tokenDelta(state: OpenAIEncoderState, chunk: TokensChunk): Record<strin
 
 function finish(state: OpenAIEncoderState, reason: FinishReason, next: number): string {
   const chunk = choiceChunk(state, next, {}, openAIFinishReason(reason));
-  let text = event(next, { ...chunk, spool: { ...chunk.spool, finish_reason: reason } });
+  let text = event(state, next, { ...chunk, spool: { ...chunk.spool, finish_reason: reason } });
   if (state.info.includeUsage && state.usage !== undefined) {
-    text += event(next, {
+    text += event(state, next, {
       ...envelope(state.info),
       choices: [],
       usage: state.usage,
@@ -183,9 +185,10 @@ function envelope(info: OpenAIStreamInfo) {
 }
 
 function spool(state: OpenAIEncoderState, next: number) {
-  return { spool: { stream: state.info.streamId, next } };
+  const { streamId, epoch } = state.info;
+  return { spool: epoch ? { stream: streamId, next, epoch } : { stream: streamId, next } };
 }
 
-function event(id: number, data: unknown): string {
-  return `id: ${id}\ndata: ${JSON.stringify(data)}\n\n`;
+function event(state: OpenAIEncoderState, next: number, data: unknown): string {
+  return `id: ${formatResumeId(next, state.info.epoch ?? '')}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -22,6 +22,8 @@ export interface OpenAISseOptions {
   streamId: string;
   /** Where the delivery starts. */
   from: number;
+  /** The delivery's epoch (DeliveryStart.epoch). */
+  epoch: string;
   /** The request's model, over the stream's. */
   model?: string | undefined;
   /** Whether to send the usage chunk; default: what the creating request asked for. */
@@ -36,6 +38,7 @@ export async function openAISseFormat(options: OpenAISseOptions): Promise<SseFor
     created: Math.floor(meta.createdAt / 1_000),
     model: options.model ?? meta.fields.model ?? DEFAULT_OPENAI_MODEL,
     includeUsage: options.includeUsage ?? meta.fields.openai_include_usage === 'true',
+    epoch: options.epoch,
   });
   await skipBelow(log, state, options.from);
   return {

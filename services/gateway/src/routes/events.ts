@@ -39,6 +39,7 @@ export function registerEventsRoute(app: FastifyInstance): void {
             log: context.log,
             streamId,
             from: start.from,
+            epoch: start.epoch,
             includeUsage: query.includeUsage,
           })
         : undefined;

@@ -74,7 +74,7 @@ async function getItems(request: StreamRequest): Promise<ItemsPage> {
     });
   }
   const read = await log.read(id, query.from ?? 0, query.limit);
-  return { items: read.items, next: read.next, done: read.done };
+  return { items: read.items, next: read.next, done: read.done, epoch: read.epoch };
 }
 
 async function cancelStream(request: StreamRequest, reply: FastifyReply) {

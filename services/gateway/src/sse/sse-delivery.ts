@@ -3,11 +3,13 @@
  * shared by `GET /v1/streams/:id/events` and `POST /v1/chat/completions`.
  *
  * The caller has checked everything that can be refused (so a refusal was an ordinary JSON
- * error). From here on a failure is an error event without `id:` and the response ends; the
+ * error). The response names the stream's epoch in `X-Spool-Epoch`, and every event id carries
+ * it (`<offset>:<epoch>`). From here on a failure is an error event without `id:` and the response ends; the
  * client resumes with `Last-Event-ID` on any gateway.
  */
 import {
   type Chunk,
+  EPOCH_HEADER,
   type ErrorCode,
   encodeSseChunk,
   encodeSseProtocolError,
@@ -31,11 +33,14 @@ export interface SseFormat {
   shareKey?: string;
 }
 
-export const SPOOL_SSE_FORMAT: SseFormat = {
-  encode: encodeSseChunk,
-  encodeError: encodeSseProtocolError,
-  shareKey: 'sse',
-};
+/** Spool's own events; their ids carry the delivery's epoch. */
+export function spoolSseFormat(epoch: string): SseFormat {
+  return {
+    encode: (chunk) => encodeSseChunk(chunk, epoch),
+    encodeError: encodeSseProtocolError,
+    shareKey: `sse:${epoch}`,
+  };
+}
 
 export interface SseDeliveryInput {
   context: GatewayContext;
@@ -54,13 +59,18 @@ export interface SseDeliveryInput {
 export async function deliverSse(input: SseDeliveryInput): Promise<void> {
   const { context, reply } = input;
   const { config, metrics } = context;
-  const format = input.format ?? SPOOL_SSE_FORMAT;
+  const format = input.format ?? spoolSseFormat(input.start.epoch);
   const labels = { transport: 'sse' } as const;
   // Headers set by hooks (CORS) are kept: a hijacked reply writes its head itself.
   const hookHeaders = reply.getHeaders() as Record<string, string | number | string[]>;
   reply.hijack();
   const response = reply.raw;
-  response.writeHead(200, { ...hookHeaders, ...SSE_HEADERS, ...input.headers });
+  response.writeHead(200, {
+    ...hookHeaders,
+    ...SSE_HEADERS,
+    [EPOCH_HEADER]: input.start.epoch,
+    ...input.headers,
+  });
   const bytesSent = metrics.bytesSent.labels(labels);
   const { shareKey } = format;
   const leave = shareKey === undefined ? undefined : context.encodings.join(input.streamId);

@@ -37,6 +37,8 @@ interface StreamDelivery {
   controller: AbortController;
   session?: DeliverySession;
   subscription?: string;
+  /** The stream's epoch when its delivery started (its chunks are encoded per epoch). */
+  epoch?: string;
 }
 
 export class WsConnection {
@@ -55,8 +57,14 @@ export class WsConnection {
       socket,
       highWaterBytes: context.config.ws.highWaterBytes,
       onBytes: (bytes) => bytesSent.inc(bytes),
+      // Keyed by epoch too: after a Redis failure the same offsets may hold other items.
       encode: (stream, chunk) =>
-        context.encodings.encode(stream, 'ws', chunk, (each) => encodeServerChunk(stream, each)),
+        context.encodings.encode(
+          stream,
+          `ws:${this.#streams.get(stream)?.epoch ?? ''}`,
+          chunk,
+          (each) => encodeServerChunk(stream, each),
+        ),
     });
   }
 
@@ -127,13 +135,15 @@ export class WsConnection {
     const { config } = this.#context;
     const resume = frame.subscription
       ? { kind: 'subscription' as const, subscription: frame.subscription, lastEventId: undefined }
-      : { kind: 'offset' as const, from: frame.from ?? 0 };
+      : { kind: 'offset' as const, from: frame.from ?? 0, epoch: frame.epoch };
     const start = await deliveryStart(this.#context, frame.stream, resume);
     delivery.controller.signal.throwIfAborted();
+    delivery.epoch = start.epoch;
     this.#outbox.sendText(
       encodeSubscribed({
         stream: frame.stream,
         from: start.from,
+        epoch: start.epoch,
         subscription: frame.subscription,
         complete: start.complete,
       }),
