@@ -11,11 +11,18 @@ import type {
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Item } from '@spool/protocol';
+import { type FakeAnthropic, startFakeAnthropic } from '@spool/testing';
 import { createParser } from 'eventsource-parser';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { systemPerTest } from '../support/system.ts';
 
 const systemOf = systemPerTest();
+let fake: FakeAnthropic | undefined;
+
+afterEach(async () => {
+  await fake?.stop();
+  fake = undefined;
+});
 
 const messages: MessageParam[] = [
   { role: 'user', content: [{ type: 'text', text: 'How does a stream survive a crash?' }] },
@@ -184,6 +191,45 @@ describe('Anthropic compatibility with the @anthropic-ai/sdk', () => {
       delta: { stop_reason: 'max_tokens' },
     });
     expect(after.events.at(-1)?.type).toBe('message_stop');
+  });
+
+  it('relays an Anthropic upstream through the anthropic adapter: SDK → gateway → worker → upstream', async () => {
+    fake = await startFakeAnthropic([
+      { thinking: ['Cold', ' there.'] },
+      { text: ['It is ', '4 °C.'] },
+      { stop: 'end_turn', outputTokens: 6 },
+    ]);
+    const { system, client } = await startSystem({
+      SPOOL_MODEL_ADAPTER: 'anthropic',
+      SPOOL_ANTHROPIC_BASE_URL: fake.baseUrl,
+      SPOOL_ANTHROPIC_API_KEY: 'sk-ant-upstream',
+    });
+    const { data: message, response } = await client.messages
+      .create({
+        model: 'claude-upstream',
+        max_tokens: 64,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+      })
+      .withResponse();
+    expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'Cold there.', signature: '' },
+      { type: 'text', text: 'It is 4 °C.' },
+    ]);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(message.usage).toEqual({ input_tokens: 7, output_tokens: 6 });
+    const items = await system.waitForEnd(response.headers.get('x-spool-stream-id') ?? '');
+    expect(blockText(items, 'text')).toBe('It is 4 °C.');
+    expect(fake.requests[0]?.headers['x-api-key']).toBe('sk-ant-upstream');
+    expect(fake.requests[0]?.body).toMatchObject({
+      model: 'claude-upstream',
+      max_tokens: 64,
+      system: 'Be brief.',
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Weather in Oslo?' }] }],
+      stream: true,
+    });
   });
 
   it('refuses a bad request with Anthropic’s error body, and creates no stream', async () => {
