@@ -23,6 +23,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_DEMO_DIR',
   'SPOOL_DEMO_GATEWAYS',
   'SPOOL_GATEWAY_ID',
+  'SPOOL_GRPC_PORT',
   'SPOOL_HEARTBEAT_MS',
   'SPOOL_HOST',
   'SPOOL_ID_SECRET',
