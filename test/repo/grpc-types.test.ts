@@ -5,8 +5,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { GENERATED_DIR, generateGrpcTypes } from '@spool/gateway/grpc-types';
+import { describe, expect, it } from 'vitest';
 
 describe('generated gRPC types', () => {
   it('match the .proto (regenerate with pnpm --filter @spool/gateway grpc:types)', async () => {
