@@ -11,7 +11,7 @@ import type {
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Item } from '@spool/protocol';
-import { type FakeAnthropic, startFakeAnthropic } from '@spool/testing';
+import { blockText, type FakeAnthropic, startFakeAnthropic } from '@spool/testing';
 import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemPerTest } from '../support/system.ts';
@@ -51,18 +51,6 @@ async function startSystem(workerEnv: Record<string, string> = {}) {
   await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '0', ...workerEnv });
   const client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 });
   return { system, client, url: gateway.url };
-}
-
-/** The concatenated tokens of the stream's blocks of this kind. */
-function blockText(items: Item[], kind: 'text' | 'reasoning' | 'tool_call'): string {
-  const blocks = new Set(
-    items.flatMap((item) =>
-      item.type === 'block_start' && item.kind === kind ? [item.block] : [],
-    ),
-  );
-  return items
-    .map((item) => (item.type === 'token' && blocks.has(item.block) ? item.text : ''))
-    .join('');
 }
 
 /** The text of every delta of one kind, in order. */

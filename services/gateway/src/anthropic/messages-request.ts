@@ -13,6 +13,7 @@
 import type { GenerationJob, GenerationMessage } from '@spool/generation-queue';
 import { CREATE_LIMITS, type Result, validate } from '@spool/protocol';
 import { z } from 'zod';
+import { checkPassThroughFields } from '../http/request-input.ts';
 
 const OWN_FIELDS: ReadonlySet<string> = new Set(['model', 'messages', 'system', 'stream']);
 
@@ -55,25 +56,7 @@ export const messagesBodySchema = z
     system: z.union([z.string(), z.array(textBlockSchema).max(1_024)]).optional(),
     stream: z.boolean().nullish(),
   })
-  .superRefine((body, context) => {
-    const extra = Object.keys(body).filter((key) => !OWN_FIELDS.has(key));
-    if (extra.length > CREATE_LIMITS.paramEntries) {
-      context.addIssue({
-        code: 'custom',
-        message: `at most ${CREATE_LIMITS.paramEntries} fields besides model, messages, system and stream`,
-        path: [],
-      });
-    }
-    for (const key of extra) {
-      if (key.length > CREATE_LIMITS.paramKeyLength) {
-        context.addIssue({
-          code: 'custom',
-          message: `field names are at most ${CREATE_LIMITS.paramKeyLength} characters`,
-          path: [key],
-        });
-      }
-    }
-  });
+  .superRefine(checkPassThroughFields(OWN_FIELDS));
 
 export type MessagesBody = z.output<typeof messagesBodySchema>;
 type Message = MessagesBody['messages'][number];
