@@ -10,7 +10,6 @@ import type {
   MessageStreamParams,
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { Item } from '@spool/protocol';
 import { blockText, type FakeAnthropic, startFakeAnthropic } from '@spool/testing';
 import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it } from 'vitest';

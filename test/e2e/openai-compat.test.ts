@@ -4,7 +4,6 @@
  * through `?format=openai`, tool calls, pass-through of the fields the gateway does not use,
  * and bad requests.
  */
-import type { Item } from '@spool/protocol';
 import { blockText, type FakeOpenAI, startFakeOpenAI } from '@spool/testing';
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
