@@ -26,7 +26,7 @@ module.exports = {
         'both can import (STYLE.md: "a type that everyone needs lives in the lowest file that ' +
         'can hold it"). Generated gRPC types are exempt: google.protobuf.Struct and Value are ' +
         'mutually recursive by definition.',
-      from: { pathNot: '^services/gateway/src/grpc/generated/' },
+      from: { pathNot: '^packages/grpc/src/generated/' },
       to: { circular: true },
     },
     {

@@ -5,8 +5,8 @@
  * with acks. Every item arrives once, the text identical to the log.
  */
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import type { ServerFrame__Output } from '@spool/gateway/grpc';
-import { loadTokenStreamProto, type TokenStreamClient } from '@spool/gateway/grpc';
+import type { ServerFrame__Output } from '@spool/grpc';
+import { loadTokenStreamProto, type TokenStreamClient } from '@spool/grpc';
 import type { Item } from '@spool/protocol';
 import { findFreePort } from '@spool/testing';
 import { describe, expect, it } from 'vitest';

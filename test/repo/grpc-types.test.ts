@@ -1,15 +1,15 @@
 /**
- * The committed gRPC types (services/gateway/src/grpc/generated) are what the `.proto` makes
+ * The committed gRPC types (packages/grpc/src/generated) are what the `.proto` makes
  * today: regenerated into a scratch directory, every file is the same.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENERATED_DIR, generateGrpcTypes } from '@spool/gateway/grpc-types';
+import { GENERATED_DIR, generateGrpcTypes } from '@spool/grpc/types-generator';
 import { describe, expect, it } from 'vitest';
 
 describe('generated gRPC types', () => {
-  it('match the .proto (regenerate with pnpm --filter @spool/gateway grpc:types)', async () => {
+  it('match the .proto (regenerate with pnpm --filter @spool/grpc grpc:types)', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'spool-grpc-check-'));
     try {
       const fresh = await generateGrpcTypes(scratch);

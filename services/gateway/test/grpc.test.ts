@@ -10,13 +10,11 @@ import {
   type ServiceError,
   status,
 } from '@grpc/grpc-js';
+import type { ClientFrame, ServerFrame__Output, TokenStreamClient } from '@spool/grpc';
+import { loadTokenStreamProto } from '@spool/grpc';
 import type { Item } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientFrame } from '../src/grpc/generated/spool/v1/ClientFrame.ts';
-import type { ServerFrame__Output } from '../src/grpc/generated/spool/v1/ServerFrame.ts';
-import type { TokenStreamClient } from '../src/grpc/generated/spool/v1/TokenStream.ts';
-import { loadTokenStreamProto } from '../src/grpc/grpc-server.ts';
 import {
   answer,
   liveStream,

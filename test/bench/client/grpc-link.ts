@@ -11,7 +11,7 @@ import {
   loadTokenStreamProto,
   type ServerFrame__Output,
   type TokenStreamClient,
-} from '@spool/gateway/grpc';
+} from '@spool/grpc';
 import { type ControlItem, controlFields } from '@spool/protocol';
 import type { Link, LinkHandlers } from './link.ts';
 

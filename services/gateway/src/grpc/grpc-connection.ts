@@ -5,6 +5,8 @@
  * HTTP/2 flow control. A bad frame gets an `error` frame (naming its stream when it named one)
  * and never touches the other streams.
  */
+
+import type { ClientFrame__Output } from '@spool/grpc';
 import {
   type AckFrame,
   type ClientFrame,
@@ -23,7 +25,6 @@ import { type DeliveryOutcome, runDelivery } from '../delivery/delivery-runner.t
 import type { DeliverySession } from '../delivery/delivery-session.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { readBlock, readRange } from '../streams/read-block.ts';
-import type { ClientFrame__Output } from './generated/spool/v1/ClientFrame.ts';
 import { clientFrameOf, errorFrame, subscribedFrame } from './grpc-frames.ts';
 import type { GrpcSink } from './grpc-sink.ts';
 

@@ -4,6 +4,7 @@
  * same validation as WebSocket frames; Spool error codes as gRPC statuses. Pure.
  */
 import { Metadata, status } from '@grpc/grpc-js';
+import type { ClientFrame__Output, GrpcChunk, ServerFrame } from '@spool/grpc';
 import {
   type Chunk,
   type ClientFrameResult,
@@ -13,9 +14,6 @@ import {
   type SpoolError,
   validateClientFrame,
 } from '@spool/protocol';
-import type { Chunk as GrpcChunk } from './generated/spool/v1/Chunk.ts';
-import type { ClientFrame__Output } from './generated/spool/v1/ClientFrame.ts';
-import type { ServerFrame } from './generated/spool/v1/ServerFrame.ts';
 
 export function chunkFrame(stream: string, chunk: Chunk): ServerFrame {
   return { chunk: grpcChunk(stream, chunk) };

@@ -13,10 +13,7 @@
  * or cancel stops the delivery. Every call counts toward `SPOOL_MAX_CONNECTIONS` and ends with
  * UNAVAILABLE (`draining`) when the gateway drains, so clients resume on another gateway.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
-  loadPackageDefinition,
   Server,
   ServerCredentials,
   type ServerDuplexStream,
@@ -24,8 +21,15 @@ import {
   type ServerWritableStream,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { jobFromCreateBody } from '@spool/generation-queue';
+import type {
+  ClientFrame__Output,
+  CreateRequest__Output,
+  CreateResponse,
+  ReadRequest__Output,
+  ServerFrame,
+} from '@spool/grpc';
+import { loadTokenStreamProto } from '@spool/grpc';
 import { createStreamBodySchema, isStreamId, SpoolError } from '@spool/protocol';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
@@ -34,38 +38,9 @@ import { runDelivery } from '../delivery/delivery-runner.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { parseInput } from '../http/request-input.ts';
 import { createBodyFields, createStream } from '../streams/create-stream.ts';
-import type { ClientFrame__Output } from './generated/spool/v1/ClientFrame.ts';
-import type { CreateRequest__Output } from './generated/spool/v1/CreateRequest.ts';
-import type { CreateResponse } from './generated/spool/v1/CreateResponse.ts';
-import type { ReadRequest__Output } from './generated/spool/v1/ReadRequest.ts';
-import type { ServerFrame } from './generated/spool/v1/ServerFrame.ts';
-import type { ProtoGrpcType } from './generated/token_stream.ts';
 import { GrpcConnection } from './grpc-connection.ts';
 import { grpcStatus } from './grpc-frames.ts';
 import { GrpcSink } from './grpc-sink.ts';
-
-export const PROTO_FILE = 'spool/v1/token_stream.proto';
-
-/** How proto-loader reads the messages: the options the generated types were made with. */
-export const PROTO_LOADER_OPTIONS = {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-} as const;
-
-/** Where the `.proto` is: beside the bundle (dist/proto), else in @spool/protocol's sources. */
-export function protoRoot(): string {
-  const bundled = fileURLToPath(new URL('./proto/', import.meta.url));
-  if (existsSync(`${bundled}${PROTO_FILE}`)) return bundled;
-  return fileURLToPath(new URL('../../../../packages/protocol/src/proto/', import.meta.url));
-}
-
-export function loadTokenStreamProto(): ProtoGrpcType {
-  const definition = loadSync(PROTO_FILE, { ...PROTO_LOADER_OPTIONS, includeDirs: [protoRoot()] });
-  return loadPackageDefinition(definition) as unknown as ProtoGrpcType;
-}
 
 export interface GrpcServer {
   port: number;

@@ -6,8 +6,8 @@
  * `bufferedBytes` counts the frames' approximate sizes until grpc-js has passed them on.
  */
 import type { ServerDuplexStream, ServerWritableStream } from '@grpc/grpc-js';
+import type { ServerFrame } from '@spool/grpc';
 import type { Chunk } from '@spool/protocol';
-import type { ServerFrame } from './generated/spool/v1/ServerFrame.ts';
 import { chunkFrame } from './grpc-frames.ts';
 
 type Call = ServerWritableStream<unknown, ServerFrame> | ServerDuplexStream<unknown, ServerFrame>;
