@@ -65,6 +65,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_GATEWAYS',
   'SPOOL_WORKERS',
   // The `spool` command (packages/cli).
+  'SPOOL_GRPC',
   'SPOOL_URL',
 ]);
 
