@@ -124,6 +124,41 @@ describe('gRPC Read', () => {
     expect(offsetsOf(result.frames)).toEqual(items.map((_, offset) => offset));
   });
 
+  it('stops at what HTTP/2 flow control lets through while the client does not read', async () => {
+    const total = 40_000;
+    const streamId = await storedStream(gateway.log, answer(total), 500);
+    const sent = async () => {
+      const metric = await gateway.app.spool.metrics.itemsSent.get();
+      return metric.values.find((value) => value.labels.transport === 'grpc')?.value ?? 0;
+    };
+    const before = await sent();
+    const offsets: number[] = [];
+    const call = client.Read({ stream: streamId, window: 64 });
+    const ended = new Promise<void>((resolve, reject) => {
+      call.on('end', resolve);
+      call.on('error', reject);
+    });
+    call.on('data', (frame: ServerFrame__Output) => {
+      offsetsOf([frame]).forEach((offset) => {
+        offsets.push(offset);
+      });
+      if (offsets.length === 1) call.pause();
+    });
+    // It must come to rest: two samples 300 ms apart agree (a loaded machine may take a while).
+    let whilePaused = -1;
+    for (let tries = 0; tries < 30; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = (await sent()) - before;
+      if (now === whilePaused) break;
+      whilePaused = now;
+    }
+    expect((await sent()) - before).toBe(whilePaused);
+    expect(whilePaused).toBeLessThan(total / 2); // HTTP/2's windows hold some KB, not the stream
+    call.resume();
+    await ended;
+    expect(offsets).toEqual(Array.from({ length: total + 3 }, (_, offset) => offset));
+  });
+
   it('refuses a bad id, an unknown stream and an offset past the end with their statuses', async () => {
     const bad = await read({ stream: 'nope' });
     expect(bad.error?.code).toBe(status.INVALID_ARGUMENT);
