@@ -24,6 +24,7 @@ if (!serviceArgument || entries.length === 0) {
 const service = resolve(serviceArgument);
 const outdir = join(service, 'dist');
 const luaSource = fileURLToPath(new URL('../../packages/token-log/src/lua/', import.meta.url));
+const protoSource = fileURLToPath(new URL('../../packages/protocol/src/proto/', import.meta.url));
 
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -51,6 +52,8 @@ await build({
   logLevel: 'warning',
 });
 await cp(luaSource, join(outdir, 'lua'), { recursive: true });
+// The gRPC service's definition, which the gateway loads at start (proto-loader).
+await cp(protoSource, join(outdir, 'proto'), { recursive: true });
 console.log(
   `built ${entries.map((entry) => basename(entry, extname(entry))).join(', ')} → ${outdir}`,
 );

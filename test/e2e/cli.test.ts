@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Item } from '@spool/protocol';
-import { getTestRedis, type TestRedis } from '@spool/testing';
+import { findFreePort, getTestRedis, type TestRedis } from '@spool/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, TestSystem } from '../support/system.ts';
 
@@ -9,11 +9,14 @@ const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.
 let redis: TestRedis;
 let system: TestSystem;
 let gateway: GatewayProcess;
+let grpcTarget: string;
 
 beforeAll(async () => {
   redis = await getTestRedis();
   system = new TestSystem({ redis });
-  gateway = await system.startGateway();
+  const grpcPort = await findFreePort();
+  grpcTarget = `127.0.0.1:${grpcPort}`;
+  gateway = await system.startGateway({ SPOOL_GRPC_PORT: String(grpcPort) });
   await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '500' });
 });
 afterAll(async () => {
@@ -94,6 +97,38 @@ describe('the spool CLI', () => {
     await system.log.follow(streamId, 0);
     expect((await spool(['cancel', streamId])).code).toBe(0);
     expect((await spool(['tail', streamId, '--quiet'])).code).toBe(5);
+  });
+
+  it('creates and tails over gRPC with --transport grpc', async () => {
+    const created = await spool(
+      ['create', 'over', 'http2', '--max-tokens', '50', '--seed', '2', '--transport', 'grpc'],
+      { SPOOL_GRPC: grpcTarget },
+    );
+    expect(created.code).toBe(0);
+    const id = /stream (st_[\w-]+)/.exec(created.stderr)?.[1] ?? '';
+    const items = await system.waitForEnd(id);
+    expect(created.stdout).toBe(textOf(items));
+    const tail = await spool([
+      'tail',
+      id,
+      '--from',
+      '7',
+      '--transport',
+      'grpc',
+      '--grpc',
+      grpcTarget,
+    ]);
+    expect(tail.code).toBe(0);
+    expect(tail.stdout).toBe(textOf(items.slice(7)));
+    const unknown = await spool(
+      ['tail', 'st_AAAAAAAAAAAAAAAAAAAAAA', '--quiet', '--transport', 'grpc'],
+      {
+        SPOOL_GRPC: grpcTarget,
+      },
+    );
+    expect(unknown.code).toBe(3);
+    expect((await spool(['tail', id, '--transport', 'grpc'])).code).toBe(2); // no target
+    expect((await spool(['tail', id, '--transport', 'grpc', '--grpc', 'nowhere'])).code).toBe(2);
   });
 
   it('exits 3 for an unknown stream, 2 for a bad command line, 4 when no gateway answers', async () => {

@@ -87,5 +87,19 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.screenshot({ path: `${ARTIFACTS}demo.png`, fullPage: true });
       await page.close();
     });
+
+    it('streams over the transport picked on the page (SSE)', async () => {
+      const page = await browser.newPage();
+      await page.goto(`${gateways[0]}/`);
+      await page.getByTestId('transport-choice').selectOption('sse');
+      await page.locator('#max-tokens').fill('60');
+      await page.getByTestId('send').click();
+      await page.getByTestId('status').filter({ hasText: 'done' }).waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('transport').textContent()).toBe('sse');
+      const streamId = (await page.getByTestId('stream-id').textContent()) ?? '';
+      const items = await system.waitForEnd(streamId);
+      expect(await page.getByTestId('output').textContent()).toBe(textBlocks(items));
+      await page.close();
+    });
   },
 );

@@ -4,8 +4,7 @@
  * through `?format=openai`, tool calls, pass-through of the fields the gateway does not use,
  * and bad requests.
  */
-import type { Item } from '@spool/protocol';
-import { type FakeOpenAI, startFakeOpenAI } from '@spool/testing';
+import { blockText, type FakeOpenAI, startFakeOpenAI } from '@spool/testing';
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources';
@@ -40,18 +39,6 @@ async function startSystem(workerEnv: Record<string, string> = {}): Promise<{
   await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '0', ...workerEnv });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   return { client, url: gateway.url };
-}
-
-/** The concatenated tokens of the stream's blocks of this kind. */
-function blockText(items: Item[], kind: 'text' | 'reasoning' | 'tool_call'): string {
-  const blocks = new Set(
-    items.flatMap((item) =>
-      item.type === 'block_start' && item.kind === kind ? [item.block] : [],
-    ),
-  );
-  return items
-    .map((item) => (item.type === 'token' && blocks.has(item.block) ? item.text : ''))
-    .join('');
 }
 
 function contentOf(chunks: ChatCompletionChunk[]): string {

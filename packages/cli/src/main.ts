@@ -8,14 +8,16 @@
  *   spool get <stream-id>                                            print its metadata as JSON
  *
  * Common: --url (or SPOOL_URL; several, comma-separated, are tried in turn), --transport
- * auto|ws|sse, --progress (stats on stderr even when it is not a terminal), --quiet, --json
+ * auto|ws|sse|grpc (grpc: --grpc host:port[,…] or SPOOL_GRPC, the gateways' SPOOL_GRPC_PORT;
+ * create and tail go over gRPC, cancel and get over HTTP), --progress (stats on stderr even when it is not a terminal), --quiet, --json
  * (one JSON chunk per line instead of text). Exit codes: see exit-codes.ts.
  */
 import { parseArgs } from 'node:util';
 import { SpoolClient, type SpoolStream } from '@spool/client';
-import { isSpoolError } from '@spool/protocol';
+import { type Chunk, isSpoolError } from '@spool/protocol';
 import WebSocket from 'ws';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { GrpcGateways, GrpcStream } from './grpc-stream.ts';
 import { Progress } from './progress.ts';
 
 const USAGE = `usage:
@@ -23,12 +25,13 @@ const USAGE = `usage:
   spool tail <stream-id> [--from N | --subscription sub_…]
   spool cancel <stream-id>
   spool get <stream-id>
-options: --url URL[,URL…] (default $SPOOL_URL or http://localhost:8080)  --transport auto|ws|sse
-         --json  --progress  --quiet  --help`;
+options: --url URL[,URL…] (default $SPOOL_URL or http://localhost:8080)  --transport auto|ws|sse|grpc
+         --grpc HOST:PORT[,…] (default $SPOOL_GRPC; with --transport grpc)  --json  --progress  --quiet  --help`;
 
 const OPTIONS = {
   url: { type: 'string' },
   transport: { type: 'string', default: 'auto' },
+  grpc: { type: 'string' },
   'max-tokens': { type: 'string' },
   seed: { type: 'string' },
   model: { type: 'string' },
@@ -48,6 +51,9 @@ type Values = ReturnType<
 
 class UsageError extends Error {}
 
+/** Tries of a gRPC read before giving up, as the SDK's reconnects below. */
+const GRPC_ATTEMPTS = 6;
+
 function integerOption(values: Values, name: 'max-tokens' | 'seed' | 'from'): number | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
@@ -60,9 +66,9 @@ function clientFrom(values: Values): SpoolClient {
   const urls = (values.url ?? process.env.SPOOL_URL ?? 'http://localhost:8080')
     .split(',')
     .map((url) => url.trim());
-  const transport = values.transport;
+  const transport = values.transport === 'grpc' ? 'auto' : values.transport;
   if (transport !== 'auto' && transport !== 'ws' && transport !== 'sse') {
-    throw new UsageError(`--transport must be auto, ws or sse, got "${transport}"`);
+    throw new UsageError(`--transport must be auto, ws, sse or grpc, got "${transport}"`);
   }
   // A script wants an answer within seconds: fewer, shorter retries than the SDK's defaults.
   return new SpoolClient({
@@ -73,7 +79,22 @@ function clientFrom(values: Values): SpoolClient {
   });
 }
 
-async function print(stream: SpoolStream, values: Values): Promise<number> {
+/** What `print` reads: the SDK's stream, or a gRPC one. */
+type PrintedStream = AsyncIterable<Chunk> &
+  Pick<SpoolStream, 'offset'> & { transport: string | undefined; gateway: string | undefined };
+
+/** The gRPC gateways of `--grpc` / SPOOL_GRPC, when `--transport grpc`. */
+function grpcFrom(values: Values): GrpcGateways | undefined {
+  if (values.transport !== 'grpc') return undefined;
+  const list = values.grpc ?? process.env.SPOOL_GRPC;
+  if (!list) throw new UsageError('--transport grpc needs --grpc HOST:PORT (or SPOOL_GRPC)');
+  const targets = list.split(',').map((target) => target.trim());
+  const bad = targets.find((target) => !/^[^\s:]+:\d{1,5}$/.test(target));
+  if (bad !== undefined) throw new UsageError(`--grpc takes HOST:PORT, got "${bad}"`);
+  return new GrpcGateways(targets);
+}
+
+async function print(stream: PrintedStream, values: Values): Promise<number> {
   let tokens = 0;
   const progress =
     values.quiet || !(process.stderr.isTTY || values.progress)
@@ -116,6 +137,7 @@ async function print(stream: SpoolStream, values: Values): Promise<number> {
 
 async function run(command: string | undefined, args: string[], values: Values): Promise<number> {
   const client = clientFrom(values);
+  const grpc = grpcFrom(values);
   try {
     switch (command) {
       case 'create': {
@@ -128,15 +150,22 @@ async function run(command: string | undefined, args: string[], values: Values):
         if (seed !== undefined) params.seed = seed;
         if (values.reasoning) params.reasoning = true;
         if (values.tools) params.tools = true;
-        const created = await client.create({ prompt, model: values.model, params });
-        if (!values.quiet) process.stderr.write(`spool: stream ${created.id}\n`);
-        return await follow(client, created.id, values, {});
+        const id = grpc
+          ? await grpc.create({ prompt, model: values.model, params })
+          : (await client.create({ prompt, model: values.model, params })).id;
+        if (!values.quiet) process.stderr.write(`spool: stream ${id}\n`);
+        return await follow(client, grpc, id, values, {});
       }
       case 'tail': {
         const id = onlyArgument(args, 'tail');
         if (values.from !== undefined && values.subscription !== undefined)
           throw new UsageError('give --from or --subscription, not both');
-        return await follow(client, id, values, {
+        if (grpc && values.subscription !== undefined) {
+          throw new UsageError(
+            '--subscription is not available with --transport grpc (use --from)',
+          );
+        }
+        return await follow(client, grpc, id, values, {
           from: integerOption(values, 'from'),
           subscription: values.subscription,
         });
@@ -154,16 +183,20 @@ async function run(command: string | undefined, args: string[], values: Values):
     }
   } finally {
     client.close();
+    grpc?.close();
   }
 }
 
 async function follow(
   client: SpoolClient,
+  grpc: GrpcGateways | undefined,
   id: string,
   values: Values,
-  options: { from?: number; subscription?: string },
+  options: { from?: number | undefined; subscription?: string | undefined },
 ): Promise<number> {
-  const stream = client.stream(id, options);
+  const stream: PrintedStream = grpc
+    ? new GrpcStream(grpc, id, options.from ?? 0, GRPC_ATTEMPTS)
+    : client.stream(id, options);
   process.once('SIGINT', () => {
     process.stderr.write(
       `\nspool: interrupted at offset ${stream.offset}; resume with: spool tail ${id} --from ${stream.offset}\n`,

@@ -18,6 +18,7 @@ const ui = {
   drop: element<HTMLButtonElement>('drop'),
   switchGateway: element<HTMLButtonElement>('switch'),
   slow: element<HTMLInputElement>('slow'),
+  transportChoice: element<HTMLSelectElement>('transport-choice'),
   status: element('status'),
   streamId: element('stream-id'),
   output: element('output'),
@@ -38,10 +39,15 @@ const ui = {
 };
 
 const config: DemoConfig = await fetch('/demo/config.json').then((response) => response.json());
-const client = new SpoolClient({
-  baseUrl: config.gateways.length > 0 ? config.gateways : [location.origin],
-  highWaterMark: 64,
-});
+type Transport = 'auto' | 'ws' | 'sse';
+const baseUrl = config.gateways.length > 0 ? config.gateways : [location.origin];
+/** A client per transport the page offers (gRPC needs HTTP/2 clients a browser does not have). */
+const clients = new Map<Transport, SpoolClient>(
+  (['auto', 'ws', 'sse'] as const).map((transport) => [
+    transport,
+    new SpoolClient({ baseUrl, highWaterMark: 64, transport }),
+  ]),
+);
 let current: SpoolStream | undefined;
 
 ui.form.addEventListener('submit', (event) => {
@@ -52,6 +58,7 @@ ui.drop.addEventListener('click', () => current?.drop());
 ui.switchGateway.addEventListener('click', () => current?.switchGateway());
 
 async function ask(): Promise<void> {
+  const client = clients.get(ui.transportChoice.value as Transport) as SpoolClient;
   current?.close();
   reset();
   ui.status.textContent = 'creating';
@@ -123,7 +130,7 @@ function render(stream: SpoolStream, chunk: Chunk): void {
 /** The server-side lag: items in Redis the page has not consumed yet (grows with "slow reader"). */
 function pollBacklog(stream: SpoolStream): () => void {
   const timer = setInterval(() => {
-    client.meta(stream.id).then(
+    (clients.get('auto') as SpoolClient).meta(stream.id).then(
       (meta) => {
         ui.figures.backlog.textContent = String(Math.max(0, meta.length - stream.offset));
       },

@@ -28,13 +28,21 @@ export function decodeClientFrame(
 ): ClientFrameResult {
   const raw = decodeJsonObject(data, { maxBytes, code: 'invalid_frame', subject: 'frame' });
   if (!raw.ok) return raw;
-  const stream = isStreamId(raw.value.stream) ? raw.value.stream : undefined;
-  const type = raw.value.type;
+  return validateClientFrame(raw.value);
+}
+
+/**
+ * Checks a frame already parsed into an object (JSON from a WebSocket, or a gRPC
+ * `ClientFrame` turned into the same shape): the one validation every transport shares.
+ */
+export function validateClientFrame(value: Record<string, unknown>): ClientFrameResult {
+  const stream = isStreamId(value.stream) ? value.stream : undefined;
+  const type = value.type;
   if (!isClientFrameType(type)) {
     const message = `type: expected one of ${Object.keys(clientFrameSchemas).join(', ')}`;
     return { ok: false, error: protocolError('invalid_frame', message, stream) };
   }
   const schema: z.ZodType<ClientFrame> = clientFrameSchemas[type];
-  const frame = validate(schema, raw.value, { code: 'invalid_frame', subject: 'frame', stream });
+  const frame = validate(schema, value, { code: 'invalid_frame', subject: 'frame', stream });
   return frame.ok ? { ok: true, frame: frame.value } : frame;
 }

@@ -19,6 +19,7 @@ describe('the routes', () => {
       'DELETE /v1/streams/:id/subscriptions/:sub',
       'GET /v1/ws',
       'POST /v1/chat/completions',
+      'POST /v1/messages',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',

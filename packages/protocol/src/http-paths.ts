@@ -16,6 +16,7 @@ export const HTTP_ROUTES = {
   deleteSubscription: { method: 'DELETE', path: '/v1/streams/:id/subscriptions/:sub' },
   webSocket: { method: 'GET', path: '/v1/ws' },
   chatCompletions: { method: 'POST', path: '/v1/chat/completions' },
+  messages: { method: 'POST', path: '/v1/messages' },
   healthz: { method: 'GET', path: '/healthz' },
   readyz: { method: 'GET', path: '/readyz' },
   metrics: { method: 'GET', path: '/metrics' },

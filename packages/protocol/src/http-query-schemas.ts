@@ -40,9 +40,9 @@ export const itemsQuerySchema = z.object({
   block: decimalOffsetSchema.optional(),
 }) satisfies z.ZodType<ItemsQuery>;
 
-/** `?format=`: Spool's own events, or OpenAI's chunk format. */
+/** `?format=`: Spool's own events, OpenAI's chunk format, or Anthropic's Messages events. */
 export const formatSchema = z
-  .enum(['spool', 'openai'])
+  .enum(['spool', 'openai', 'anthropic'])
   .default('spool') satisfies z.ZodType<Format>;
 
 /**

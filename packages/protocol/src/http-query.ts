@@ -6,8 +6,8 @@
  */
 import type { Chunking } from './client-frame.ts';
 
-/** `?format=`: Spool's own events, or OpenAI's chunk format. */
-export type Format = 'spool' | 'openai';
+/** `?format=`: Spool's own events, OpenAI's chunk format, or Anthropic's Messages events. */
+export type Format = 'spool' | 'openai' | 'anthropic';
 
 /**
  * `GET /v1/streams/:id/events?…`, decoded. The resume point may also come from

@@ -29,6 +29,7 @@ export {
   type ClientFrameResult,
   DEFAULT_MAX_CLIENT_FRAME_BYTES,
   decodeClientFrame,
+  validateClientFrame,
 } from './decode-client-frame.ts';
 
 /** Server frames carry up to a chunk of text; the SDK refuses frames beyond this. */

@@ -23,6 +23,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_DEMO_DIR',
   'SPOOL_DEMO_GATEWAYS',
   'SPOOL_GATEWAY_ID',
+  'SPOOL_GRPC_PORT',
   'SPOOL_HEARTBEAT_MS',
   'SPOOL_HOST',
   'SPOOL_ID_SECRET',
@@ -41,6 +42,10 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_WS_MAX_STREAMS',
   'SPOOL_WS_PING_MS',
   // Worker (services/worker/src/config.ts).
+  'SPOOL_ANTHROPIC_API_KEY',
+  'SPOOL_ANTHROPIC_BASE_URL',
+  'SPOOL_ANTHROPIC_MAX_TOKENS',
+  'SPOOL_ANTHROPIC_MODEL',
   'SPOOL_APPEND_MAX_ITEMS',
   'SPOOL_GENERATION_IDLE_TIMEOUT_MS',
   'SPOOL_METRICS_HOST',
@@ -60,6 +65,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_GATEWAYS',
   'SPOOL_WORKERS',
   // The `spool` command (packages/cli).
+  'SPOOL_GRPC',
   'SPOOL_URL',
 ]);
 

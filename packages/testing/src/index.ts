@@ -13,6 +13,7 @@ export {
 } from '@spool/launcher';
 export * from './bench-doc.ts';
 export * from './docker.ts';
+export * from './fake-anthropic.ts';
 export * from './fake-openai.ts';
 export * from './log-fixtures.ts';
 export * from './sse-reader.ts';

@@ -62,3 +62,18 @@ export async function storedItems(log: FixtureLog, streamId: string): Promise<It
   for await (const item of log.items(streamId)) items.push(item);
   return items;
 }
+
+/** The concatenated tokens of a stream's blocks of one kind. */
+export function blockText(
+  items: readonly Item[],
+  kind: 'text' | 'reasoning' | 'tool_call',
+): string {
+  const blocks = new Set(
+    items.flatMap((item) =>
+      item.type === 'block_start' && item.kind === kind ? [item.block] : [],
+    ),
+  );
+  return items
+    .map((item) => (item.type === 'token' && blocks.has(item.block) ? item.text : ''))
+    .join('');
+}

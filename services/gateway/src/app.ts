@@ -6,6 +6,7 @@
  */
 import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerMessagesRoute } from './anthropic/messages.ts';
 import type { GatewayConfig } from './config.ts';
 import { buildContext, type GatewayDependencies } from './context.ts';
 import { installCors } from './http/cors.ts';
@@ -48,6 +49,7 @@ export async function buildApp(
   registerSubscriptionRoutes(app);
   registerEventsRoute(app);
   registerChatCompletionsRoute(app);
+  registerMessagesRoute(app);
   await registerWebSocketRoute(app);
   return app;
 }

@@ -16,6 +16,8 @@ const shape = {
   SPOOL_QUEUE_PREFIX: text(DEFAULT_QUEUE_PREFIX),
   SPOOL_HOST: text('0.0.0.0'),
   SPOOL_PORT: integer(0, 65_535, 8_080),
+  // -1: no gRPC server (the default); 0: any free port.
+  SPOOL_GRPC_PORT: integer(-1, 65_535, -1),
   SPOOL_PUBLIC_URL: z.url().optional(),
   SPOOL_GATEWAY_ID: z
     .string()
@@ -54,6 +56,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     queuePrefix: raw.SPOOL_QUEUE_PREFIX,
     host: raw.SPOOL_HOST,
     port: raw.SPOOL_PORT,
+    /** The gRPC service's port (same host); undefined = off. */
+    grpcPort: raw.SPOOL_GRPC_PORT < 0 ? undefined : raw.SPOOL_GRPC_PORT,
     publicUrl: raw.SPOOL_PUBLIC_URL,
     gatewayId: raw.SPOOL_GATEWAY_ID ?? `gw-${process.pid}-${Date.now().toString(36)}`,
     idSecret: raw.SPOOL_ID_SECRET,

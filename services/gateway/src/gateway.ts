@@ -15,6 +15,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { GatewayConfig } from './config.ts';
+import { startGrpcServer } from './grpc/grpc-server.ts';
 
 export interface StartGatewayOptions {
   logger: Logger;
@@ -29,6 +30,8 @@ export interface Gateway {
   log: RedisTokenLog;
   /** Where it listens, e.g. `http://127.0.0.1:8080`. */
   url: string;
+  /** The gRPC service's port, when `SPOOL_GRPC_PORT` turned it on. */
+  grpcPort: number | undefined;
   /** Readiness fails, open deliveries end with `draining`, then everything closes. */
   drain(): Promise<void>;
   /** Dies abruptly: every connection is cut, nothing is said to clients. */
@@ -60,12 +63,17 @@ export async function startGateway(
     },
   });
   const url = await app.listen({ host: config.host, port: config.port });
+  const grpc =
+    config.grpcPort === undefined
+      ? undefined
+      : await startGrpcServer(app.spool, { host: config.host, port: config.grpcPort });
   let stopped: Promise<void> | undefined;
   const stop = (abrupt: boolean) => {
     stopped ??= (async () => {
       app.spool.draining = true;
       if (abrupt) app.server.closeAllConnections();
       else app.spool.deliveries.closeAll(new SpoolError('draining'));
+      await grpc?.close(abrupt);
       await app.close();
       await queue.close();
       await log.close();
@@ -73,5 +81,12 @@ export async function startGateway(
     })();
     return stopped;
   };
-  return { app, log, url, drain: () => stop(false), kill: () => stop(true) };
+  return {
+    app,
+    log,
+    url,
+    grpcPort: grpc?.port,
+    drain: () => stop(false),
+    kill: () => stop(true),
+  };
 }

@@ -4,7 +4,7 @@
 import { createStageHistogram } from '@spool/runtime';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-export type Transport = 'sse' | 'ws';
+export type Transport = 'sse' | 'ws' | 'grpc';
 
 export function createMetrics() {
   const registry = new Registry();

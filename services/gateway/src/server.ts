@@ -20,4 +20,7 @@ handleShutdownSignals({
   drain: () => gateway.drain(),
 });
 
-logger.info({ address: gateway.url, port: config.port }, 'gateway ready');
+logger.info(
+  { address: gateway.url, port: config.port, grpcPort: gateway.grpcPort },
+  'gateway ready',
+);

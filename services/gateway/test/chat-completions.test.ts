@@ -5,8 +5,9 @@
 import { type NewItem, SpoolError } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foldStream } from '../src/openai/chat-completions.ts';
+import { CompletionFold } from '../src/openai/chat-completion-result.ts';
 import { derivedStreamId } from '../src/streams/create-stream.ts';
+import { foldStream } from '../src/streams/fold-stream.ts';
 import { answer, startTestGateway, storedStream, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();
@@ -224,12 +225,15 @@ describe('POST /v1/chat/completions, stream: false', () => {
     const streamId = await storedStream(gateway.log, answer(2).slice(0, 2));
     const signal = new AbortController().signal;
     await expect(
-      foldStream(gateway.app.spool, streamId, { timeoutMs: 100, signal }),
+      foldStream(gateway.app.spool, streamId, () => new CompletionFold(), {
+        timeoutMs: 100,
+        signal,
+      }),
     ).rejects.toMatchObject({
       code: 'upstream_timeout',
     });
     const controller = new AbortController();
-    const folding = foldStream(gateway.app.spool, streamId, {
+    const folding = foldStream(gateway.app.spool, streamId, () => new CompletionFold(), {
       timeoutMs: 10_000,
       signal: controller.signal,
     });

@@ -9,6 +9,7 @@ import {
   newConnectionReport,
   type Resume,
 } from '../shared/assignment.ts';
+import { openGrpcLink } from './grpc-link.ts';
 import { type Link, now } from './link.ts';
 import { openSseLink } from './sse-link.ts';
 import { StreamTracker } from './stream-tracker.ts';
@@ -195,26 +196,35 @@ export class StreamReader {
         },
       };
       let dropped: { offlineMs: number; switchServer: boolean } | undefined;
+      const grpcTarget = plan.grpcTargets?.[this.#server % plan.readUrls.length];
       const link =
-        plan.transport === 'ws'
-          ? openWsLink({
-              baseUrl,
+        plan.transport === 'grpc' && grpcTarget !== undefined
+          ? openGrpcLink({
+              target: grpcTarget,
               streamId,
               from: this.tracker.next,
               window: plan.window,
               handlers,
             })
-          : openSseLink({
-              system: plan.system,
-              baseUrl,
-              streamId,
-              from: this.tracker.next,
-              skipCharacters: this.#characters,
-              handlers,
-              onEventLength: (length) => {
-                this.#characters += length;
-              },
-            });
+          : plan.transport === 'ws'
+            ? openWsLink({
+                baseUrl,
+                streamId,
+                from: this.tracker.next,
+                window: plan.window,
+                handlers,
+              })
+            : openSseLink({
+                system: plan.system,
+                baseUrl,
+                streamId,
+                from: this.tracker.next,
+                skipCharacters: this.#characters,
+                handlers,
+                onEventLength: (length) => {
+                  this.#characters += length;
+                },
+              });
       this.#link = link;
       // A link the server keeps open without sending is still closed at the deadline.
       const abortAtDeadline = () => link.abort();

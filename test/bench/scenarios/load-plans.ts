@@ -28,6 +28,8 @@ export function startOf(spec: ScenarioSpec, stream: number): number {
 export interface SystemEndpoints {
   system: Exclude<SystemName, 'raw'>;
   readUrls: string[];
+  /** gRPC `host:port` of the same servers, when they serve it (Spool with SPOOL_GRPC_PORT). */
+  grpcTargets?: string[] | undefined;
   /** Where a reader of this connection creates its stream. */
   createUrl(readUrl: string): string;
 }
@@ -55,11 +57,18 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
         { length: servers },
         (_, step) => endpoints.readUrls[(index + step) % servers] as string,
       );
-      const ws = endpoints.system === 'spool' && index % 10 < spec.wsShare * 10;
       plans.push({
         index,
         system: endpoints.system,
-        transport: ws ? 'ws' : 'sse',
+        transport: transportOf(spec, endpoints, index),
+        ...(endpoints.grpcTargets === undefined
+          ? {}
+          : {
+              grpcTargets: Array.from(
+                { length: servers },
+                (_, step) => endpoints.grpcTargets?.[(index + step) % servers] as string,
+              ),
+            }),
         createUrls: creates ? readUrls.map((url) => endpoints.createUrl(url)) : undefined,
         create: creates ? requestOf(spec, stream, endpoints.system) : undefined,
         joinKey: creates ? undefined : streamKey(stream),
@@ -71,6 +80,24 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
     }
   }
   return plans;
+}
+
+/**
+ * A Spool reader's transport, by its index modulo 10: the first `wsShare` tenths WebSocket, the
+ * next `grpcShare` tenths gRPC (when the servers serve it, else WebSocket), the rest SSE.
+ */
+function transportOf(
+  spec: ScenarioSpec,
+  endpoints: SystemEndpoints,
+  index: number,
+): 'ws' | 'sse' | 'grpc' {
+  if (endpoints.system !== 'spool') return 'sse';
+  const tenth = index % 10;
+  const ws = spec.wsShare * 10;
+  const grpc = (spec.grpcShare ?? 0) * 10;
+  if (tenth < ws) return 'ws';
+  if (tenth < ws + grpc) return endpoints.grpcTargets === undefined ? 'ws' : 'grpc';
+  return 'sse';
 }
 
 /** Round robin, so every process gets a share of each kind of reader and of each start time. */

@@ -73,6 +73,9 @@ export async function runSpool(
     const plans = connectionPlans(spec, {
       system: 'spool',
       readUrls: system.gateways.map((gateway) => gateway.url),
+      grpcTargets: system.gateways.every((gateway) => gateway.grpcTarget)
+        ? system.gateways.map((gateway) => gateway.grpcTarget as string)
+        : undefined,
       createUrl: (readUrl) => `${readUrl}/v1/streams`,
     });
     const requests = new Map<string, CreateRequest>();

@@ -28,6 +28,8 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
     clientProcesses: 2,
     deadlineMs: size(20_000, 60_000),
   };
+  /** gRPC beside WebSocket and SSE (the steady and throughput scenarios): latency by transport. */
+  const transportMix = { wsShare: 0.4, grpcShare: 0.4 };
   /** Quick mode smoke-tests each baseline once (in steady), not in every scenario. */
   const baselines = (...names: BaselineName[]) => (quick ? [] : names);
   /** The key scenarios: Spool and resumable-stream three times each, in turn; medians. */
@@ -65,6 +67,8 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       ...base,
       ...medians,
       name: 'steady',
+      // WebSocket, gRPC and SSE readers side by side: 40 % / 40 % / 20 %.
+      ...transportMix,
       title: `${thousands(steadyStreams)} streams × ${steadyTokens} tokens at 30–80 tokens/s, Poisson arrivals over ${size('0.5', '2')} s`,
       streams: steadyStreams,
       tokens: () => steadyTokens,
@@ -89,6 +93,7 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
     {
       ...base,
       name: 'throughput',
+      ...transportMix,
       title: `${size(20, 100)} streams, as fast as each system goes (tokens per stream: ${quick ? '1,000' : 'Spool and naive relay 20,000, raw limit 50,000, resumable-stream 2,000, so each run lasts seconds'})`,
       streams: size(20, 100),
       tokens: () => 1_000,

@@ -51,8 +51,10 @@ export interface ScenarioSpec {
   arrivals: Arrivals;
   /** Readers of harness-created streams (readersPerStream > 1) connect evenly over this many ms. */
   connectSpreadMs?: number;
-  /** Share of Spool readers on WebSocket; the rest use SSE. Baselines are SSE only. */
+  /** Share of Spool readers on WebSocket; the rest use SSE (or gRPC). Baselines are SSE only. */
   wsShare: number;
+  /** Share of Spool readers on gRPC `Read`, after the WebSocket share (default 0). */
+  grpcShare?: number;
   window: number;
   behaviour: (connection: number) => Behaviour;
   /** Reader class for per-class latency (fast / slow). */

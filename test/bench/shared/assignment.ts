@@ -3,7 +3,7 @@
  * Shared by the harness (`spool-bench.ts`), the client processes and the raw XREAD reader.
  */
 export type SystemName = 'spool' | 'naive' | 'resumable' | 'raw';
-export type Transport = 'ws' | 'sse' | 'xread';
+export type Transport = 'ws' | 'sse' | 'grpc' | 'xread';
 
 export type StreamParams = Record<string, number | string | boolean>;
 
@@ -42,6 +42,8 @@ export interface ConnectionPlan {
   joinKey?: string;
   /** Base URLs to read from; the first is where the reader starts, the next ones are for resumes. */
   readUrls: string[];
+  /** gRPC: `host:port` of the same servers as `readUrls`, in the same order. */
+  grpcTargets?: string[];
   /** ms after the start epoch. */
   startAtMs: number;
   window: number;

@@ -19,6 +19,8 @@ export interface RunningService {
   name: string;
   service: ServiceProcess;
   url: string;
+  /** `host:port` of its gRPC service, when its ready line names one (gateways with SPOOL_GRPC_PORT). */
+  grpcTarget?: string | undefined;
   pid: number;
 }
 
@@ -33,6 +35,7 @@ export async function startNodeService(input: {
   cwd?: string;
 }): Promise<RunningService> {
   let address = '';
+  let grpcPort: unknown;
   const service = await startService({
     name: input.name,
     entry: input.entry,
@@ -42,10 +45,13 @@ export async function startNodeService(input: {
     keepLogs: false,
     nodeFlags: input.nodeFlags,
     onLog: (line) => {
-      if (line.msg === input.readyMessage && line.address) address = String(line.address);
+      if (line.msg !== input.readyMessage) return;
+      if (line.address) address = String(line.address);
+      grpcPort = line.grpcPort;
     },
   });
-  return { name: input.name, service, url: address, pid: service.pid };
+  const grpcTarget = typeof grpcPort === 'number' ? `127.0.0.1:${grpcPort}` : undefined;
+  return { name: input.name, service, url: address, grpcTarget, pid: service.pid };
 }
 
 const children = new Set<ChildProcess>();

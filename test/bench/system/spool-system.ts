@@ -117,7 +117,14 @@ export class SpoolSystem {
               'services/gateway/src/server.ts',
             ),
             cwd: systemRoot,
-            env: { ...env, SPOOL_PORT: '0', SPOOL_HOST: '127.0.0.1', ...options.gatewayEnv },
+            env: {
+              ...env,
+              SPOOL_PORT: '0',
+              SPOOL_HOST: '127.0.0.1',
+              // gRPC readers (a build without gRPC ignores it, and its readers use WebSocket).
+              SPOOL_GRPC_PORT: '0',
+              ...options.gatewayEnv,
+            },
             readyMessage: 'gateway ready',
             nodeFlags: [...gatewayNodeFlags(), ...(options.gatewayFlags ?? [])],
           }),

@@ -4,7 +4,7 @@
  */
 import { isSpoolError, type ProtocolError, type Result, SpoolError } from '@spool/protocol';
 import { toSpoolError } from '@spool/token-log';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../metrics.ts';
 
 /** The value of a validation result, or a 400 with the protocol error's code and message. */
@@ -26,18 +26,35 @@ function fromFastifyError(error: FastifyError): SpoolError | undefined {
   return undefined;
 }
 
-export function sendError(reply: FastifyReply, error: SpoolError): FastifyReply {
+/** Answers `error` with its status; `body` shapes it (default: Spool's own body). */
+export function sendError(
+  reply: FastifyReply,
+  error: SpoolError,
+  body: (error: SpoolError) => unknown = (spool) => spool.toJSON(),
+): FastifyReply {
   if (error.code === 'over_capacity' || error.code === 'draining') reply.header('Retry-After', '1');
-  return reply.code(error.status).send(error.toJSON());
+  return reply.code(error.status).send(body(error));
+}
+
+/**
+ * An error a handler threw, in Spool's codes: counted when Redis failed, logged when it is the
+ * server's fault. Routes that answer another API's error shape use it with `sendError`.
+ */
+export function spoolErrorOf(
+  error: FastifyError,
+  request: FastifyRequest,
+  metrics: Metrics,
+): SpoolError {
+  const spool = isSpoolError(error) ? error : (fromFastifyError(error) ?? toSpoolError(error));
+  if (spool.code === 'redis_unavailable') metrics.redisErrors.inc();
+  if (spool.status >= 500) request.log.error({ err: error }, 'request failed');
+  return spool;
 }
 
 export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const spool = isSpoolError(error) ? error : (fromFastifyError(error) ?? toSpoolError(error));
-    if (spool.code === 'redis_unavailable') metrics.redisErrors.inc();
-    if (spool.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendError(reply, spool);
-  });
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    sendError(reply, spoolErrorOf(error, request, metrics)),
+  );
   app.setNotFoundHandler((request, reply) =>
     sendError(
       reply,

@@ -3,6 +3,7 @@
  * Spool errors, and a JSON parser that takes an empty body as no body.
  */
 import {
+  CREATE_LIMITS,
   type ErrorCode,
   isStreamId,
   isSubscriptionId,
@@ -78,4 +79,34 @@ export function registerWithLenientJson(
 function describe(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value);
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+
+/**
+ * For bodies whose other fields pass through to the model adapter (the OpenAI and Anthropic
+ * surfaces): at most `CREATE_LIMITS.paramEntries` of them, names at most
+ * `CREATE_LIMITS.paramKeyLength` characters. For a zod `superRefine`.
+ */
+export function checkPassThroughFields(
+  ownFields: ReadonlySet<string>,
+): (body: Record<string, unknown>, context: z.RefinementCtx) => void {
+  const own = [...ownFields].join(', ');
+  return (body, context) => {
+    const extra = Object.keys(body).filter((key) => !ownFields.has(key));
+    if (extra.length > CREATE_LIMITS.paramEntries) {
+      context.addIssue({
+        code: 'custom',
+        message: `at most ${CREATE_LIMITS.paramEntries} fields besides ${own}`,
+        path: [],
+      });
+    }
+    for (const key of extra) {
+      if (key.length > CREATE_LIMITS.paramKeyLength) {
+        context.addIssue({
+          code: 'custom',
+          message: `field names are at most ${CREATE_LIMITS.paramKeyLength} characters`,
+          path: [key],
+        });
+      }
+    }
+  };
 }

@@ -9,6 +9,7 @@
 import type { GenerationJob, GenerationMessage } from '@spool/generation-queue';
 import { CREATE_LIMITS, messageRoleSchema, type Result, validate } from '@spool/protocol';
 import { z } from 'zod';
+import { checkPassThroughFields } from '../http/request-input.ts';
 
 /** Fields the gateway itself reads; all others are pass-through params. */
 const OWN_FIELDS: ReadonlySet<string> = new Set(['model', 'messages', 'stream', 'stream_options']);
@@ -36,25 +37,7 @@ export const chatCompletionBodySchema = z
     stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
     n: z.literal(1, 'only 1 choice is supported').nullish(),
   })
-  .superRefine((body, context) => {
-    const extra = Object.keys(body).filter((key) => !OWN_FIELDS.has(key));
-    if (extra.length > CREATE_LIMITS.paramEntries) {
-      context.addIssue({
-        code: 'custom',
-        message: `at most ${CREATE_LIMITS.paramEntries} fields besides model, messages, stream and stream_options`,
-        path: [],
-      });
-    }
-    for (const key of extra) {
-      if (key.length > CREATE_LIMITS.paramKeyLength) {
-        context.addIssue({
-          code: 'custom',
-          message: `field names are at most ${CREATE_LIMITS.paramKeyLength} characters`,
-          path: [key],
-        });
-      }
-    }
-  });
+  .superRefine(checkPassThroughFields(OWN_FIELDS));
 
 export type ChatCompletionBody = z.output<typeof chatCompletionBodySchema>;
 

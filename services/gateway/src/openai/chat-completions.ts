@@ -12,14 +12,7 @@
  * Both carry the header `X-Spool-Stream-Id`. A non-streaming client that goes away does not
  * cancel the generation: retried with the same `Idempotency-Key`, it waits for the same stream.
  */
-import {
-  errorSpec,
-  HTTP_ROUTES,
-  isErrorCode,
-  isSpoolError,
-  SpoolError,
-  streamPaths,
-} from '@spool/protocol';
+import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
@@ -28,6 +21,7 @@ import { deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http/errors.ts';
 import { deliverSse } from '../sse/sse-delivery.ts';
 import { type CreatedStream, createStream } from '../streams/create-stream.ts';
+import { foldStream } from '../streams/fold-stream.ts';
 import {
   type ChatCompletionPlan,
   parseChatCompletionBody,
@@ -101,7 +95,7 @@ async function answerCompletion(
   const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
   let fold: CompletionFold;
   try {
-    fold = await foldStream(context, stream.id, {
+    fold = await foldStream(context, stream.id, () => new CompletionFold(), {
       timeoutMs: COMPLETION_TIMEOUT_MS,
       signal: controller.signal,
     });
@@ -128,48 +122,4 @@ async function answerCompletion(
       model: plan.model ?? meta.fields.model ?? DEFAULT_OPENAI_MODEL,
     }),
   );
-}
-
-/**
- * Follows the stream from 0 to its end and folds it into a completion. Past `timeoutMs` it
- * fails with `upstream_timeout`; when `signal` aborts, with the signal's reason. When the log
- * changes epoch under it (Redis restarted or failed over) or gets shorter than what was folded,
- * it folds again from 0: a completion is never spliced from two versions of the log.
- */
-export async function foldStream(
-  context: Pick<GatewayContext, 'log'>,
-  streamId: string,
-  options: { timeoutMs: number; signal: AbortSignal },
-): Promise<CompletionFold> {
-  let fold = new CompletionFold();
-  let epoch: string | undefined;
-  const deadline = AbortSignal.timeout(options.timeoutMs);
-  const signal = AbortSignal.any([options.signal, deadline]);
-  try {
-    for (let from = 0; ; ) {
-      const read = await context.log
-        .follow(streamId, from, { limit: 1_000, signal })
-        .catch((error: unknown) => {
-          if (from > 0 && isSpoolError(error, 'offset_out_of_range')) return undefined;
-          throw error;
-        });
-      if (read === undefined || (epoch !== undefined && read.epoch !== epoch)) {
-        fold = new CompletionFold();
-        epoch = undefined;
-        from = 0;
-        continue;
-      }
-      epoch = read.epoch;
-      for (const item of read.items) fold.push(item);
-      if (read.done) return fold;
-      from = read.next;
-    }
-  } catch (error) {
-    if (options.signal.aborted) throw options.signal.reason;
-    if (!deadline.aborted) throw error;
-    throw new SpoolError(
-      'upstream_timeout',
-      `The generation did not end within ${options.timeoutMs / 1_000} s. It goes on as stream ${streamId}: read it at ${streamPaths.events(streamId)}.`,
-    );
-  }
 }

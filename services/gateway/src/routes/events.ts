@@ -10,15 +10,25 @@
  * `?format=openai` delivers the same items as OpenAI `chat.completion.chunk` events (see
  * openai/openai-format.ts), ending with `data: [DONE]`; `?include_usage=true|false` overrides
  * whether the usage chunk is sent (default: what the creating chat completion asked for).
+ * `?format=anthropic` delivers them as Anthropic Messages API events (see
+ * anthropic/anthropic-format.ts): a client of `POST /v1/messages` resumes there by offset.
  */
-import { decodeSseEventsQuery, HTTP_ROUTES, isStreamId, SpoolError } from '@spool/protocol';
+import {
+  decodeSseEventsQuery,
+  type Format,
+  HTTP_ROUTES,
+  isStreamId,
+  SpoolError,
+} from '@spool/protocol';
+import type { TokenLog } from '@spool/token-log';
 import type { FastifyInstance } from 'fastify';
+import { anthropicSseFormat } from '../anthropic/anthropic-sse-format.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http/errors.ts';
 import { openAISseFormat } from '../openai/openai-sse-format.ts';
 import { resumeRequest } from '../sse/resume-point.ts';
-import { deliverSse } from '../sse/sse-delivery.ts';
+import { deliverSse, type SseFormat } from '../sse/sse-delivery.ts';
 
 export function registerEventsRoute(app: FastifyInstance): void {
   app.get<{ Params: { id: string } }>(HTTP_ROUTES.getEvents.path, async (request, reply) => {
@@ -33,16 +43,13 @@ export function registerEventsRoute(app: FastifyInstance): void {
     context.admission.checkConnection(context.deliveries.size);
     const start = await deliveryStart(context, streamId, resume);
     if (start.complete) return reply.code(204).send();
-    const format =
-      query.format === 'openai'
-        ? await openAISseFormat({
-            log: context.log,
-            streamId,
-            from: start.from,
-            epoch: start.epoch,
-            includeUsage: query.includeUsage,
-          })
-        : undefined;
+    const format = await sseFormat(query.format, {
+      log: context.log,
+      streamId,
+      from: start.from,
+      epoch: start.epoch,
+      includeUsage: query.includeUsage,
+    });
     await deliverSse({
       context,
       reply,
@@ -53,4 +60,20 @@ export function registerEventsRoute(app: FastifyInstance): void {
       format,
     });
   });
+}
+
+/** The SSE encoding of `?format=`: Spool's own (undefined), OpenAI's or Anthropic's. */
+function sseFormat(
+  format: Format,
+  options: {
+    log: TokenLog;
+    streamId: string;
+    from: number;
+    epoch: string;
+    includeUsage: boolean | undefined;
+  },
+): Promise<SseFormat | undefined> | undefined {
+  if (format === 'openai') return openAISseFormat(options);
+  if (format === 'anthropic') return anthropicSseFormat(options);
+  return undefined;
 }

@@ -7,7 +7,6 @@ import { jobFromCreateBody } from '@spool/generation-queue';
 import {
   type CancelAnswer,
   type CreateStreamAnswer,
-  type CreateStreamBody,
   createStreamBodySchema,
   decodeItemsQuery,
   HTTP_ROUTES,
@@ -24,7 +23,7 @@ import {
   registerWithLenientJson,
   type StreamParams,
 } from '../http/request-input.ts';
-import { createStream } from '../streams/create-stream.ts';
+import { createBodyFields, createStream } from '../streams/create-stream.ts';
 import { readBlock } from '../streams/read-block.ts';
 
 type StreamRequest = FastifyRequest<{ Params: StreamParams }>;
@@ -44,7 +43,7 @@ async function postStream(request: FastifyRequest, reply: FastifyReply) {
   const stream = await createStream(context, {
     request: body,
     idempotencyKey: request.headers['idempotency-key'],
-    fields: streamFields(body),
+    fields: createBodyFields(body),
     job: (id) => jobFromCreateBody(id, body),
   });
   const answer: CreateStreamAnswer = {
@@ -81,13 +80,6 @@ async function cancelStream(request: StreamRequest, reply: FastifyReply) {
   const id = parseStreamId(request.params);
   const answer: CancelAnswer = { id, status: await request.server.spool.log.cancel(id) };
   return reply.code(202).send(answer);
-}
-
-function streamFields(body: CreateStreamBody): Record<string, string> {
-  const fields: Record<string, string> = {};
-  if (body.model !== undefined) fields.model = body.model;
-  if (body.metadata !== undefined) fields.metadata = JSON.stringify(body.metadata);
-  return fields;
 }
 
 function describeStream(meta: StreamMeta): StreamMetadata {

@@ -5,6 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { GenerationJob } from '@spool/generation-queue';
 import {
+  type CreateStreamBody,
   IDEMPOTENCY_KEY_PATTERN,
   isSpoolError,
   MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -107,4 +108,12 @@ export function canonicalJson(value: unknown): string {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** The metadata fields of a stream made by `POST /v1/streams` (or gRPC `Create`). */
+export function createBodyFields(body: CreateStreamBody): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (body.model !== undefined) fields.model = body.model;
+  if (body.metadata !== undefined) fields.metadata = JSON.stringify(body.metadata);
+  return fields;
 }

@@ -8,22 +8,16 @@
  * and the body released, so the upstream sees the client go away.
  */
 import type { NewItem } from '@spool/protocol';
-import { withTimeout } from '@spool/runtime';
 import {
   AdapterError,
   type GenerateOptions,
   type GenerationRequest,
   type ModelAdapter,
 } from '../model-adapter.ts';
+import { openEventStream } from '../upstream/open-stream.ts';
+import { sseData } from '../upstream/sse-body.ts';
+import { cutStreamError } from '../upstream/upstream-errors.ts';
 import { DeltaMapper, parseChunk } from './delta-mapper.ts';
-import { sseData } from './sse-body.ts';
-import {
-  cutStreamError,
-  httpStatusError,
-  notAStreamError,
-  responseTimeoutError,
-  unreachableError,
-} from './upstream-errors.ts';
 
 export interface OpenAIAdapterOptions {
   /** Up to and including the version, e.g. `https://api.openai.com/v1`. */
@@ -75,7 +69,15 @@ async function* generate(
   }
   const release = new AbortController();
   try {
-    const body = await openStream(upstream, request, AbortSignal.any([signal, release.signal]));
+    const { options } = upstream;
+    const post = {
+      url: upstream.url,
+      headers: headersFor(options),
+      body: bodyFor(options, request),
+      timeoutMs: options.connectTimeoutMs ?? options.byteTimeoutMs,
+      fetch: options.fetch,
+    };
+    const body = await openEventStream(post, AbortSignal.any([signal, release.signal]));
     yield* itemsOf(body, { byteTimeoutMs: upstream.options.byteTimeoutMs, signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -98,67 +100,12 @@ async function* itemsOf(
     yield* mapper.push(parseChunk(data));
   }
   // Some servers omit [DONE]; a finish_reason still tells a complete answer from a cut one.
-  if (mapper.finishReason === undefined) throw cutStreamError();
+  if (mapper.finishReason === undefined) throw cutStreamError('[DONE] or a finish_reason');
   yield* mapper.finish();
 }
 
-/**
- * Sends the request; the event-stream body, or the AdapterError the answer amounts to. One
- * timeout bounds the response: its headers, then (for an error answer) its body.
- */
-async function openStream(
-  upstream: Upstream,
-  request: GenerationRequest,
-  signal: AbortSignal,
-): Promise<ReadableStream<Uint8Array>> {
-  const timeoutMs = upstream.options.connectTimeoutMs ?? upstream.options.byteTimeoutMs;
-  const deadline = Date.now() + timeoutMs;
-  const fetchUpstream = upstream.options.fetch ?? fetch;
-  let response: Response;
-  try {
-    response = await withTimeout(
-      (timedOut) =>
-        fetchUpstream(upstream.url, {
-          method: 'POST',
-          headers: headersFor(upstream.options),
-          body: JSON.stringify(bodyFor(upstream.options, request)),
-          // `signal` keeps governing the body after the headers: aborting it releases the body.
-          signal: AbortSignal.any([signal, timedOut]),
-        }),
-      { timeoutMs, onTimeout: () => responseTimeoutError(timeoutMs) },
-    );
-  } catch (error) {
-    if (error instanceof AdapterError) throw error;
-    throw unreachableError(upstream.url, error);
-  }
-  return streamOf(response, deadline);
-}
-
-async function streamOf(response: Response, deadline: number): Promise<ReadableStream<Uint8Array>> {
-  if (!response.ok) {
-    // What is left of the timeout bounds reading the error's body; a stalled one leaves just
-    // the status. The body is released when the generation's signal aborts on the way out.
-    const text = await withTimeout(response.text(), {
-      timeoutMs: deadline - Date.now(),
-      onTimeout: () => new Error('the error body did not arrive in time'),
-    }).catch(() => '');
-    throw httpStatusError(response.status, text);
-  }
-  const contentType = response.headers.get('content-type') ?? '';
-  if (response.body === null || contentType.startsWith('application/json')) {
-    await response.body?.cancel();
-    throw notAStreamError(contentType || 'no body');
-  }
-  return response.body;
-}
-
 function headersFor(options: OpenAIAdapterOptions): Record<string, string> {
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    Accept: 'text/event-stream',
-  };
-  if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
-  return headers;
+  return options.apiKey === undefined ? {} : { Authorization: `Bearer ${options.apiKey}` };
 }
 
 function bodyFor(options: OpenAIAdapterOptions, request: GenerationRequest): object {

@@ -158,6 +158,20 @@ describe('synthetic adapter: content', () => {
     expect(await generate({ seed: 5, tools: [] })).toEqual(await generate({ seed: 5 }));
   });
 
+  it('takes Anthropic thinking as reasoning, and Anthropic tool definitions as tools', async () => {
+    expect(await generate({ seed: 3, thinking: { type: 'enabled', budget_tokens: 1024 } })).toEqual(
+      await generate({ seed: 3, reasoning: true }),
+    );
+    expect(await generate({ seed: 3, thinking: { type: 'adaptive' } })).toEqual(
+      await generate({ seed: 3, reasoning: true }),
+    );
+    expect(await generate({ seed: 3, thinking: { type: 'disabled' } })).toEqual(
+      await generate({ seed: 3, reasoning: false }),
+    );
+    const tools = [{ name: 'get_weather', input_schema: { type: 'object' } }];
+    expect(await generate({ seed: 3, tools })).toEqual(await generate({ seed: 3, tools: true }));
+  });
+
   it('takes max_completion_tokens as max_tokens', async () => {
     const items = await generate({ seed: 2, max_completion_tokens: 17 });
     expect(tokens(items)).toHaveLength(17);
@@ -205,6 +219,8 @@ describe('synthetic adapter: content', () => {
     ['prefill_ms', { prefill_ms: -1 }],
     ['prefill_ms', { prefill_ms: MAX_PREFILL_MS + 1 }],
     ['reasoning', { reasoning: 'yes' }],
+    ['thinking', { thinking: true }],
+    ['thinking', { thinking: { type: 'sometimes' } }],
     ['max_completion_tokens', { max_completion_tokens: 0 }],
     ['max_completion_tokens', { max_completion_tokens: '5' }],
     ['tools', { tools: 1 }],

@@ -9,7 +9,7 @@
  * uninterrupted run would have yielded.
  *
  * Params: `seed` (number or string), `max_tokens` or its OpenAI alias `max_completion_tokens`
- * (exactly that many tokens, then `length`), `reasoning` (boolean; by chance when absent),
+ * (exactly that many tokens, then `length`), `reasoning` (boolean, or Anthropic's `thinking: { type }`; by chance when absent),
  * `tools` (true, or OpenAI's array of tool definitions when non-empty: end with a tool call),
  * `tokens_per_second` (0: no delays at all), `prefill_ms` (the pause before the first item, for
  * an empty prompt; benchmarks of the path around the model set 0). `null` counts as absent, as
@@ -104,7 +104,7 @@ function planRequest(settings: SyntheticOptions, request: GenerationRequest): Re
   return {
     content: {
       seed: deriveSeed('content', input),
-      reasoning: booleanParam(params, 'reasoning'),
+      reasoning: booleanParam(params, 'reasoning') ?? thinkingParam(params),
       tools: toolsParam(params),
       maxTokens: maxTokensParam(params),
       defaultTokens: settings.defaultTokens,
@@ -167,6 +167,19 @@ function maxTokensParam(params: GenerationParams): number | undefined {
     throw invalidParam(name, `at most ${MAX_TOKENS_LIMIT}`);
   }
   return maxTokens;
+}
+
+/**
+ * Anthropic's `thinking: { type: "enabled" | "adaptive" | "disabled", … }`: whether to reason
+ * (the budget is not modelled). Absent: undefined, the content's own default.
+ */
+function thinkingParam(params: GenerationParams): boolean | undefined {
+  if (!given(params, 'thinking')) return undefined;
+  const value = params.thinking;
+  const type = typeof value === 'object' && !Array.isArray(value) ? value?.type : undefined;
+  if (type === 'enabled' || type === 'adaptive') return true;
+  if (type === 'disabled') return false;
+  throw invalidParam('thinking', '{ type: "enabled" | "adaptive" | "disabled" }');
 }
 
 /** `tools: true`, or OpenAI's list of tool definitions: a non-empty one asks for a tool call. */

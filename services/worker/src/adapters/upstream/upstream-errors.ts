@@ -1,5 +1,6 @@
 /**
- * The failures of an OpenAI-compatible upstream, as `AdapterError`s with clear messages.
+ * The failures of a vendor's upstream (OpenAI- or Anthropic-compatible), as `AdapterError`s
+ * with clear messages.
  *
  * `retryable` (which only matters before the first item) is true for what a second attempt
  * may not meet again: 429 and 5xx answers, an unreachable upstream, a timeout, a connection
@@ -9,7 +10,10 @@ import { AdapterError } from '../model-adapter.ts';
 
 const MESSAGE_LIMIT = 300;
 
-/** `body` is the answer's text: OpenAI's `{ error: { message } }` is unwrapped when present. */
+/**
+ * `body` is the answer's text: `{ error: { message } }` (OpenAI's and Anthropic's) is unwrapped
+ * when present.
+ */
 export function httpStatusError(status: number, body: string): AdapterError {
   const detail = upstreamMessage(body);
   const retryable = status === 429 || status >= 500;
@@ -37,8 +41,9 @@ export function brokenStreamError(cause: unknown): AdapterError {
   return new AdapterError('upstream_error', message, { retryable: true, cause });
 }
 
-export function cutStreamError(): AdapterError {
-  const message = 'the upstream stream ended without [DONE] or a finish_reason';
+/** `missing`: what a complete stream ends with, e.g. `[DONE] or a finish_reason`. */
+export function cutStreamError(missing: string): AdapterError {
+  const message = `the upstream stream ended without ${missing}`;
   return new AdapterError('upstream_error', message, { retryable: true });
 }
 

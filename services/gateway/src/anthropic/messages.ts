@@ -1,0 +1,122 @@
+/**
+ * `POST /v1/messages`: Anthropic-compatible. Creates a stream exactly as `POST /v1/streams`
+ * does (same `Idempotency-Key` and admission rules), then answers in the Messages API's format:
+ *
+ * - `stream: true`: SSE events (`message_start`, `content_block_*`, `message_delta`,
+ *   `message_stop`, `error`) from offset 0 through the same delivery path as
+ *   `GET /v1/streams/:id/events?format=anthropic`. Each event's `id:` is its resume point.
+ * - otherwise: waits for the stream's end (at most `COMPLETION_TIMEOUT_MS`, then 504
+ *   `upstream_timeout`; the generation goes on) and answers one `message`. A stream that ended
+ *   with an `error` item answers that error (status from the error table, else 502).
+ *
+ * Both carry `X-Spool-Stream-Id`. Errors, before or instead of an answer, have Anthropic's body
+ * (`{ type: "error", error: { type, message } }`) with Spool's `code` beside `type`.
+ */
+import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../context.ts';
+import { chunkingPolicy } from '../delivery/chunking-policy.ts';
+import { ClientGone } from '../delivery/delivery-failure.ts';
+import { deliveryStart } from '../delivery/delivery-start.ts';
+import { sendError, spoolErrorOf, valueOrThrow } from '../http/errors.ts';
+import { COMPLETION_TIMEOUT_MS } from '../openai/chat-completions.ts';
+import { deliverSse } from '../sse/sse-delivery.ts';
+import { type CreatedStream, createStream } from '../streams/create-stream.ts';
+import { foldStream } from '../streams/fold-stream.ts';
+import { anthropicError } from './anthropic-format.ts';
+import { anthropicSseFormat, DEFAULT_ANTHROPIC_MODEL } from './anthropic-sse-format.ts';
+import { MessageFold } from './message-result.ts';
+import { type MessagesPlan, parseMessagesBody, planMessages } from './messages-request.ts';
+
+const STREAM_ID_HEADER = 'X-Spool-Stream-Id';
+
+export function registerMessagesRoute(app: FastifyInstance): void {
+  app.post(HTTP_ROUTES.messages.path, { errorHandler: answerError }, messages);
+}
+
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const spool = spoolErrorOf(error, request, request.server.spool.metrics);
+  return sendError(reply, spool, anthropicError);
+}
+
+async function messages(request: FastifyRequest, reply: FastifyReply) {
+  const context = request.server.spool;
+  const body = valueOrThrow(parseMessagesBody(request.body));
+  const plan = planMessages(body);
+  // Both answers hold the request open for the whole generation: a delivery each.
+  context.admission.checkConnection(context.deliveries.size);
+  const stream = await createStream(context, {
+    // Keyed by endpoint, so one key cannot name a stream created by another route's body.
+    request: { messages: body },
+    idempotencyKey: request.headers['idempotency-key'],
+    fields: plan.fields,
+    job: plan.job,
+  });
+  if (plan.stream) return streamMessage(context, reply, stream, plan);
+  return answerMessage(context, reply, stream, plan);
+}
+
+async function streamMessage(
+  context: GatewayContext,
+  reply: FastifyReply,
+  stream: CreatedStream,
+  plan: MessagesPlan,
+): Promise<void> {
+  const start = await deliveryStart(context, stream.id, { kind: 'offset', from: 0 });
+  const format = await anthropicSseFormat({
+    log: context.log,
+    streamId: stream.id,
+    from: 0,
+    epoch: start.epoch,
+    model: plan.model,
+  });
+  await deliverSse({
+    context,
+    reply,
+    streamId: stream.id,
+    start,
+    autoAck: true,
+    policy: chunkingPolicy(undefined, context.config.maxChunkItems),
+    format,
+    headers: { [STREAM_ID_HEADER]: stream.id },
+  });
+}
+
+async function answerMessage(
+  context: GatewayContext,
+  reply: FastifyReply,
+  stream: CreatedStream,
+  plan: MessagesPlan,
+) {
+  const controller = new AbortController();
+  const onClose = () => controller.abort(new ClientGone());
+  reply.raw.once('close', onClose);
+  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
+  let fold: MessageFold;
+  try {
+    fold = await foldStream(context, stream.id, () => new MessageFold(), {
+      timeoutMs: COMPLETION_TIMEOUT_MS,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (!(error instanceof ClientGone)) throw error;
+    reply.hijack(); // The client is gone: there is no one to answer.
+    return;
+  } finally {
+    reply.raw.off('close', onClose);
+    unregister();
+  }
+  reply.header(STREAM_ID_HEADER, stream.id);
+  const failure = fold.error;
+  if (failure !== undefined) {
+    const status = isErrorCode(failure.code) ? errorSpec(failure.code).status : 502;
+    return reply.code(status).send(anthropicError(failure));
+  }
+  const meta = await context.log.meta(stream.id);
+  return reply.send(
+    fold.message({
+      streamId: stream.id,
+      model: plan.model ?? meta.fields.model ?? DEFAULT_ANTHROPIC_MODEL,
+    }),
+  );
+}

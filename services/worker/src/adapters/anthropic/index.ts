@@ -1,0 +1,1 @@
+export { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic-adapter.ts';
