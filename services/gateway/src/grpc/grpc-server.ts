@@ -220,11 +220,12 @@ function connect(
     return;
   }
   const bytesSent = context.metrics.bytesSent.labels(labels);
+  let closed = false;
   const connection = new GrpcConnection(
     context,
     new GrpcSink(call, (bytes) => bytesSent.inc(bytes)),
+    () => !closed && call.writable,
   );
-  let closed = false;
   const close = (reason: unknown, status?: SpoolError) => {
     if (closed) return;
     closed = true;

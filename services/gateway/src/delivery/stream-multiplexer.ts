@@ -1,0 +1,248 @@
+/**
+ * Many streams on one connection, with the client frames of SPEC section 5 — the same for every
+ * transport that carries them (the WebSocket, gRPC's `Connect`): per-stream deliveries with their
+ * own windows and acks, durable subscriptions, resend by range or block, unsubscribe, cancel.
+ * A transport supplies the frames' sink and decodes what its client sends into `ClientFrame`s.
+ *
+ * A bad frame gets an `error` frame (naming its stream when it named one) and never touches the
+ * other streams. Failures of one stream's delivery end that stream's subscription only.
+ */
+import {
+  type AckFrame,
+  type Chunk,
+  type ClientFrame,
+  type ClientFrameResult,
+  chunkItems,
+  type Item,
+  MAX_RESEND_ITEMS,
+  type ProtocolError,
+  type ResendFrame,
+  SpoolError,
+  type SubscribeFrame,
+} from '@spool/protocol';
+import type { GatewayContext } from '../context.ts';
+import type { Transport } from '../metrics.ts';
+import { readBlock, readRange } from '../streams/read-block.ts';
+import { chunkingPolicy } from './chunking-policy.ts';
+import { ClientGone, reportFailure } from './delivery-failure.ts';
+import { type DeliveryOutcome, runDelivery } from './delivery-runner.ts';
+import type { DeliverySession } from './delivery-session.ts';
+import { deliveryStart } from './delivery-start.ts';
+
+/** Streams whose delivery ended are remembered (for late acks) up to this many per connection. */
+const MAX_FINISHED = 1_024;
+
+/** What a multiplexed connection writes, in its transport's frames. */
+export interface MultiplexSink {
+  subscribed(frame: {
+    stream: string;
+    from: number;
+    epoch: string;
+    subscription: string | undefined;
+    complete: boolean;
+  }): void;
+  /** A delivery's chunk; false when the connection's buffer is full (wait for `drained`). */
+  chunk(stream: string, chunk: Chunk, joinUpTo: number): boolean;
+  /** A resent chunk (outside any delivery's flow control). */
+  resent(stream: string, chunk: Chunk): void;
+  error(error: ProtocolError): void;
+  drained(signal: AbortSignal): Promise<void>;
+  bufferedBytes(): number;
+  /** Whether anything can still reach the client. */
+  open(): boolean;
+  /** Called when a stream's delivery starts; the function it returns when it ends. */
+  delivering?(stream: string): () => void;
+}
+
+interface StreamDelivery {
+  controller: AbortController;
+  session?: DeliverySession;
+  subscription?: string;
+  /** The stream's epoch once its delivery started. */
+  epoch?: string;
+}
+
+export class StreamMultiplexer {
+  readonly #context: GatewayContext;
+  readonly #transport: Transport;
+  readonly #sink: MultiplexSink;
+  readonly #streams = new Map<string, StreamDelivery>();
+  /** Ended deliveries: stream → its subscription, so acks after the `end` still count. */
+  readonly #finished = new Map<string, string | undefined>();
+
+  constructor(context: GatewayContext, transport: Transport, sink: MultiplexSink) {
+    this.#context = context;
+    this.#transport = transport;
+    this.#sink = sink;
+  }
+
+  get streams(): number {
+    return this.#streams.size;
+  }
+
+  /** The epoch of a stream being delivered (its chunks are encoded per epoch). */
+  epochOf(stream: string): string | undefined {
+    return this.#streams.get(stream)?.epoch;
+  }
+
+  /** A frame the client sent, as its transport decoded it. */
+  receive(decoded: ClientFrameResult): void {
+    if (!decoded.ok) {
+      this.#sink.error(decoded.error);
+      return;
+    }
+    void this.#dispatch(decoded.frame).catch((error: unknown) =>
+      this.#fail(decoded.frame.stream, error),
+    );
+  }
+
+  /** The connection closed or the gateway drains: stop every delivery. */
+  closeAll(reason: unknown): void {
+    for (const delivery of this.#streams.values()) delivery.controller.abort(reason);
+    this.#streams.clear();
+  }
+
+  async #dispatch(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'subscribe':
+        return this.#subscribe(frame);
+      case 'ack':
+        return this.#ack(frame);
+      case 'resend':
+        return this.#resend(frame);
+      case 'unsubscribe':
+        this.#streams.get(frame.stream)?.controller.abort(new ClientGone('Unsubscribed.'));
+        this.#streams.delete(frame.stream);
+        this.#finished.delete(frame.stream);
+        return;
+      case 'cancel':
+        await this.#context.log.cancel(frame.stream);
+        return;
+    }
+  }
+
+  async #subscribe(frame: SubscribeFrame): Promise<void> {
+    const { stream } = frame;
+    if (this.#streams.has(stream)) throw new SpoolError('already_subscribed');
+    const { maxStreams } = this.#context.config.ws;
+    if (this.#streams.size >= maxStreams) {
+      throw new SpoolError(
+        'too_many_subscriptions',
+        `At most ${maxStreams} streams per connection.`,
+      );
+    }
+    const delivery: StreamDelivery = {
+      controller: new AbortController(),
+      subscription: frame.subscription,
+    };
+    this.#streams.set(stream, delivery);
+    try {
+      if (await this.#deliver(frame, delivery)) this.#remember(stream, frame.subscription);
+    } finally {
+      if (this.#streams.get(stream) === delivery) this.#streams.delete(stream);
+    }
+  }
+
+  /** Delivers one stream; true once its `end` was sent (or it had nothing left to send). */
+  async #deliver(frame: SubscribeFrame, delivery: StreamDelivery): Promise<boolean> {
+    const { config } = this.#context;
+    const resume = frame.subscription
+      ? { kind: 'subscription' as const, subscription: frame.subscription, lastEventId: undefined }
+      : { kind: 'offset' as const, from: frame.from ?? 0, epoch: frame.epoch };
+    const start = await deliveryStart(this.#context, frame.stream, resume);
+    delivery.controller.signal.throwIfAborted();
+    delivery.epoch = start.epoch;
+    this.#sink.subscribed({
+      stream: frame.stream,
+      from: start.from,
+      epoch: start.epoch,
+      subscription: frame.subscription,
+      complete: start.complete,
+    });
+    if (start.complete) return true;
+    const leave = this.#sink.delivering?.(frame.stream);
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await runDelivery(this.#context, {
+        transport: this.#transport,
+        streamId: frame.stream,
+        start,
+        sink: {
+          send: (chunk, joinUpTo) => this.#sink.chunk(frame.stream, chunk, joinUpTo),
+          drained: (signal) => this.#sink.drained(signal),
+          bufferedBytes: () => this.#sink.bufferedBytes(),
+        },
+        window: frame.window ?? config.window,
+        chunking: chunkingPolicy(frame.chunking, config.maxChunkItems),
+        autoAck: false,
+        signal: delivery.controller.signal,
+        onSession: (session) => {
+          delivery.session = session;
+        },
+      });
+    } finally {
+      leave?.();
+    }
+    if (!outcome.ended && outcome.error) this.#tell(outcome.error, frame.stream);
+    return outcome.ended;
+  }
+
+  async #ack(frame: AckFrame): Promise<void> {
+    const delivery = this.#streams.get(frame.stream);
+    if (!delivery && !this.#finished.has(frame.stream)) {
+      throw new SpoolError('not_subscribed', `Not subscribed to ${frame.stream}.`);
+    }
+    delivery?.session?.ack(frame.offset);
+    const subscription = delivery ? delivery.subscription : this.#finished.get(frame.stream);
+    if (subscription) await this.#context.log.ack(frame.stream, subscription, frame.offset);
+  }
+
+  #remember(stream: string, subscription: string | undefined): void {
+    this.#finished.delete(stream);
+    this.#finished.set(stream, subscription);
+    if (this.#finished.size > MAX_FINISHED) {
+      this.#finished.delete(this.#finished.keys().next().value as string);
+    }
+  }
+
+  async #resend(frame: ResendFrame): Promise<void> {
+    const { log, config } = this.#context;
+    let items: Item[];
+    if (frame.block !== undefined) {
+      const page = await readBlock({
+        log,
+        streamId: frame.stream,
+        block: frame.block,
+        from: 0,
+        limit: MAX_RESEND_ITEMS,
+      });
+      items = page.items;
+    } else {
+      if (frame.to - frame.from > MAX_RESEND_ITEMS) {
+        throw new SpoolError(
+          'invalid_request',
+          `Resend at most ${MAX_RESEND_ITEMS} items at once.`,
+        );
+      }
+      items = await readRange(log, frame.stream, frame.from, frame.to);
+    }
+    for (const chunk of chunkItems(items, config.maxChunkItems)) {
+      this.#sink.resent(frame.stream, chunk);
+    }
+  }
+
+  /** A frame's request failed (a delivery's own failures are reported by the runner). */
+  #fail(stream: string | undefined, reason: unknown): void {
+    const error = reportFailure(this.#context, {
+      transport: this.#transport,
+      reason,
+      streamId: stream,
+    });
+    if (error) this.#tell(error, stream);
+  }
+
+  #tell(error: SpoolError, stream: string | undefined): void {
+    if (!this.#sink.open()) return;
+    this.#sink.error({ code: error.code, message: error.message, stream });
+  }
+}
