@@ -74,7 +74,15 @@ export async function startGateway(
       if (abrupt) app.server.closeAllConnections();
       else app.spool.deliveries.closeAll(new SpoolError('draining'));
       await grpc?.close(abrupt);
-      await app.close();
+      // A keep-alive connection whose response ends after this (a delivery told `draining`, a
+      // request in flight) would go idle and hold the close until its timeout: close idle ones
+      // as they appear.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await queue.close();
       await log.close();
       redis.disconnect();
