@@ -49,9 +49,23 @@ export function connectRedis(url: string, options: ConnectOptions = {}): RedisCl
  * A pub/sub connection beside `redis` for the token log's listeners (notifier.ts): a duplicate of
  * one server's connection, or of a Cluster's with ioredis's sharded subscribers (one subscriber
  * per master, each for the channels of its slots).
+ *
+ * Without auto-pipelining and without a ready check: ioredis auto-pipelines SSUBSCRIBE (its list
+ * of commands never pipelined has SUBSCRIBE but not SSUBSCRIBE), and on a Cluster a pipeline goes
+ * to the slot's ordinary node connection, not to the sharded subscriber. SSUBSCRIBE may be written
+ * to a connection still between connect and ready (Redis allows it while loading), and the ready
+ * check's INFO that follows then fails with "Can't execute 'info': only (P|S)SUBSCRIBE … are
+ * allowed in this context", which ioredis hands to every command in flight: the SSUBSCRIBEs of
+ * streams being watched at that moment failed (docs/decisions/2026-11-30-cluster-end-to-end.md).
  */
 export function subscriberFor(redis: RedisClient): RedisClient {
+  const pubSubOnly = { enableAutoPipelining: false };
+  const noHandshakeAfterSubscribe = { enableReadyCheck: false, disableClientInfo: true };
   return redis instanceof Cluster
-    ? redis.duplicate([], { shardedSubscribers: true })
-    : redis.duplicate();
+    ? redis.duplicate([], {
+        ...pubSubOnly,
+        shardedSubscribers: true,
+        redisOptions: { ...redis.options.redisOptions, ...noHandshakeAfterSubscribe },
+      })
+    : redis.duplicate({ ...pubSubOnly, ...noHandshakeAfterSubscribe });
 }
