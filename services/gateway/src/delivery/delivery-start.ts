@@ -35,7 +35,8 @@ export async function deliveryStart(
     return {
       from: resume.from,
       source: offsetSource(log, streamId),
-      complete: probe.done,
+      // `done` says the stream ends within what was read: complete only if nothing was left.
+      complete: probe.done && probe.items.length === 0,
       resumed: resume.from > 0,
     };
   }
