@@ -3,7 +3,8 @@
  *
  * `redis://host:port/db` (or `rediss://`) opens one server; `redis-cluster://host:port,host:port`
  * opens a Redis Cluster from its seed nodes. Auto-pipelining batches the commands of one event
- * loop turn into one write, which is what makes many small appends and reads cheap.
+ * loop turn into one write, which is what makes many small appends and reads cheap (one server
+ * only: see connectRedis on a Cluster).
  */
 import { backoffDelay } from '@spool/runtime';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
@@ -42,7 +43,16 @@ export function connectRedis(url: string, options: ConnectOptions = {}): RedisCl
       const [host = '127.0.0.1', port = '6379'] = node.split(':');
       return { host, port: Number(port) };
     });
-  return new Cluster(nodes, { redisOptions: common, enableAutoPipelining: true });
+  // No auto-pipelining on a Cluster: ioredis retries a pipeline that got MOVED (a failover, a
+  // resharding) only when every command in it failed with the same error, and an auto-pipeline to
+  // one master holds commands of many slots, each MOVED to its own slot: none was redirected, and
+  // appends, reads and BullMQ's scripts failed with `MOVED …` after a master failed over. Sent one
+  // by one, each command is redirected by itself. (Commands still go out without waiting for each
+  // other's replies; what is lost is one write per event-loop turn.)
+  return new Cluster(nodes, {
+    redisOptions: { ...common, enableAutoPipelining: false },
+    enableAutoPipelining: false,
+  });
 }
 
 /**
