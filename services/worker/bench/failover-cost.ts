@@ -56,7 +56,6 @@ async function measure(setting: (typeof SETTINGS)[number]): Promise<Sample> {
       SPOOL_WORKER_CONCURRENCY: String(GENERATIONS),
       SPOOL_WORKER_LOCK_MS: String(setting.lockMs),
       SPOOL_WORKER_STALLED_INTERVAL_MS: String(setting.stalledMs),
-      SPOOL_LOG_LEVEL: 'warn',
     },
     readyMessage: 'worker ready',
     keepLogs: false,
