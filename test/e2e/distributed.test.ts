@@ -131,8 +131,8 @@ async function problemsOf(system: TestSystem, records: StreamRecord[]): Promise<
   for (const record of records) {
     const items = await system.waitForEnd(record.streamId);
     problems.push(...record.compareWith(items));
-    if (items.some((item) => item.type === 'error'))
-      problems.push(`${record.streamId}: error item`);
+    const error = items.find((item) => item.type === 'error');
+    if (error) problems.push(`${record.streamId}: error item ${JSON.stringify(error)}`);
   }
   return problems;
 }
