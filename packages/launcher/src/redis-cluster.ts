@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
-import { type ClusterNode, clusterView, type FailoverResult, failover } from './cluster-view.ts';
+import {
+  type ClusterNode,
+  clusterView,
+  type FailoverResult,
+  failover,
+  onNode,
+} from './cluster-view.ts';
 import { CLUSTER_NODE_PORT } from './free-port.ts';
 import { type RedisServer, startRedisServer } from './redis-server.ts';
 import { signalAndWait, spawnProcess } from './spawn-process.ts';
@@ -62,6 +68,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   try {
     await createCluster(servers, replicas);
     await Promise.all(servers.map((server) => waitForClusterOk(server)));
+    if (replicas > 0) await waitForReplicas(servers, masters, replicas);
   } catch (error) {
     await stop();
     throw error;
@@ -156,4 +163,29 @@ async function waitForClusterOk(server: RedisServer): Promise<void> {
   throw new Error(
     `Cluster node ${server.host}:${server.port} not ok after ${READY_TIMEOUT_MS} ms:\n${info}`,
   );
+}
+
+/**
+ * `cluster_state:ok` comes before every node knows the replicas (redis-cli makes them replicas one
+ * by one, and gossip spreads it): waits until the first node sees `masters` masters with their
+ * replicas, and every replica has its link to its master up (its first sync done).
+ */
+async function waitForReplicas(
+  servers: RedisServer[],
+  masters: number,
+  replicasPerMaster: number,
+): Promise<void> {
+  const nodes = servers.map(({ host, port }) => ({ host, port }));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const view = await clusterView(nodes).catch(() => undefined);
+    if (view?.masters.length === masters && view.replicas.length === masters * replicasPerMaster) {
+      const links = await Promise.all(
+        view.replicas.map((replica) => onNode(replica.node, 'INFO', 'replication')),
+      );
+      if (links.every((info) => String(info).includes('master_link_status:up'))) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Cluster replicas not in place after ${READY_TIMEOUT_MS} ms`);
 }
