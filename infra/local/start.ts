@@ -1,7 +1,8 @@
 /**
  * `pnpm start`: the whole local system as plain processes (SPEC section 9).
  *
- * Starts a redis-server of its own unless REDIS_URL is set, then `SPOOL_GATEWAYS` gateways on
+ * Starts a redis-server of its own unless REDIS_URL is set (with `SPOOL_REDIS=cluster`, a
+ * 3-master Redis Cluster of three local redis-server processes instead), then `SPOOL_GATEWAYS` gateways on
  * ports `SPOOL_PORT`, +1, … and `SPOOL_WORKERS` workers (synthetic model by default), each its
  * own OS process so one can be killed alone; their JSON logs are printed as short lines.
  * Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops everything: services first (they drain),
@@ -12,8 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { logPrinter, type ServiceProcess, startRedisServer, startService } from '@spool/launcher';
-import { ConfigError, integer, parseEnv, warnUnknownVariables } from '@spool/runtime';
+import {
+  logPrinter,
+  type ServiceProcess,
+  startRedisCluster,
+  startRedisServer,
+  startService,
+} from '@spool/launcher';
+import { ConfigError, integer, oneOf, parseEnv, warnUnknownVariables } from '@spool/runtime';
 
 // The production bundles (`pnpm start` builds them first: infra/build/bundle.ts).
 const WORKER_ENTRY = fileURLToPath(new URL('../../services/worker/dist/main.mjs', import.meta.url));
@@ -31,41 +38,21 @@ function fail(message: string): never {
 }
 
 function requireRedisServer(): void {
-  if (spawnSync('redis-server', ['--version']).error) {
+  if (
+    spawnSync('redis-server', ['--version']).error ||
+    spawnSync('redis-cli', ['--version']).error
+  ) {
     fail(
-      'redis-server is not on PATH. Install it (Debian/Ubuntu: `apt-get install redis-server`, ' +
+      'redis-server or redis-cli is not on PATH. Install them (Debian/Ubuntu: `apt-get install redis-server`, ' +
         'macOS: `brew install redis`) or set REDIS_URL to a Redis you run.',
     );
   }
 }
 
 async function main(): Promise<void> {
-  let settings: { SPOOL_WORKERS: number; SPOOL_GATEWAYS: number; SPOOL_PORT: number };
-  try {
-    settings = parseEnv(
-      {
-        SPOOL_WORKERS: integer(0, 64, 1),
-        SPOOL_GATEWAYS: integer(0, 64, 1),
-        SPOOL_PORT: integer(1, 65_000, 8_080),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const settings = loadSettings();
   warnUnknownVariables(process.env, { warn: (message) => console.warn(`spool: ${message}`) });
-  let redisUrl = process.env.REDIS_URL;
-  let stopRedis = async () => {};
-  if (redisUrl) {
-    console.log(`spool: using Redis at ${redisUrl}`);
-  } else {
-    requireRedisServer();
-    const redis = await startRedisServer({ appendOnly: true, ownProcessGroup: true });
-    redisUrl = redis.url;
-    stopRedis = () => redis.stop();
-    console.log(`spool: redis-server at ${redisUrl} (pid ${redis.pid}, data in ${redis.dir})`);
-  }
+  const { url: redisUrl, stop: stopRedis } = await startRedis(settings.SPOOL_REDIS);
   const services: ServiceProcess[] = [];
   const stop = async (signal: string) => {
     console.log(`spool: ${signal}: stopping`);
@@ -116,6 +103,54 @@ async function main(): Promise<void> {
   for (const url of urls) console.log(`spool: gateway at ${url}  (API ${url}/v1/streams)`);
   if (urls[0]) console.log(`spool: demo page at ${urls[0]}/`);
   console.log('spool: running. Ctrl-C stops everything.');
+}
+
+type Settings = ReturnType<typeof loadSettings>;
+
+function loadSettings() {
+  try {
+    const settings = parseEnv(
+      {
+        SPOOL_WORKERS: integer(0, 64, 1),
+        SPOOL_GATEWAYS: integer(0, 64, 1),
+        SPOOL_PORT: integer(1, 65_000, 8_080),
+        SPOOL_REDIS: oneOf(['single', 'cluster'], 'single'),
+      },
+      process.env,
+    );
+    if (process.env.REDIS_URL && process.env.SPOOL_REDIS) {
+      fail('set either REDIS_URL (a Redis you run) or SPOOL_REDIS (one this starts), not both');
+    }
+    return settings;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+/** The Redis of REDIS_URL, or one started here: a single server or a 3-master Cluster. */
+async function startRedis(
+  topology: Settings['SPOOL_REDIS'],
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const given = process.env.REDIS_URL;
+  if (given) {
+    console.log(`spool: using Redis at ${given}`);
+    return { url: given, stop: async () => {} };
+  }
+  requireRedisServer();
+  if (topology === 'cluster') {
+    const cluster = await startRedisCluster({
+      masters: 3,
+      appendOnly: true,
+      ownProcessGroup: true,
+    });
+    const pids = cluster.servers.map((server) => server.pid).join(', ');
+    console.log(`spool: Redis Cluster of 3 masters at ${cluster.url} (pids ${pids})`);
+    return { url: cluster.url, stop: () => cluster.stop() };
+  }
+  const redis = await startRedisServer({ appendOnly: true, ownProcessGroup: true });
+  console.log(`spool: redis-server at ${redis.url} (pid ${redis.pid}, data in ${redis.dir})`);
+  return { url: redis.url, stop: () => redis.stop() };
 }
 
 async function startChild(child: {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { GenerationQueue } from '@spool/generation-queue';
 import {
   getTestRedis,
+  type RedisTopology,
   type ServiceProcess,
   serviceEnv,
   startService,
@@ -130,6 +131,18 @@ export class TestSystem {
 }
 
 /**
+ * The Redis the e2e suite runs on: `E2E_REDIS=cluster` (the second pass of `pnpm test`, see
+ * test/package.json) runs it on a 3-master Redis Cluster, anything else on one Redis server.
+ */
+export function e2eTopology(): RedisTopology {
+  const topology = process.env.E2E_REDIS ?? 'single';
+  if (topology !== 'single' && topology !== 'cluster') {
+    throw new Error(`E2E_REDIS must be 'single' or 'cluster', got '${topology}'`);
+  }
+  return topology;
+}
+
+/**
  * A fresh system (its own Redis, its own processes) for every test of the file, stopped after
  * the test. Read the getter inside tests.
  */
@@ -137,7 +150,7 @@ export function systemPerTest(): () => TestSystem {
   let redis: TestRedis | undefined;
   let system: TestSystem | undefined;
   beforeEach(async () => {
-    redis = await getTestRedis();
+    redis = await getTestRedis({ topology: e2eTopology() });
     system = new TestSystem({ redis });
   });
   afterEach(async () => {

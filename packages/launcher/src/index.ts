@@ -1,3 +1,4 @@
+export * from './cluster-view.ts';
 export * from './exit-cleanup.ts';
 export * from './free-port.ts';
 export * from './log-printer.ts';

@@ -53,3 +53,39 @@ describe('startRedisCluster', () => {
     await expect(startRedisCluster({ masters: 2 })).rejects.toThrow(/at least 3 masters/);
   });
 });
+
+describe('startRedisCluster with replicas', () => {
+  let cluster: RedisCluster;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+  }, 30_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('starts a replica beside each master', async () => {
+    expect(cluster.nodes).toHaveLength(6);
+    expect(cluster.url).toMatch(/^redis-cluster:\/\/127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+){5}$/);
+    expect(await cluster.masters()).toHaveLength(3);
+  });
+
+  it('promotes a replica and keeps every acknowledged write', async () => {
+    const client = new Cluster(cluster.nodes, { clusterRetryStrategy: () => 50 });
+    try {
+      const keys = Array.from({ length: 50 }, (_, index) => `failover:${index}`);
+      for (const key of keys) await client.set(key, key);
+      const before = await cluster.masters();
+      const { from, to } = await cluster.failover();
+      const after = await cluster.masters();
+      expect(after).toHaveLength(3);
+      expect(after).toContainEqual(to);
+      expect(after).not.toContainEqual(from);
+      expect(before).toContainEqual(from);
+      for (const key of keys) expect(await client.get(key)).toBe(key);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

@@ -63,6 +63,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_WORKER_STALLED_INTERVAL_MS',
   // `pnpm start`.
   'SPOOL_GATEWAYS',
+  'SPOOL_REDIS',
   'SPOOL_WORKERS',
   // The `spool` command (packages/cli).
   'SPOOL_GRPC',

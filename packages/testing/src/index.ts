@@ -1,5 +1,7 @@
 export {
   CLUSTER_NODE_PORT,
+  type ClusterNode,
+  type FailoverResult,
   type FreePortOptions,
   findFreePort,
   type LogLine,

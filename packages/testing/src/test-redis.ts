@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { dockerAvailable, startRedisContainer } from './docker.ts';
-import { startRedisServer } from './watched-processes.ts';
+import { startRedisCluster, startRedisServer } from './watched-processes.ts';
 
 /** Where the Redis came from; see `getTestRedis` for the rule. */
-export type TestRedisSource = 'env' | 'container' | 'process';
+export type TestRedisSource = 'env' | 'container' | 'process' | 'cluster';
+
+/** One Redis server, or a Redis Cluster of 3 masters (local processes). */
+export type RedisTopology = 'single' | 'cluster';
+
+export interface TestRedisOptions {
+  /** Default 'single'. 'cluster' starts 3 masters unless `REDIS_URL` is set. */
+  topology?: RedisTopology;
+}
 
 export interface TestRedis {
   readonly url: string;
@@ -21,15 +29,21 @@ export interface TestRedis {
 /**
  * A real Redis for one test file (or one test), chosen in this order:
  * 1. `REDIS_URL` is set → that Redis; nothing is started.
- * 2. A Docker engine answers → a `redis:7` container (testcontainers).
- * 3. Otherwise → a `redis-server` child process on a free loopback port.
+ * 2. `topology: 'cluster'` → a Redis Cluster of 3 masters, local `redis-server` processes
+ *    (`redis-cluster://` URL).
+ * 3. A Docker engine answers → a `redis:7` container (testcontainers).
+ * 4. Otherwise → a `redis-server` child process on a free loopback port.
  */
-export async function getTestRedis(): Promise<TestRedis> {
+export async function getTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const keyPrefix = `t:${randomBytes(6).toString('hex')}:`;
   const environmentUrl = process.env.REDIS_URL;
   if (environmentUrl) {
     const stop = runOnce(() => deleteKeys({ url: environmentUrl, keyPrefix }));
     return { url: environmentUrl, keyPrefix, source: 'env', stop };
+  }
+  if (options.topology === 'cluster') {
+    const cluster = await startRedisCluster({ masters: 3 });
+    return { url: cluster.url, keyPrefix, source: 'cluster', stop: runOnce(() => cluster.stop()) };
   }
   const server = (await dockerAvailable())
     ? { source: 'container' as const, redis: await startRedisContainer() }

@@ -3,7 +3,8 @@
  *
  * `redis://host:port/db` (or `rediss://`) opens one server; `redis-cluster://host:port,host:port`
  * opens a Redis Cluster from its seed nodes. Auto-pipelining batches the commands of one event
- * loop turn into one write, which is what makes many small appends and reads cheap.
+ * loop turn into one write, which is what makes many small appends and reads cheap (one server
+ * only: see connectRedis on a Cluster).
  */
 import { backoffDelay } from '@spool/runtime';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
@@ -42,16 +43,39 @@ export function connectRedis(url: string, options: ConnectOptions = {}): RedisCl
       const [host = '127.0.0.1', port = '6379'] = node.split(':');
       return { host, port: Number(port) };
     });
-  return new Cluster(nodes, { redisOptions: common, enableAutoPipelining: true });
+  // No auto-pipelining on a Cluster: ioredis retries a pipeline that got MOVED (a failover, a
+  // resharding) only when every command in it failed with the same error, and an auto-pipeline to
+  // one master holds commands of many slots, each MOVED to its own slot: none was redirected, and
+  // appends, reads and BullMQ's scripts failed with `MOVED …` after a master failed over. Sent one
+  // by one, each command is redirected by itself. (Commands still go out without waiting for each
+  // other's replies; what is lost is one write per event-loop turn.)
+  return new Cluster(nodes, {
+    redisOptions: { ...common, enableAutoPipelining: false },
+    enableAutoPipelining: false,
+  });
 }
 
 /**
  * A pub/sub connection beside `redis` for the token log's listeners (notifier.ts): a duplicate of
  * one server's connection, or of a Cluster's with ioredis's sharded subscribers (one subscriber
  * per master, each for the channels of its slots).
+ *
+ * Without auto-pipelining and without a ready check: ioredis auto-pipelines SSUBSCRIBE (its list
+ * of commands never pipelined has SUBSCRIBE but not SSUBSCRIBE), and on a Cluster a pipeline goes
+ * to the slot's ordinary node connection, not to the sharded subscriber. SSUBSCRIBE may be written
+ * to a connection still between connect and ready (Redis allows it while loading), and the ready
+ * check's INFO that follows then fails with "Can't execute 'info': only (P|S)SUBSCRIBE … are
+ * allowed in this context", which ioredis hands to every command in flight: the SSUBSCRIBEs of
+ * streams being watched at that moment failed (docs/decisions/2026-11-30-cluster-end-to-end.md).
  */
 export function subscriberFor(redis: RedisClient): RedisClient {
+  const pubSubOnly = { enableAutoPipelining: false };
+  const noHandshakeAfterSubscribe = { enableReadyCheck: false, disableClientInfo: true };
   return redis instanceof Cluster
-    ? redis.duplicate([], { shardedSubscribers: true })
-    : redis.duplicate();
+    ? redis.duplicate([], {
+        ...pubSubOnly,
+        shardedSubscribers: true,
+        redisOptions: { ...redis.options.redisOptions, ...noHandshakeAfterSubscribe },
+      })
+    : redis.duplicate({ ...pubSubOnly, ...noHandshakeAfterSubscribe });
 }

@@ -22,6 +22,7 @@ async function onEveryNode(cluster: RedisCluster, ...command: string[]): Promise
 
 describe('on a 3-master Redis Cluster', () => {
   let cluster: RedisCluster;
+  let url: string;
   let client: RedisClient;
   let log: RedisTokenLog;
   /** Never polls: what it receives came through sharded pub/sub or a read after a reconnect. */
@@ -29,7 +30,7 @@ describe('on a 3-master Redis Cluster', () => {
 
   beforeAll(async () => {
     cluster = await startRedisCluster({ masters: 3 });
-    const url = `redis-cluster://${cluster.nodes.map((node) => `${node.host}:${node.port}`).join(',')}`;
+    url = cluster.url;
     client = connectRedis(url);
     log = new RedisTokenLog({ redis: client });
     quiet = new RedisTokenLog({ redis: client, pollIntervalMs: 60_000 });
@@ -129,6 +130,23 @@ describe('on a 3-master Redis Cluster', () => {
     await expect.poll(() => cancelled).toBe(1);
     await stopAcks();
     await stopCancel();
+  });
+
+  it('watches many streams at once on connections still opening', async () => {
+    // A worker's first generations subscribe while its pub/sub connections open: an SSUBSCRIBE
+    // must never meet the ready check's INFO on one connection (connect.ts, subscriberFor).
+    const ids = await Promise.all(Array.from({ length: 40 }, () => createStream(log)));
+    for (let round = 0; round < 3; round++) {
+      const fresh = connectRedis(url);
+      const freshLog = new RedisTokenLog({ redis: fresh });
+      try {
+        const stops = await Promise.all(ids.map((id) => freshLog.watchCancel(id, () => {})));
+        await Promise.all(stops.map((stop) => stop()));
+      } finally {
+        await freshLog.close();
+        fresh.disconnect();
+      }
+    }
   });
 
   it('catches up after the subscriber connection of every shard is killed', async () => {

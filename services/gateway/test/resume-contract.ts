@@ -63,6 +63,12 @@ export const RESUME_CASES: ResumeCase[] = [
     expect: { offsets: range(7, 20) },
   },
   {
+    name: 'from the last item of a finished stream (its end)',
+    setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
+    resume: { lastEventId: String(STREAM_LENGTH - 1) },
+    expect: { offsets: [STREAM_LENGTH - 1] },
+  },
+  {
     name: 'from exactly the end of a finished stream',
     setup: async ({ log }) => ({ streamId: await storedStream(log, answer(17)) }),
     resume: { from: STREAM_LENGTH },

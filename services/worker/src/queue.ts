@@ -74,6 +74,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       connection: options.connection,
       prefix: options.prefix,
       concurrency,
+      drainDelay: IDLE_BLOCK_SECONDS,
       lockDuration: options.lockDurationMs,
       stalledInterval: options.stalledIntervalMs,
       maxStalledCount: 1_000,
@@ -83,6 +84,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       if (job) void endLostGeneration(job, error, context.log, context.logger);
     });
     worker.on('error', (error) => context.logger.error({ err: error }, 'queue error'));
+    // This process's stalled check found the job's lock expired: its worker died or froze.
+    worker.on('stalled', (jobId) =>
+      context.logger.warn({ stream: jobId }, 'job stalled: requeued'),
+    );
     return worker;
   });
   return {
@@ -115,6 +120,16 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
  * price: one blocking connection (BZPOPMIN on the queue's marker) per instance.
  */
 export const SLOTS_PER_QUEUE_WORKER = 32;
+
+/**
+ * How long an idle BullMQ Worker blocks on the queue's marker before it looks again (BullMQ's
+ * `drainDelay`, 5 s by default). A job a stalled check puts back wakes one blocked Worker through
+ * the marker, the one that blocked first — possibly one of a frozen (SIGSTOPped) process, whose
+ * connections stay open: that wake-up is lost, and the job waited up to this long for the next
+ * look. 0.5 s keeps generation failover within 3 s (docs/failover.md) for one BZPOPMIN every
+ * half second per idle Worker.
+ */
+export const IDLE_BLOCK_SECONDS = 0.5;
 
 /** `concurrency` as the slots of Worker instances of at most `slots` each, as even as can be. */
 export function splitConcurrency(concurrency: number, slots: number): number[] {

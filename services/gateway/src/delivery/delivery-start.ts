@@ -43,7 +43,8 @@ export async function deliveryStart(
       from: resume.from,
       source: epochGuard(offsetSource(log, streamId), probe.epoch),
       epoch: probe.epoch,
-      complete: probe.done,
+      // `done` says the stream ends within what was read: complete only if nothing was left.
+      complete: probe.done && probe.items.length === 0,
       resumed: resume.from > 0,
     };
   }

@@ -1,0 +1,108 @@
+/**
+ * A raw SSE reader that hops between gateways: it reads a few chunks from one gateway, cuts the
+ * connection and resumes on the next with `Last-Event-ID`, as a client behind a load balancer
+ * without affinity would. A gateway that refuses or drops the connection is skipped for the next.
+ */
+import http from 'node:http';
+import { createSseDecoder } from '@spool/protocol';
+import { StreamRecord } from './stream-record.ts';
+
+export interface HoppingReaderOptions {
+  streamId: string;
+  gateways: string[];
+  /** Index of the first gateway. */
+  start: number;
+  /** A hop after this many chunks from one gateway (drawn anew for each connection). */
+  hopEvery: [min: number, max: number];
+  /** Gives up after this long. */
+  signal: AbortSignal;
+}
+
+export interface HoppingRead {
+  record: StreamRecord;
+  /** Connections opened (the first one included). */
+  connections: number;
+  /** Connections that failed or were cut by a gateway (not by a hop). */
+  failures: number;
+  /** Why the last failed connection failed, for diagnostics. */
+  last: string;
+}
+
+const RETRY_DELAY_MS = 50;
+
+export async function readHopping(options: HoppingReaderOptions): Promise<HoppingRead> {
+  const record = new StreamRecord(options.streamId);
+  const result: HoppingRead = { record, connections: 0, failures: 0, last: '' };
+  let gateway = options.start;
+  while (!record.ended) {
+    if (options.signal.aborted) {
+      throw new Error(
+        `${options.streamId}: gave up at ${record.next} after ${result.connections} connections ` +
+          `(${result.failures} failed; last: ${result.last}); ${record.violations.slice(-3).join('; ')}`,
+      );
+    }
+    const [min, max] = options.hopEvery;
+    const hopAfter = min + Math.floor(Math.random() * (max - min + 1));
+    const url = options.gateways[gateway % options.gateways.length] ?? '';
+    result.connections++;
+    const outcome = await readFrom({ url, record, hopAfter, signal: options.signal });
+    if (outcome.how === 'failed' && outcome.detail) result.last = `${outcome.detail} at ${url}`;
+    if (outcome.how === 'failed') {
+      result.failures++;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    }
+    gateway++;
+  }
+  return result;
+}
+
+/** One connection: resolves when it ended the stream, hopped, or failed. */
+function readFrom(input: {
+  url: string;
+  record: StreamRecord;
+  hopAfter: number;
+  signal: AbortSignal;
+}): Promise<{ how: 'ended' | 'hopped' | 'failed'; detail?: string }> {
+  const { record } = input;
+  return new Promise((resolve) => {
+    let chunks = 0;
+    let settled = false;
+    const finish = (how: 'ended' | 'hopped' | 'failed', detail?: string) => {
+      if (settled) return;
+      settled = true;
+      input.signal.removeEventListener('abort', onAbort);
+      request.destroy();
+      resolve({ how, detail });
+    };
+    const onAbort = () => finish('failed');
+    const path = `${input.url}/v1/streams/${record.streamId}/events`;
+    const request = http.get(
+      path,
+      { headers: { 'Last-Event-ID': String(record.next) } },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          finish('failed');
+          return;
+        }
+        const decoder = createSseDecoder((decoded) => {
+          if (settled) return;
+          if (!decoded.ok || decoded.value.kind === 'error') {
+            finish('failed'); // e.g. `draining`: resume elsewhere.
+            return;
+          }
+          record.add(decoded.value);
+          chunks++;
+          if (record.ended) finish('ended');
+          else if (chunks >= input.hopAfter) finish('hopped');
+        });
+        response.setEncoding('utf8');
+        response.on('data', (text: string) => decoder.feed(text));
+        response.on('end', () => finish(record.ended ? 'ended' : 'failed'));
+        response.on('error', () => finish('failed'));
+      },
+    );
+    request.on('error', () => finish('failed'));
+    input.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
