@@ -4,7 +4,7 @@
  * without affinity would. A gateway that refuses or drops the connection is skipped for the next.
  */
 import http from 'node:http';
-import { createSseDecoder } from '@spool/protocol';
+import { createSseDecoder, EPOCH_HEADER, formatResumeId } from '@spool/protocol';
 import { StreamRecord } from './stream-record.ts';
 
 export interface HoppingReaderOptions {
@@ -78,13 +78,17 @@ function readFrom(input: {
     const path = `${input.url}/v1/streams/${record.streamId}/events`;
     const request = http.get(
       path,
-      { headers: { 'Last-Event-ID': String(record.next) } },
+      // The id carries the epoch of what the reader holds, as the SDK's does: after a Redis
+      // restart that lost nothing, it goes on; a plain offset would count as the first epoch's.
+      { headers: { 'Last-Event-ID': formatResumeId(record.next, record.epoch) } },
       (response) => {
         if (response.statusCode !== 200) {
           response.resume();
           finish('failed');
           return;
         }
+        const epoch = response.headers[EPOCH_HEADER.toLowerCase()];
+        if (typeof epoch === 'string') record.epoch = epoch;
         const decoder = createSseDecoder((decoded) => {
           if (settled) return;
           if (!decoded.ok || decoded.value.kind === 'error') {

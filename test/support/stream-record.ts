@@ -9,6 +9,8 @@ export class StreamRecord {
   readonly streamId: string;
   /** The offset the next chunk must start at. */
   next = 0;
+  /** The epoch of the items read so far (the last response's `X-Spool-Epoch`; '' before any). */
+  epoch = '';
   text = '';
   ended = false;
   /** Chunks that did not start at `next` (a gap or a repeat): must stay empty. */
