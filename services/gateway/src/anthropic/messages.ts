@@ -16,13 +16,12 @@ import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { ClientGone } from '../delivery/delivery-failure.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { sendError, spoolErrorOf, valueOrThrow } from '../http/errors.ts';
+import { foldForReply } from '../http/whole-stream.ts';
 import { COMPLETION_TIMEOUT_MS } from '../openai/chat-completions.ts';
 import { deliverSse } from '../sse/sse-delivery.ts';
 import { type CreatedStream, createStream } from '../streams/create-stream.ts';
-import { foldStream } from '../streams/fold-stream.ts';
 import { anthropicError } from './anthropic-format.ts';
 import { anthropicSseFormat, DEFAULT_ANTHROPIC_MODEL } from './anthropic-sse-format.ts';
 import { MessageFold } from './message-result.ts';
@@ -88,24 +87,14 @@ async function answerMessage(
   stream: CreatedStream,
   plan: MessagesPlan,
 ) {
-  const controller = new AbortController();
-  const onClose = () => controller.abort(new ClientGone());
-  reply.raw.once('close', onClose);
-  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
-  let fold: MessageFold;
-  try {
-    fold = await foldStream(context, stream.id, () => new MessageFold(), {
-      timeoutMs: COMPLETION_TIMEOUT_MS,
-      signal: controller.signal,
-    });
-  } catch (error) {
-    if (!(error instanceof ClientGone)) throw error;
-    reply.hijack(); // The client is gone: there is no one to answer.
-    return;
-  } finally {
-    reply.raw.off('close', onClose);
-    unregister();
-  }
+  const fold = await foldForReply(
+    context,
+    reply,
+    stream.id,
+    () => new MessageFold(),
+    COMPLETION_TIMEOUT_MS,
+  );
+  if (fold === undefined) return;
   reply.header(STREAM_ID_HEADER, stream.id);
   const failure = fold.error;
   if (failure !== undefined) {

@@ -16,12 +16,11 @@ import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { ClientGone } from '../delivery/delivery-failure.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http/errors.ts';
+import { foldForReply } from '../http/whole-stream.ts';
 import { deliverSse } from '../sse/sse-delivery.ts';
 import { type CreatedStream, createStream } from '../streams/create-stream.ts';
-import { foldStream } from '../streams/fold-stream.ts';
 import {
   type ChatCompletionPlan,
   parseChatCompletionBody,
@@ -89,24 +88,14 @@ async function answerCompletion(
   stream: CreatedStream,
   plan: ChatCompletionPlan,
 ) {
-  const controller = new AbortController();
-  const onClose = () => controller.abort(new ClientGone());
-  reply.raw.once('close', onClose);
-  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
-  let fold: CompletionFold;
-  try {
-    fold = await foldStream(context, stream.id, () => new CompletionFold(), {
-      timeoutMs: COMPLETION_TIMEOUT_MS,
-      signal: controller.signal,
-    });
-  } catch (error) {
-    if (!(error instanceof ClientGone)) throw error;
-    reply.hijack(); // The client is gone: there is no one to answer.
-    return;
-  } finally {
-    reply.raw.off('close', onClose);
-    unregister();
-  }
+  const fold = await foldForReply(
+    context,
+    reply,
+    stream.id,
+    () => new CompletionFold(),
+    COMPLETION_TIMEOUT_MS,
+  );
+  if (fold === undefined) return;
   reply.header(STREAM_ID_HEADER, stream.id);
   const failure = fold.error;
   if (failure !== undefined) {
