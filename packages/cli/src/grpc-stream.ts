@@ -7,13 +7,15 @@
  */
 import { credentials, type ServiceError, status } from '@grpc/grpc-js';
 import {
+  fromGrpcChunk,
   loadTokenStreamProto,
   type ServerFrame__Output,
   type TokenStreamClient,
 } from '@spool/grpc';
 import {
   type Chunk,
-  type ControlItem,
+  chunkEnd,
+  chunkStart,
   type ErrorCode,
   errorSpec,
   isErrorCode,
@@ -35,10 +37,6 @@ export class GrpcGateways {
 
   constructor(targets: string[]) {
     this.#targets = targets;
-  }
-
-  get targets(): readonly string[] {
-    return this.#targets;
   }
 
   client(index: number): { target: string; client: TokenStreamClient } {
@@ -112,9 +110,9 @@ export class GrpcStream implements AsyncIterable<Chunk> {
       try {
         for await (const frame of call as AsyncIterable<ServerFrame__Output>) {
           if (frame.subscribed) this.#epoch = frame.subscribed.epoch;
-          const chunk = chunkOf(frame);
+          const chunk = frame.chunk && fromGrpcChunk(frame.chunk);
           if (!chunk || chunkStart(chunk) < this.#offset) continue;
-          this.#offset = chunkStart(chunk) + (chunk.kind === 'tokens' ? chunk.to - chunk.from : 1);
+          this.#offset = chunkEnd(chunk);
           attempt = 0;
           yield chunk;
           if (chunk.kind === 'control' && chunk.item.type === 'end') return;
@@ -129,48 +127,6 @@ export class GrpcStream implements AsyncIterable<Chunk> {
       }
     }
   }
-}
-
-function chunkStart(chunk: Chunk): number {
-  return chunk.kind === 'tokens' ? chunk.from : chunk.item.offset;
-}
-
-/** A gRPC chunk frame as the protocol's chunk. */
-export function chunkOf(frame: ServerFrame__Output): Chunk | undefined {
-  const chunk = frame.chunk;
-  if (!chunk) return undefined;
-  if (chunk.tokens) {
-    return {
-      kind: 'tokens',
-      from: chunk.from,
-      to: chunk.to,
-      block: chunk.tokens.block,
-      text: chunk.tokens.text,
-    };
-  }
-  const offset = chunk.from;
-  let item: ControlItem | undefined;
-  if (chunk.block_start) {
-    const { block, kind, tool } = chunk.block_start;
-    item = {
-      type: 'block_start',
-      offset,
-      block,
-      kind: kind as 'text',
-      ...(tool ? { tool: { id: tool.id, name: tool.name } } : {}),
-    };
-  } else if (chunk.block_end) item = { type: 'block_end', offset, block: chunk.block_end.block };
-  else if (chunk.usage) item = { type: 'usage', offset, ...chunk.usage };
-  else if (chunk.error)
-    item = {
-      type: 'error',
-      offset,
-      code: chunk.error.code as ErrorCode,
-      message: chunk.error.message,
-    };
-  else if (chunk.end)
-    item = { type: 'end', offset, finish_reason: chunk.end.finish_reason as 'stop' };
-  return item ? { kind: 'control', item } : undefined;
 }
 
 function spoolCodeOf(error: ServiceError): ErrorCode | undefined {

@@ -8,6 +8,7 @@ import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/token_stream.ts';
 
+export { fromGrpcChunk, toGrpcChunk } from './chunk-codec.ts';
 export type { Chunk as GrpcChunk } from './generated/spool/v1/Chunk.ts';
 export type { ClientFrame, ClientFrame__Output } from './generated/spool/v1/ClientFrame.ts';
 export type { CreateRequest__Output } from './generated/spool/v1/CreateRequest.ts';

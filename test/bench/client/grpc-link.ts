@@ -1,18 +1,19 @@
 /**
  * A gRPC reader of one Spool stream: `TokenStream.Read` from an offset with a window, the
  * official grpc-js client. What HTTP/2 took counts as acknowledged (the gateway's rule for
- * `Read`), so `ack` does nothing and `pause` stops taking messages. Control chunks are turned
- * back into the items they carry, whose fields are spelled as the other transports spell them.
+ * `Read`), so `ack` does nothing and `pause` stops taking messages. Control items' fields are
+ * spelled as the other transports spell them.
  * Wire bytes are the frames' protobuf sizes plus gRPC's 5-byte prefix and HTTP/2's 9-byte
  * DATA frame header (HEADERS frames are left out).
  */
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import {
+  fromGrpcChunk,
   loadTokenStreamProto,
   type ServerFrame__Output,
   type TokenStreamClient,
 } from '@spool/grpc';
-import { type ControlItem, controlFields } from '@spool/protocol';
+import { controlFields } from '@spool/protocol';
 import type { Link, LinkHandlers } from './link.ts';
 
 export interface GrpcLinkOptions {
@@ -55,14 +56,10 @@ export function openGrpcLink(options: GrpcLinkOptions): Link {
   });
   call.on('data', (frame: ServerFrame__Output) => {
     bytes += serialize(frame).length + FRAMING_BYTES;
-    const chunk = frame.chunk;
+    const chunk = frame.chunk && fromGrpcChunk(frame.chunk);
     if (!chunk) return;
-    if (chunk.tokens) {
-      handlers.tokens(chunk.from, chunk.to, chunk.tokens.text);
-      return;
-    }
-    const item = controlItem(chunk);
-    if (item) handlers.control(item.type, controlFields(item));
+    if (chunk.kind === 'tokens') handlers.tokens(chunk.from, chunk.to, chunk.text);
+    else handlers.control(chunk.item.type, controlFields(chunk.item));
   });
   call.on('error', (error: ServiceError) => {
     const code = error.metadata?.get('spool-code')[0];
@@ -78,20 +75,4 @@ export function openGrpcLink(options: GrpcLinkOptions): Link {
     abort: () => call.cancel(),
     bytes: () => bytes,
   };
-}
-
-function controlItem(chunk: NonNullable<ServerFrame__Output['chunk']>): ControlItem | undefined {
-  const offset = chunk.from;
-  if (chunk.block_start) {
-    const { block, kind, tool } = chunk.block_start;
-    const base = { type: 'block_start' as const, offset, block, kind: kind as never };
-    return tool ? { ...base, tool: { id: tool.id, name: tool.name } } : base;
-  }
-  if (chunk.block_end) return { type: 'block_end', offset, block: chunk.block_end.block };
-  if (chunk.usage) return { type: 'usage', offset, ...chunk.usage };
-  if (chunk.error) {
-    return { type: 'error', offset, code: chunk.error.code as never, message: chunk.error.message };
-  }
-  if (chunk.end) return { type: 'end', offset, finish_reason: chunk.end.finish_reason as never };
-  return undefined;
 }

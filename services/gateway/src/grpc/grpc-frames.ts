@@ -4,7 +4,7 @@
  * same validation as WebSocket frames; Spool error codes as gRPC statuses. Pure.
  */
 import { Metadata, status } from '@grpc/grpc-js';
-import type { ClientFrame__Output, GrpcChunk, ServerFrame } from '@spool/grpc';
+import { type ClientFrame__Output, type ServerFrame, toGrpcChunk } from '@spool/grpc';
 import {
   type Chunk,
   type ClientFrameResult,
@@ -16,33 +16,7 @@ import {
 } from '@spool/protocol';
 
 export function chunkFrame(stream: string, chunk: Chunk): ServerFrame {
-  return { chunk: grpcChunk(stream, chunk) };
-}
-
-export function grpcChunk(stream: string, chunk: Chunk): GrpcChunk {
-  if (chunk.kind === 'tokens') {
-    const { from, to, block, text } = chunk;
-    return { stream, from, to, tokens: { block, text } };
-  }
-  const { item } = chunk;
-  const range = { stream, from: item.offset, to: item.offset + 1 };
-  switch (item.type) {
-    case 'block_start':
-      return {
-        ...range,
-        block_start: { block: item.block, kind: item.kind, tool: item.tool ?? null },
-      };
-    case 'block_end':
-      return { ...range, block_end: { block: item.block } };
-    case 'usage': {
-      const { prompt_tokens, completion_tokens, total_tokens } = item;
-      return { ...range, usage: { prompt_tokens, completion_tokens, total_tokens } };
-    }
-    case 'error':
-      return { ...range, error: { code: item.code, message: item.message } };
-    case 'end':
-      return { ...range, end: { finish_reason: item.finish_reason } };
-  }
+  return { chunk: toGrpcChunk(stream, chunk) };
 }
 
 export function subscribedFrame(subscribed: {
