@@ -15,19 +15,14 @@
 import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
-import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { deliveryStart } from '../delivery/delivery-start.ts';
 import { sendError, spoolErrorOf, valueOrThrow } from '../http/errors.ts';
-import { foldForReply } from '../http/whole-stream.ts';
-import { COMPLETION_TIMEOUT_MS } from '../openai/chat-completions.ts';
-import { deliverSse } from '../sse/sse-delivery.ts';
+import { COMPLETION_TIMEOUT_MS, foldForReply } from '../http/whole-stream.ts';
+import { STREAM_ID_HEADER, streamCreatedStream } from '../sse/created-stream-answer.ts';
 import { type CreatedStream, createStream } from '../streams/create-stream.ts';
 import { anthropicError } from './anthropic-format.ts';
 import { anthropicSseFormat, DEFAULT_ANTHROPIC_MODEL } from './anthropic-sse-format.ts';
 import { MessageFold } from './message-result.ts';
 import { type MessagesPlan, parseMessagesBody, planMessages } from './messages-request.ts';
-
-const STREAM_ID_HEADER = 'X-Spool-Stream-Id';
 
 export function registerMessagesRoute(app: FastifyInstance): void {
   app.post(HTTP_ROUTES.messages.path, { errorHandler: answerError }, messages);
@@ -61,24 +56,15 @@ async function streamMessage(
   stream: CreatedStream,
   plan: MessagesPlan,
 ): Promise<void> {
-  const start = await deliveryStart(context, stream.id, { kind: 'offset', from: 0 });
-  const format = await anthropicSseFormat({
-    log: context.log,
-    streamId: stream.id,
-    from: 0,
-    epoch: start.epoch,
-    model: plan.model,
-  });
-  await deliverSse({
-    context,
-    reply,
-    streamId: stream.id,
-    start,
-    autoAck: true,
-    policy: chunkingPolicy(undefined, context.config.maxChunkItems),
-    format,
-    headers: { [STREAM_ID_HEADER]: stream.id },
-  });
+  return streamCreatedStream(context, reply, stream.id, (start) =>
+    anthropicSseFormat({
+      log: context.log,
+      streamId: stream.id,
+      from: 0,
+      epoch: start.epoch,
+      model: plan.model,
+    }),
+  );
 }
 
 async function answerMessage(

@@ -9,13 +9,16 @@ import type { GatewayContext } from '../context.ts';
 import { ClientGone } from '../delivery/delivery-failure.ts';
 import { foldStream, type StreamFold } from '../streams/fold-stream.ts';
 
+/** How long a non-streaming request waits for its stream to end. */
+export const COMPLETION_TIMEOUT_MS = 10 * 60_000;
+
 /** The folded stream; undefined when the client left (the reply is then hijacked: no answer). */
 export async function foldForReply<Fold extends StreamFold>(
   context: GatewayContext,
   reply: FastifyReply,
   streamId: string,
   newFold: () => Fold,
-  timeoutMs: number,
+  timeoutMs = COMPLETION_TIMEOUT_MS,
 ): Promise<Fold | undefined> {
   const controller = new AbortController();
   const onClose = () => controller.abort(new ClientGone());

@@ -15,11 +15,9 @@
 import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
-import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { deliveryStart } from '../delivery/delivery-start.ts';
 import { valueOrThrow } from '../http/errors.ts';
-import { foldForReply } from '../http/whole-stream.ts';
-import { deliverSse } from '../sse/sse-delivery.ts';
+import { COMPLETION_TIMEOUT_MS, foldForReply } from '../http/whole-stream.ts';
+import { STREAM_ID_HEADER, streamCreatedStream } from '../sse/created-stream-answer.ts';
 import { type CreatedStream, createStream } from '../streams/create-stream.ts';
 import {
   type ChatCompletionPlan,
@@ -28,11 +26,6 @@ import {
 } from './chat-completion-request.ts';
 import { CompletionFold } from './chat-completion-result.ts';
 import { DEFAULT_OPENAI_MODEL, openAISseFormat } from './openai-sse-format.ts';
-
-/** How long a non-streaming request waits for its stream to end. */
-export const COMPLETION_TIMEOUT_MS = 10 * 60_000;
-
-const STREAM_ID_HEADER = 'X-Spool-Stream-Id';
 
 export function registerChatCompletionsRoute(app: FastifyInstance): void {
   app.post(HTTP_ROUTES.chatCompletions.path, chatCompletions);
@@ -61,25 +54,16 @@ async function streamCompletion(
   stream: CreatedStream,
   plan: ChatCompletionPlan,
 ): Promise<void> {
-  const start = await deliveryStart(context, stream.id, { kind: 'offset', from: 0 });
-  const format = await openAISseFormat({
-    log: context.log,
-    streamId: stream.id,
-    from: 0,
-    epoch: start.epoch,
-    model: plan.model,
-    includeUsage: plan.includeUsage,
-  });
-  await deliverSse({
-    context,
-    reply,
-    streamId: stream.id,
-    start,
-    autoAck: true,
-    policy: chunkingPolicy(undefined, context.config.maxChunkItems),
-    format,
-    headers: { [STREAM_ID_HEADER]: stream.id },
-  });
+  return streamCreatedStream(context, reply, stream.id, (start) =>
+    openAISseFormat({
+      log: context.log,
+      streamId: stream.id,
+      from: 0,
+      epoch: start.epoch,
+      model: plan.model,
+      includeUsage: plan.includeUsage,
+    }),
+  );
 }
 
 async function answerCompletion(
