@@ -12,7 +12,7 @@ import {
 } from '@spool/protocol';
 import { decodeEntryItems, encodeEntryItems, splitIntoEntries } from '../src/entry-codec.ts';
 import { encodeNotification } from '../src/notification-codec.ts';
-import type { Clock, TailNotifier } from '../src/stream-tail.ts';
+import type { Clock, TailNotifier } from '../src/tail-ports.ts';
 import type { ReadResult } from '../src/token-log.ts';
 
 /** One stream's log: what read-items.lua and entry-codec.ts would answer. */
