@@ -11,6 +11,9 @@ const SCRIPT_ERROR = /SPOOL (\w+)(?: (\d+))?/;
 
 const CONNECTION_ERRORS = [
   'Connection is closed',
+  // ioredis, for the commands of a pipeline cut by a connection close (a Redis restart): they may
+  // or may not have run, as with a reset connection; every write of the log is safe to retry.
+  'Command aborted due to connection close',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -19,8 +19,8 @@
  * from the next `push` or `close`.
  */
 import { isSpoolError, type NewItem, SpoolError } from '@spool/protocol';
-import { backoffDelay, sleep } from '@spool/runtime';
 import type { TokenLog } from '@spool/token-log';
+import { retryWhileUnavailable } from './redis-retry.ts';
 
 export interface AppenderOptions {
   log: Pick<TokenLog, 'append'>;
@@ -117,15 +117,10 @@ export class Appender {
 
   async #appendWithRetry(items: NewItem[]): Promise<number> {
     const { log, streamId, attempt } = this.#options;
-    const deadline = Date.now() + (this.#options.retryForMs ?? 30_000);
-    for (let retry = 0; ; retry++) {
-      try {
-        const result = await log.append({ streamId, attempt, at: this.#next, items });
-        return result.length;
-      } catch (error) {
-        if (!isSpoolError(error, 'redis_unavailable') || Date.now() > deadline) throw error;
-        await sleep(backoffDelay(retry, { baseMs: 50, maxMs: 1_000 }));
-      }
-    }
+    const result = await retryWhileUnavailable(
+      () => log.append({ streamId, attempt, at: this.#next, items }),
+      this.#options.retryForMs,
+    );
+    return result.length;
   }
 }
