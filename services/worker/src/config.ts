@@ -36,14 +36,27 @@ const shape = {
   SPOOL_GENERATION_IDLE_TIMEOUT_MS: duration(100, 24 * HOUR, 60_000),
   SPOOL_STREAM_TTL: duration(1_000, 365 * 24 * HOUR, 24 * HOUR),
   SPOOL_MAX_STREAM_ITEMS: integer(10, 100_000_000, 1_000_000),
-  SPOOL_WORKER_LOCK_MS: duration(100, HOUR, 1_500),
-  SPOOL_WORKER_STALLED_INTERVAL_MS: duration(50, HOUR, 500),
+  /** Absent: by the adapter (see LOCK_MS_BY_ADAPTER). */
+  SPOOL_WORKER_LOCK_MS: duration(100, HOUR, 0),
+  /** Absent: a quarter of the lock (see lockRenewMs below). */
+  SPOOL_WORKER_LOCK_RENEW_MS: duration(25, HOUR, 0),
+  SPOOL_WORKER_STALLED_INTERVAL_MS: duration(50, HOUR, 250),
   SPOOL_WORKER_MAX_STALLED: integer(0, 100, 10),
   SPOOL_SHUTDOWN_GRACE_MS: duration(0, HOUR, 10_000),
   SPOOL_METRICS_PORT: integer(0, 65_535, 0),
   SPOOL_METRICS_HOST: text('127.0.0.1'),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
+
+/**
+ * The job lock when SPOOL_WORKER_LOCK_MS is not set. A lock lapses when its worker dies, and also
+ * when Redis is out of reach for about three quarters of it (a restart, a failover) or the event
+ * loop stops that long; the job then moves to another worker. A model that can continue a stream
+ * (synthetic) makes that a pause of about a second and a half; one that cannot (a remote API: the
+ * stream ends with `worker_lost`) gains nothing from speed, and a lapse ends a healthy stream, so
+ * it keeps the lock longer. See docs/failover.md.
+ */
+const LOCK_MS_BY_ADAPTER = { synthetic: 1_000, openai: 5_000, anthropic: 5_000 } as const;
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
@@ -52,6 +65,17 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   if (raw.SPOOL_MODEL_ADAPTER === 'openai' && !raw.SPOOL_OPENAI_BASE_URL) {
     throw new ConfigError(
       'Invalid configuration:\n  SPOOL_OPENAI_BASE_URL: required when SPOOL_MODEL_ADAPTER=openai',
+    );
+  }
+  const lockMs = raw.SPOOL_WORKER_LOCK_MS || LOCK_MS_BY_ADAPTER[raw.SPOOL_MODEL_ADAPTER];
+  // Renewing every quarter of the lock: a dead worker's lock lapses 0.75–1 lock after its death
+  // (half to one with BullMQ's every-half), and a live one loses it only when its event loop
+  // stops for three quarters of the lock, as long as with a lock half as long again renewed at
+  // half. See docs/failover.md.
+  const lockRenewMs = raw.SPOOL_WORKER_LOCK_RENEW_MS || Math.round(lockMs / 4);
+  if (lockRenewMs >= lockMs) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SPOOL_WORKER_LOCK_RENEW_MS: must be shorter than SPOOL_WORKER_LOCK_MS',
     );
   }
   return Object.freeze({
@@ -79,7 +103,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     idleTimeoutMs: raw.SPOOL_GENERATION_IDLE_TIMEOUT_MS,
     retentionMs: raw.SPOOL_STREAM_TTL,
     maxStreamItems: raw.SPOOL_MAX_STREAM_ITEMS,
-    lockDurationMs: raw.SPOOL_WORKER_LOCK_MS,
+    lockDurationMs: lockMs,
+    lockRenewMs,
     stalledIntervalMs: raw.SPOOL_WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: raw.SPOOL_WORKER_MAX_STALLED,
     shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,

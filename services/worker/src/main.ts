@@ -41,6 +41,7 @@ const worker = startGenerationWorker({
   prefix: config.queuePrefix,
   concurrency: config.concurrency,
   lockDurationMs: config.lockDurationMs,
+  lockRenewMs: config.lockRenewMs,
   stalledIntervalMs: config.stalledIntervalMs,
   maxStartedAttempts: config.maxStalledCount + 1,
   context: {

@@ -19,6 +19,8 @@ export interface GenerationWorkerOptions {
   prefix: string;
   concurrency: number;
   lockDurationMs: number;
+  /** How often each job's lock is renewed (BullMQ's `lockRenewTime`). */
+  lockRenewMs: number;
   stalledIntervalMs: number;
   maxStartedAttempts: number;
   context: GenerationContext & { metrics: WorkerMetrics };
@@ -76,6 +78,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       concurrency,
       drainDelay: IDLE_BLOCK_SECONDS,
       lockDuration: options.lockDurationMs,
+      lockRenewTime: options.lockRenewMs,
       stalledInterval: options.stalledIntervalMs,
       maxStalledCount: 1_000,
       maxStartedAttempts: options.maxStartedAttempts,

@@ -68,6 +68,7 @@ describe('startGenerationWorker', () => {
       concurrency,
       slotsPerQueueWorker: 3,
       lockDurationMs: 30_000,
+      lockRenewMs: 15_000,
       stalledIntervalMs: 30_000,
       maxStartedAttempts: 4,
       context: {
