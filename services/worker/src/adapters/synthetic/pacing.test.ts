@@ -62,6 +62,24 @@ describe('synthetic adapter: timing and abort', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
+  it("gives a continuation's next item at once: on its schedule it is overdue", async () => {
+    const params = { max_tokens: 50, tokens_per_second: 0 };
+    const whole: NewItem[] = [];
+    for await (const item of createSyntheticAdapter().generate(request(params), {
+      signal: new AbortController().signal,
+      prefix: [],
+    }))
+      whole.push(item);
+    // At 0.2 tokens/s a gap averages 5 s: waiting one would take far longer than the bound.
+    const options = { stallProbability: 0 };
+    const slow = { ...params, tokens_per_second: 0.2 };
+    const { controller, iterator } = start(options, slow, whole.slice(0, 40));
+    const started = performance.now();
+    expect((await iterator.next()).value).toEqual(whole[40]);
+    expect(performance.now() - started).toBeLessThan(500);
+    controller.abort();
+  });
+
   it('throws at once when the signal is already aborted', async () => {
     const { controller, iterator } = start({}, {});
     const reason = new Error('cancelled before start');
