@@ -22,13 +22,13 @@ const GATEWAYS = 3;
 const WORKER_ENV = {
   // Room for every stream on one worker, once the other is gone.
   SPOOL_WORKER_CONCURRENCY: '400',
-  SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '10',
+  SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '25',
 };
 /**
  * ~13 s per stream at 10 tokens/s: long enough to span the three faults, light enough for a
  * 2-core machine that also runs the readers (a starved reader or gateway would stretch pauses).
  */
-const PARAMS = { max_tokens: 130 };
+const PARAMS = { max_tokens: 325 };
 /**
  * The failover target: from the kill to the killed worker's streams running again elsewhere.
  * Readers' pauses are printed beside it; on this 2-core machine, shared, they ran 0.5–3 s longer
@@ -82,6 +82,13 @@ async function createThrough(url: string, index: number): Promise<string> {
     throw new Error(`create: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;
 }
+
+/** Which readers startReader makes, by index. */
+const readerKinds = [
+  { name: 'raw SSE', indexes: (index: number) => index % 2 === 0 },
+  { name: 'SDK WebSocket', indexes: (index: number) => index % 4 === 1 },
+  { name: 'SDK SSE', indexes: (index: number) => index % 4 === 3 },
+];
 
 /** Half the readers raw SSE hoppers, half the SDK (WebSocket and SSE), all over every gateway. */
 function startReader(input: { id: string; index: number; urls: string[]; signal: AbortSignal }) {
@@ -169,6 +176,50 @@ function logTimesAfter(
   );
 }
 
+/** The Redis fault comes 3.5 s after the worker kill: what follows it is not the kill's. */
+const KILL_WINDOW_MS = 3_400;
+
+/**
+ * Where a victim stream's pause went, each in ms after the kill: the reader's last chunk before
+ * it, the restart on the survivor, the first new item in the log, and the reader getting it.
+ */
+async function pauseSteps(kill: WorkerKill, records: StreamRecord[], system: TestSystem) {
+  const restarts = new Map<string, { at: number; from: number; sincePickup: number }>();
+  for (const line of kill.survivor.logs) {
+    const at = Number(line.time) - kill.atWallClock;
+    if (line.msg !== 'generation started' || Number(line.attempt) <= 1) continue;
+    if (at <= 0 || at >= KILL_WINDOW_MS) continue;
+    if (!restarts.has(String(line.stream)))
+      restarts.set(String(line.stream), {
+        at,
+        from: Number(line.from),
+        sincePickup: Number(line.sincePickupMs),
+      });
+  }
+  const steps = {
+    lastBefore: [] as number[],
+    pickup: [] as number[],
+    restart: [] as number[],
+    append: [] as number[],
+    delivery: [] as number[],
+  };
+  for (const record of records) {
+    const restart = restarts.get(record.streamId);
+    if (!restart) continue;
+    const read = await system.log.read(record.streamId, restart.from, 1);
+    const appendedAt = read.appendedAt[0];
+    const deliveredAt = record.arrivalOf(restart.from);
+    const before = record.arrivals.filter((arrival) => arrival.at < kill.at).at(-1);
+    if (appendedAt === undefined || deliveredAt === undefined || !before) continue;
+    steps.lastBefore.push(before.at - kill.at);
+    steps.pickup.push(restart.at - restart.sincePickup);
+    steps.restart.push(restart.at);
+    steps.append.push(appendedAt - kill.atWallClock);
+    steps.delivery.push(deliveredAt - kill.at);
+  }
+  return steps;
+}
+
 /** What the worker kill did to the victim's streams: detection, restart, readers' pauses. */
 function workerKillFigures(kill: WorkerKill, records: StreamRecord[]) {
   const victimStreams = new Set(
@@ -177,20 +228,18 @@ function workerKillFigures(kill: WorkerKill, records: StreamRecord[]) {
     ),
   );
   const ofVictim = (line: Record<string, unknown>) => victimStreams.has(String(line.stream));
-  // The Redis fault comes 3.5 s after the kill: what follows it is not the kill's.
-  const window = 3_400;
   return {
     detections: logTimesAfter(
       kill,
       [kill.survivor],
       (line) => line.msg === 'job stalled: requeued' && ofVictim(line),
-      window,
+      KILL_WINDOW_MS,
     ),
     restarts: logTimesAfter(
       kill,
       [kill.survivor],
       (line) => line.msg === 'generation started' && ofVictim(line) && Number(line.attempt) > 1,
-      window,
+      KILL_WINDOW_MS,
     ),
     pauses: records.flatMap((record) => {
       const pause = victimStreams.has(record.streamId)
@@ -199,6 +248,18 @@ function workerKillFigures(kill: WorkerKill, records: StreamRecord[]) {
       return pause === undefined ? [] : [pause];
     }),
   };
+}
+
+/** What the Redis failure cost the surviving worker: jobs that lost their lock, attempts redone. */
+function afterRedisFault(survivor: Service, atWallClock: number): string {
+  const after = survivor.logs.filter((line) => Number(line.time) >= atWallClock);
+  const count = (test: (msg: string) => boolean) =>
+    after.filter((line) => typeof line.msg === 'string' && test(line.msg)).length;
+  return (
+    `${count((msg) => msg === 'job stalled: requeued')} jobs found stalled, ` +
+    `${count((msg) => msg.startsWith('fenced'))} attempts fenced, ` +
+    `${count((msg) => msg.startsWith('Redis lost appends'))} rewound`
+  );
 }
 
 describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master Redis Cluster with replicas' : 'one Redis'}`, () => {
@@ -224,11 +285,14 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
       const reads = ids.map((id, index) => startReader({ id, index, urls, signal }));
 
       await sleep(2_500);
+      const gatewayKillAt = performance.now();
       await gateways[0]?.service.kill('SIGKILL');
-      await sleep(2_000);
+      // Apart enough that readers are back from the gateway kill: each pause is one fault's.
+      await sleep(3_000);
       const kill: WorkerKill = { victim, survivor, at: performance.now(), atWallClock: Date.now() };
       await victim.kill('SIGKILL');
       await sleep(3_500);
+      const redisFaultAt = Date.now();
       const redisFault = await faulty.fail();
 
       const settled = await Promise.allSettled(reads);
@@ -248,6 +312,7 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
       );
       const problems = await problemsOf(system, records);
       const figures = workerKillFigures(kill, records);
+      const steps = await pauseSteps(kill, records, system);
       console.log(
         [
           `distributed (${topology}): ${STREAMS} streams, ${GATEWAYS} gateways (one SIGKILLed), ` +
@@ -257,7 +322,24 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
             '  worker kill → its streams started again on the other worker',
             figures.restarts,
           ),
+          ...readerKinds.map((kind) =>
+            summary(
+              `  pause around the gateway kill, ${kind.name} readers`,
+              records.flatMap((record, index) =>
+                kind.indexes(index) ? (record.pauseAfter(gatewayKillAt, 1_500) ?? []) : [],
+              ),
+            ),
+          ),
           summary('  pause around the worker kill, readers of its streams', figures.pauses),
+          summary(
+            "    kill → its reader's last chunk before (negated)",
+            steps.lastBefore.map((v) => -v),
+          ),
+          summary('    kill → picked up by the survivor', steps.pickup),
+          summary('    kill → restarted on the survivor', steps.restart),
+          summary('    kill → first new item in the log', steps.append),
+          summary('    kill → its reader got it', steps.delivery),
+          `  after the Redis failure: ${afterRedisFault(survivor, redisFaultAt)}`,
           summary(
             '  longest pause per reader, whole run',
             records.map((record) => record.longestPause()),

@@ -65,6 +65,16 @@ export class StreamRecord {
     return longest;
   }
 
+  /** When the chunk holding `offset` arrived (`performance.now()`), or undefined if none did. */
+  arrivalOf(offset: number): number | undefined {
+    let found: number | undefined;
+    for (const arrival of this.arrivals) {
+      if (arrival.from > offset) break;
+      found = arrival.at;
+    }
+    return offset < this.next ? found : undefined;
+  }
+
   /** Problems compared with the stream's items as the log holds them; empty when identical. */
   compareWith(items: Item[]): string[] {
     const problems = [...this.violations];
