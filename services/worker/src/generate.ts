@@ -22,6 +22,7 @@ import {
 import { Appender } from './appender.ts';
 import { FirstTokenTimer } from './first-token-timer.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import { retryWhileUnavailable } from './redis-retry.ts';
 import { failureItems, StopReason, stopReasonOf } from './stop-reason.ts';
 
 export interface GenerationSettings {
@@ -82,7 +83,7 @@ async function runOnce(
   const logger = context.logger.child({ stream: request.streamId, attempt });
   let claim: Awaited<ReturnType<TokenLog['claimAttempt']>>;
   try {
-    claim = await log.claimAttempt(request.streamId, attempt);
+    claim = await retryWhileUnavailable(() => log.claimAttempt(request.streamId, attempt));
   } catch (error) {
     if (isSpoolError(error, 'stale_attempt')) return 'fenced';
     throw error;
@@ -102,12 +103,20 @@ async function runOnce(
     },
   });
   if (claim.cancelRequested) return finish(appender, [{ type: 'end', finish_reason: 'cancelled' }]);
-  const prefix = claim.length > 0 ? await readAll(log, request.streamId) : [];
+  const prefix =
+    claim.length > 0 ? await retryWhileUnavailable(() => readAll(log, request.streamId)) : [];
   if (prefix.length > 0 && !adapter.canContinue(request)) {
     logger.warn({ length: prefix.length }, 'generation lost mid-stream; adapter cannot continue');
     return finish(appender, failureItems(StopReason.workerLost));
   }
-  logger.info({ from: prefix.length, adapter: adapter.name }, 'generation started');
+  logger.info(
+    {
+      from: prefix.length,
+      adapter: adapter.name,
+      sincePickupMs: Math.round(performance.now() - pickedUpAt),
+    },
+    'generation started',
+  );
   return produce({ request, prefix, appender, context, logger, shutdown, firstToken });
 }
 
