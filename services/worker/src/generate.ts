@@ -42,7 +42,12 @@ export interface GenerationContext {
   metrics: Pick<WorkerMetrics, 'stages' | 'appends' | 'itemsAppended'>;
 }
 
-export type GenerationOutcome = 'completed' | 'already_ended' | 'fenced' | 'handed_back';
+export type GenerationOutcome =
+  | 'completed'
+  | 'already_ended'
+  | 'fenced'
+  | 'handed_back'
+  | 'lock_lost';
 
 /** How often one attempt starts over after Redis lost its appends, before it gives up. */
 const MAX_REWINDS = 5;
@@ -53,6 +58,11 @@ export interface GenerationInput {
   attempt: number;
   /** Aborts when the worker shuts down: the generation is handed back. */
   shutdown: AbortSignal;
+  /**
+   * Aborts when this worker lost the job's lock (its event loop or Redis stopped for too long): the
+   * job moves to a new run, which continues from the log; this one stops without writing.
+   */
+  lockLost?: AbortSignal;
   /** When this worker picked the job up (`performance.now()`); now if not given. */
   pickedUpAt?: number;
 }
@@ -117,7 +127,16 @@ async function runOnce(
     },
     'generation started',
   );
-  return produce({ request, prefix, appender, context, logger, shutdown, firstToken });
+  return produce({
+    request,
+    prefix,
+    appender,
+    context,
+    logger,
+    shutdown,
+    lockLost: input.lockLost,
+    firstToken,
+  });
 }
 
 interface ProduceInput {
@@ -127,6 +146,7 @@ interface ProduceInput {
   context: GenerationContext;
   logger: Logger;
   shutdown: AbortSignal;
+  lockLost?: AbortSignal;
   firstToken: FirstTokenTimer;
 }
 
@@ -144,6 +164,9 @@ async function produce(input: ProduceInput): Promise<GenerationOutcome | 'rewoun
   const onShutdown = () => controller.abort(StopReason.handOff);
   if (input.shutdown.aborted) onShutdown();
   input.shutdown.addEventListener('abort', onShutdown, { once: true });
+  const onLockLost = () => controller.abort(StopReason.lockLost);
+  if (input.lockLost?.aborted) onLockLost();
+  input.lockLost?.addEventListener('abort', onLockLost, { once: true });
   const watchdog = new IdleWatchdog(context.settings.idleTimeoutMs, () =>
     controller.abort(StopReason.idle),
   );
@@ -157,6 +180,7 @@ async function produce(input: ProduceInput): Promise<GenerationOutcome | 'rewoun
   } finally {
     watchdog.stop();
     input.shutdown.removeEventListener('abort', onShutdown);
+    input.lockLost?.removeEventListener('abort', onLockLost);
     const stopWatching = await watching.catch(() => undefined);
     await stopWatching?.();
   }
@@ -205,6 +229,11 @@ async function stopped(
   }
   if (isSpoolError(error, 'stream_ended')) return 'already_ended';
   const reason = stopReasonOf(error, signal);
+  if (reason === StopReason.lockLost) {
+    appender.discard();
+    logger.warn({ length: appender.length }, 'job lock lost: stopped without writing');
+    return 'lock_lost';
+  }
   if (reason === StopReason.handOff) {
     await appender.close();
     logger.info({ length: appender.length }, 'handed back at shutdown');

@@ -40,7 +40,11 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const shutdown = new AbortController();
   let running = 0;
   const { metrics } = context;
-  const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
+  const processor = async (
+    job: Job,
+    token?: string,
+    lockLost?: AbortSignal,
+  ): Promise<GenerationOutcome> => {
     const pickedUpAt = performance.now();
     // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
     if (job.attemptsStarted === 1) {
@@ -56,6 +60,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           request: parsed.data,
           attempt: job.attemptsStarted,
           shutdown: shutdown.signal,
+          lockLost,
           pickedUpAt,
         },
         context,
@@ -86,7 +91,19 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     worker.on('failed', (job, error) => {
       if (job) void endLostGeneration(job, error, context.log, context.logger);
     });
-    worker.on('error', (error) => context.logger.error({ err: error }, 'queue error'));
+    // BullMQ keeps renewing a lock it lost, failing each time, until the job's processor returns:
+    // stop that generation (cancelJob aborts the signal it was given) and free its slot. Another
+    // run continues the stream from the log.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) worker.cancelJob(jobId, 'lock lost');
+      context.logger.warn({ jobs: jobIds.length }, 'job locks lost: their generations stop');
+    });
+    worker.on('error', (error) => {
+      if (LOCK_RENEWAL_FAILURE.test(error.message)) return; // Said by lockRenewalFailed.
+      // A generation stopped for a lost lock cannot finish its job: the job is another run's.
+      if (MISSING_LOCK.test(error.message)) context.logger.debug({ err: error }, 'job not ours');
+      else context.logger.error({ err: error }, 'queue error');
+    });
     // This process's stalled check found the job's lock expired: its worker died or froze.
     worker.on('stalled', (jobId) =>
       context.logger.warn({ stream: jobId }, 'job stalled: requeued'),
@@ -113,6 +130,11 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     },
   };
 }
+
+/** BullMQ's error for each job of a failed lock renewal (also reported by `lockRenewalFailed`). */
+const LOCK_RENEWAL_FAILURE = /^could not renew lock for job /;
+/** BullMQ's error when a job is finished by a worker that no longer holds its lock. */
+const MISSING_LOCK = /^Missing lock for job /;
 
 /**
  * Most jobs one BullMQ `Worker` instance holds; a process runs as many instances as its

@@ -46,7 +46,9 @@ describe('splitConcurrency', () => {
 
 describe('startGenerationWorker', () => {
   let prefixes = 0;
-  function start(concurrency: number, hold: Promise<void>) {
+  const SLOW_LOCKS = { lockDurationMs: 30_000, lockRenewMs: 15_000, stalledIntervalMs: 30_000 };
+
+  function start(concurrency: number, hold: Promise<void>, locks = SLOW_LOCKS) {
     const prefix = `${redis().keyPrefix}{q${prefixes++}}`;
     const queue = new GenerationQueue({ connection: client, prefix });
     const metrics = createWorkerMetrics();
@@ -67,9 +69,7 @@ describe('startGenerationWorker', () => {
       prefix,
       concurrency,
       slotsPerQueueWorker: 3,
-      lockDurationMs: 30_000,
-      lockRenewMs: 15_000,
-      stalledIntervalMs: 30_000,
+      ...locks,
       maxStartedAttempts: 4,
       context: {
         log,
@@ -79,7 +79,7 @@ describe('startGenerationWorker', () => {
         settings: { append: { maxItems: 8 }, idleTimeoutMs: 60_000, upstreamRetries: 0 },
       },
     });
-    return { queue, metrics, worker };
+    return { queue, metrics, worker, prefix };
   }
 
   async function enqueue(queue: GenerationQueue, count: number): Promise<string[]> {
@@ -126,5 +126,30 @@ describe('startGenerationWorker', () => {
     expect(await queue.depth()).toEqual({ waiting: 6, active: 0 });
     for (const streamId of streams) expect((await log.meta(streamId)).status).not.toBe('done');
     await queue.close();
+  });
+
+  it('stops a generation whose lock it lost, frees its slot, and the stream goes on in a new run', async () => {
+    let release = () => {};
+    const hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const locks = { lockDurationMs: 1_000, lockRenewMs: 250, stalledIntervalMs: 250 };
+    const { queue, worker, prefix } = start(1, hold, locks);
+    const [streamId = ''] = await enqueue(queue, 1);
+    await expect.poll(() => worker.running, { timeout: 10_000 }).toBe(1);
+    // As when Redis was out of reach longer than the lock: the lock is gone, the worker alive.
+    const jobKey = `${prefix}:generations:${streamId}`;
+    await client.del(`${jobKey}:lock`);
+    // The one slot is free again: the stalled check's requeue runs as attempt 2 here.
+    await expect.poll(() => client.hget(jobKey, 'ats'), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => worker.running, { timeout: 10_000 }).toBe(1);
+    release();
+    await expect
+      .poll(async () => (await log.meta(streamId)).status, { timeout: 10_000 })
+      .toBe('done');
+    const items = [];
+    for await (const item of log.items(streamId)) items.push(item);
+    expect(items.map((item) => item.type)).toEqual(textAnswer(3).map((item) => item.type));
+    await stop(worker, queue);
   });
 });
