@@ -9,6 +9,7 @@
  * pauses readers saw are printed).
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedisCluster, startRedisServer, type TestRedis } from '@spool/testing';
 import { describe, expect, it } from 'vitest';
@@ -316,7 +317,7 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
       console.log(
         [
           `distributed (${topology}): ${STREAMS} streams, ${GATEWAYS} gateways (one SIGKILLed), ` +
-            `2 workers (one SIGKILLed); ${redisFault}`,
+            `2 workers (one SIGKILLed); ${redisFault}; load average ${loadavg()[0]?.toFixed(1)}`,
           summary('  worker kill → its jobs found stalled and requeued', figures.detections),
           summary(
             '  worker kill → its streams started again on the other worker',

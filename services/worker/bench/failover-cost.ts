@@ -18,8 +18,24 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WINDOW_MS = 20_000;
 const WORKER_ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SETTINGS = [
-  { label: 'BullMQ defaults (lock 30 s, check 30 s)', lockMs: 30_000, stalledMs: 30_000 },
-  { label: 'Spool defaults (lock 1.5 s, check 0.5 s)', lockMs: 1_500, stalledMs: 500 },
+  {
+    label: 'BullMQ defaults (lock 30 s renewed every 15 s, check 30 s)',
+    lockMs: 30_000,
+    renewMs: 15_000,
+    stalledMs: 30_000,
+  },
+  {
+    label: 'lock 1.5 s renewed every 0.75 s, check 0.5 s',
+    lockMs: 1_500,
+    renewMs: 750,
+    stalledMs: 500,
+  },
+  {
+    label: 'Spool defaults (lock 1 s renewed every 0.25 s, check 0.25 s)',
+    lockMs: 1_000,
+    renewMs: 250,
+    stalledMs: 250,
+  },
 ];
 
 interface Sample {
@@ -55,6 +71,7 @@ async function measure(setting: (typeof SETTINGS)[number]): Promise<Sample> {
       SPOOL_QUEUE_PREFIX: '{cost-queue}',
       SPOOL_WORKER_CONCURRENCY: String(GENERATIONS),
       SPOOL_WORKER_LOCK_MS: String(setting.lockMs),
+      SPOOL_WORKER_LOCK_RENEW_MS: String(setting.renewMs),
       SPOOL_WORKER_STALLED_INTERVAL_MS: String(setting.stalledMs),
     },
     readyMessage: 'worker ready',
