@@ -40,6 +40,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const shutdown = new AbortController();
   let running = 0;
   const { metrics } = context;
+  /** The lock token of each job running here: a failed renewal is checked against it. */
+  const tokens = new Map<string, string>();
   const processor = async (
     job: Job,
     token?: string,
@@ -54,6 +56,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
     metrics.running.inc();
+    if (job.id && token) tokens.set(job.id, token);
     try {
       const outcome = await runGeneration(
         {
@@ -69,11 +72,31 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         await job.moveToWait(token);
         throw new WaitingError();
       }
+      if (outcome === 'lock_lost') {
+        // Never complete a job this run gave up: if its lock is still ours after all, the job
+        // goes back to wait and a new run continues the stream; if not, it is another run's.
+        await job.moveToWait(token).catch(() => undefined);
+        throw new WaitingError();
+      }
       return outcome;
     } finally {
+      if (job.id && tokens.get(job.id) === token) tokens.delete(job.id);
       running--;
       metrics.running.dec();
     }
+  };
+  const stopLostJobs = async (jobIds: string[], cancel: (jobId: string) => void) => {
+    const lost: string[] = [];
+    for (const jobId of jobIds) {
+      const token = tokens.get(jobId);
+      if (token === undefined) continue;
+      const lockKey = `${options.prefix}:${QUEUE_NAME}:${jobId}:lock`;
+      const held = await options.connection.get(lockKey).catch(() => undefined);
+      if (held === undefined || held === token) continue; // Redis unreachable, or still ours.
+      cancel(jobId);
+      lost.push(jobId);
+    }
+    if (lost.length > 0) context.logger.warn({ jobs: lost }, 'job locks lost: generations stop');
   };
   const slots = options.slotsPerQueueWorker ?? SLOTS_PER_QUEUE_WORKER;
   const workers = splitConcurrency(options.concurrency, slots).map((concurrency) => {
@@ -94,9 +117,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     // BullMQ keeps renewing a lock it lost, failing each time, until the job's processor returns:
     // stop that generation (cancelJob aborts the signal it was given) and free its slot. Another
     // run continues the stream from the log.
+    // The event names job ids only, and may come after a new run of the same job started here:
+    // a job is stopped only when its lock is not the token of its run here.
     worker.on('lockRenewalFailed', (jobIds) => {
-      for (const jobId of jobIds) worker.cancelJob(jobId, 'lock lost');
-      context.logger.warn({ jobs: jobIds.length }, 'job locks lost: their generations stop');
+      void stopLostJobs(jobIds, (jobId) => worker.cancelJob(jobId, 'lock lost'));
     });
     worker.on('error', (error) => {
       if (LOCK_RENEWAL_FAILURE.test(error.message)) return; // Said by lockRenewalFailed.
@@ -133,8 +157,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
 
 /** BullMQ's error for each job of a failed lock renewal (also reported by `lockRenewalFailed`). */
 const LOCK_RENEWAL_FAILURE = /^could not renew lock for job /;
-/** BullMQ's error when a job is finished by a worker that no longer holds its lock. */
-const MISSING_LOCK = /^Missing lock for job /;
+/** BullMQ's errors when a job is finished by a run that no longer holds its lock. */
+const MISSING_LOCK = /^(Missing lock|Lock mismatch) for job /;
 
 /**
  * Most jobs one BullMQ `Worker` instance holds; a process runs as many instances as its
