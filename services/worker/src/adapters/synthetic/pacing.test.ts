@@ -21,6 +21,18 @@ async function timeRun(options: Partial<SyntheticOptions>, params: GenerationPar
   return { first: first ?? 0, total: performance.now() - started };
 }
 
+/** Every item of an uninterrupted run with no delays. */
+async function wholeRun(params: GenerationParams): Promise<NewItem[]> {
+  const whole: NewItem[] = [];
+  const signal = new AbortController().signal;
+  for await (const item of createSyntheticAdapter().generate(request(params), {
+    signal,
+    prefix: [],
+  }))
+    whole.push(item);
+  return whole;
+}
+
 describe('synthetic adapter: timing and abort', () => {
   it('decodes at roughly the requested rate', async () => {
     // 60 tokens at 200 per second: 300 ms nominal. Loose bounds: machines are shared.
@@ -45,12 +57,7 @@ describe('synthetic adapter: timing and abort', () => {
 
   it('continues without a prefill and without delays for the skipped part', async () => {
     const params = { max_tokens: 50, tokens_per_second: 0 };
-    const whole: NewItem[] = [];
-    for await (const item of createSyntheticAdapter().generate(request(params), {
-      signal: new AbortController().signal,
-      prefix: [],
-    }))
-      whole.push(item);
+    const whole = await wholeRun(params);
     const options = { prefillMs: 10_000, stallProbability: 0 };
     const { iterator } = start(
       options,
@@ -64,12 +71,7 @@ describe('synthetic adapter: timing and abort', () => {
 
   it("gives a continuation's next item at once: on its schedule it is overdue", async () => {
     const params = { max_tokens: 50, tokens_per_second: 0 };
-    const whole: NewItem[] = [];
-    for await (const item of createSyntheticAdapter().generate(request(params), {
-      signal: new AbortController().signal,
-      prefix: [],
-    }))
-      whole.push(item);
+    const whole = await wholeRun(params);
     // At 0.2 tokens/s a gap averages 5 s: waiting one would take far longer than the bound.
     const options = { stallProbability: 0 };
     const slow = { ...params, tokens_per_second: 0.2 };
