@@ -1,9 +1,9 @@
 import type { RedisServer } from '@spool/launcher';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dockerAvailable } from './docker.ts';
 import { getTestRedis } from './test-redis.ts';
-import { startRedisServer } from './watched-processes.ts';
+import { startRedisCluster, startRedisServer } from './watched-processes.ts';
 
 describe('getTestRedis with REDIS_URL', () => {
   let shared: RedisServer;
@@ -30,6 +30,13 @@ describe('getTestRedis with REDIS_URL', () => {
     expect(redis.url).toBe(shared.url);
     await redis.stop();
     expect(await client.ping()).toBe('PONG');
+  });
+
+  it('refuses a single server when a Cluster is asked for, rather than run on it', async () => {
+    vi.stubEnv('REDIS_URL', shared.url);
+    await expect(getTestRedis({ topology: 'cluster' })).rejects.toThrow(
+      /REDIS_URL names one server/,
+    );
   });
 
   it('gives every call its own key prefix', async () => {
@@ -79,4 +86,32 @@ describe('getTestRedis without REDIS_URL', () => {
     await expect(probe.ping()).rejects.toThrow();
     probe.disconnect();
   });
+});
+
+describe('getTestRedis with a redis-cluster:// REDIS_URL', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('uses the Cluster and deletes its own keys on every master on stop', async () => {
+    const cluster = await startRedisCluster({ masters: 3 });
+    const nodes = cluster.url.slice('redis-cluster://'.length).split(',');
+    const client = new Cluster(
+      nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })),
+    );
+    try {
+      vi.stubEnv('REDIS_URL', cluster.url);
+      const redis = await getTestRedis({ topology: 'cluster' });
+      expect(redis.source).toBe('env');
+      const keys = Array.from({ length: 30 }, (_, index) => `${redis.keyPrefix}k${index}`);
+      for (const key of keys) await client.set(key, '1');
+      await client.set('other:kept', '1');
+      await redis.stop();
+      for (const key of keys) expect(await client.exists(key)).toBe(0);
+      expect(await client.exists('other:kept')).toBe(1);
+    } finally {
+      client.disconnect();
+      await cluster.stop();
+    }
+  }, 60_000);
 });

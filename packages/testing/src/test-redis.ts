@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { dockerAvailable, startRedisContainer } from './docker.ts';
 import { startRedisCluster, startRedisServer } from './watched-processes.ts';
 
@@ -28,7 +28,8 @@ export interface TestRedis {
 
 /**
  * A real Redis for one test file (or one test), chosen in this order:
- * 1. `REDIS_URL` is set → that Redis; nothing is started.
+ * 1. `REDIS_URL` is set → that Redis; nothing is started (with `topology: 'cluster'` it must be
+ *    a `redis-cluster://` URL: a single server is refused rather than silently used).
  * 2. `topology: 'cluster'` → a Redis Cluster of 3 masters, local `redis-server` processes
  *    (`redis-cluster://` URL).
  * 3. A Docker engine answers → a `redis:7` container (testcontainers).
@@ -38,7 +39,17 @@ export async function getTestRedis(options: TestRedisOptions = {}): Promise<Test
   const keyPrefix = `t:${randomBytes(6).toString('hex')}:`;
   const environmentUrl = process.env.REDIS_URL;
   if (environmentUrl) {
-    const stop = runOnce(() => deleteKeys({ url: environmentUrl, keyPrefix }));
+    const isCluster = environmentUrl.startsWith(CLUSTER_SCHEME);
+    if (options.topology === 'cluster' && !isCluster) {
+      throw new Error(
+        'A Redis Cluster was asked for (E2E_REDIS=cluster) but REDIS_URL names one server: ' +
+          `unset REDIS_URL to start a local cluster, or give a ${CLUSTER_SCHEME} URL.`,
+      );
+    }
+    const url = environmentUrl;
+    const stop = runOnce(() =>
+      isCluster ? deleteClusterKeys({ url, keyPrefix }) : deleteKeys({ url, keyPrefix }),
+    );
     return { url: environmentUrl, keyPrefix, source: 'env', stop };
   }
   if (options.topology === 'cluster') {
@@ -56,20 +67,46 @@ export async function getTestRedis(options: TestRedisOptions = {}): Promise<Test
   };
 }
 
+const CLUSTER_SCHEME = 'redis-cluster://';
+
 /** SCAN + UNLINK of `<keyPrefix>*`. The prefix is hex and ':', so it has no glob characters. */
 async function deleteKeys(input: { url: string; keyPrefix: string }): Promise<void> {
   const client = new Redis(input.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   client.on('error', () => {}); // Surfaces through the failed command instead.
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${input.keyPrefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await unlinkPrefixed(client, input.keyPrefix);
   } finally {
     client.disconnect();
   }
+}
+
+/** The same on every master of a `redis-cluster://host:port,…` Cluster, one key at a time. */
+async function deleteClusterKeys(input: { url: string; keyPrefix: string }): Promise<void> {
+  const nodes = input.url
+    .slice(CLUSTER_SCHEME.length)
+    .split(',')
+    .map((node) => {
+      const [host = '127.0.0.1', port = '6379'] = node.split(':');
+      return { host, port: Number(port) };
+    });
+  const cluster = new Cluster(nodes, { lazyConnect: true });
+  cluster.on('error', () => {});
+  try {
+    await cluster.connect();
+    for (const master of cluster.nodes('master')) await unlinkPrefixed(master, input.keyPrefix);
+  } finally {
+    cluster.disconnect();
+  }
+}
+
+/** Keys of different hash slots cannot go in one UNLINK on a Cluster node: one call per key. */
+async function unlinkPrefixed(client: Redis, keyPrefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+    for (const key of keys) await client.unlink(key);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 function runOnce(action: () => Promise<void>): () => Promise<void> {
