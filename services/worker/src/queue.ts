@@ -11,6 +11,7 @@ import { type Logger, withTimeout } from '@spool/runtime';
 import type { RedisClient, TokenLog } from '@spool/token-log';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { type GenerationContext, type GenerationOutcome, runGeneration } from './generate.ts';
+import { reclaimLock } from './lock-reclaim.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { failureItems, StopReason } from './stop-reason.ts';
 
@@ -85,14 +86,19 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       metrics.running.dec();
     }
   };
+  const reclaim = {
+    connection: options.connection,
+    prefix: options.prefix,
+    lockMs: options.lockDurationMs,
+  };
   const stopLostJobs = async (jobIds: string[], cancel: (jobId: string) => void) => {
     const lost: string[] = [];
     for (const jobId of jobIds) {
       const token = tokens.get(jobId);
       if (token === undefined) continue;
-      const lockKey = `${options.prefix}:${QUEUE_NAME}:${jobId}:lock`;
-      const held = await options.connection.get(lockKey).catch(() => undefined);
-      if (held === undefined || held === token) continue; // Redis unreachable, or still ours.
+      // Still ours, or ours again: the run goes on. Redis out of reach: the next renewal says.
+      const ours = await reclaimLock(reclaim, { id: jobId, token }).catch(() => true);
+      if (ours) continue;
       cancel(jobId);
       lost.push(jobId);
     }
@@ -118,7 +124,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     // stop that generation (cancelJob aborts the signal it was given) and free its slot. Another
     // run continues the stream from the log.
     // The event names job ids only, and may come after a new run of the same job started here:
-    // a job is stopped only when its lock is not the token of its run here.
+    // a job is stopped only when its lock is another run's, or the job is no longer active (a
+    // lock that merely lapsed is taken back: lock-reclaim.ts).
     worker.on('lockRenewalFailed', (jobIds) => {
       void stopLostJobs(jobIds, (jobId) => worker.cancelJob(jobId, 'lock lost'));
     });

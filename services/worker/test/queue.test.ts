@@ -128,28 +128,54 @@ describe('startGenerationWorker', () => {
     await queue.close();
   });
 
-  it('stops a generation whose lock it lost, frees its slot, and the stream goes on in a new run', async () => {
+  function held() {
     let release = () => {};
     const hold = new Promise<void>((resolve) => {
       release = resolve;
     });
+    return { hold, release };
+  }
+
+  async function itemTypes(streamId: string): Promise<string[]> {
+    await expect
+      .poll(async () => (await log.meta(streamId)).status, { timeout: 10_000 })
+      .toBe('done');
+    const types: string[] = [];
+    for await (const item of log.items(streamId)) types.push(item.type);
+    return types;
+  }
+
+  it('stops a generation whose job another run holds, frees its slot, and the stream goes on', async () => {
+    const { hold, release } = held();
     const locks = { lockDurationMs: 1_000, lockRenewMs: 250, stalledIntervalMs: 250 };
     const { queue, worker, prefix } = start(1, hold, locks);
     const [streamId = ''] = await enqueue(queue, 1);
     await expect.poll(() => worker.running, { timeout: 10_000 }).toBe(1);
-    // As when Redis was out of reach longer than the lock: the lock is gone, the worker alive.
+    // As when the job moved while this worker was stuck: another run's lock (which then lapses).
     const jobKey = `${prefix}:generations:${streamId}`;
-    await client.del(`${jobKey}:lock`);
+    await client.set(`${jobKey}:lock`, 'another-run', 'PX', 600);
     // The one slot is free again: the stalled check's requeue runs as attempt 2 here.
     await expect.poll(() => client.hget(jobKey, 'ats'), { timeout: 10_000 }).toBe('2');
     await expect.poll(() => worker.running, { timeout: 10_000 }).toBe(1);
     release();
-    await expect
-      .poll(async () => (await log.meta(streamId)).status, { timeout: 10_000 })
-      .toBe('done');
-    const items = [];
-    for await (const item of log.items(streamId)) items.push(item);
-    expect(items.map((item) => item.type)).toEqual(textAnswer(3).map((item) => item.type));
+    expect(await itemTypes(streamId)).toEqual(textAnswer(3).map((item) => item.type));
+    await stop(worker, queue);
+  });
+
+  it('takes back a lock that lapsed while its run was fine, and the run goes on', async () => {
+    const { hold, release } = held();
+    // No stalled check during the test: what keeps the job here is the run taking its lock back.
+    const locks = { lockDurationMs: 1_000, lockRenewMs: 250, stalledIntervalMs: 60_000 };
+    const { queue, worker, prefix } = start(1, hold, locks);
+    const [streamId = ''] = await enqueue(queue, 1);
+    await expect.poll(() => worker.running, { timeout: 10_000 }).toBe(1);
+    // As when Redis was out of reach longer than the lock: the lock is gone, the run alive.
+    const jobKey = `${prefix}:generations:${streamId}`;
+    await client.del(`${jobKey}:lock`);
+    await expect.poll(() => client.exists(`${jobKey}:lock`), { timeout: 5_000 }).toBe(1);
+    release();
+    expect(await itemTypes(streamId)).toEqual(textAnswer(3).map((item) => item.type));
+    expect(await client.hget(jobKey, 'ats')).toBe('1');
     await stop(worker, queue);
   });
 });
