@@ -146,7 +146,14 @@ async function reportStuck(
 async function problemsOf(system: TestSystem, records: StreamRecord[]): Promise<string[]> {
   const problems: string[] = [];
   for (const record of records) {
-    const items = await system.waitForEnd(record.streamId);
+    const items = await system.waitForEnd(record.streamId).catch(async (error: unknown) => {
+      const meta = await system.log.meta(record.streamId).catch((failure: unknown) => failure);
+      problems.push(
+        `${record.streamId}: no end in the log (${error}); meta ${JSON.stringify(meta)}`,
+      );
+      return undefined;
+    });
+    if (!items) continue;
     problems.push(...record.compareWith(items));
     const error = items.find((item) => item.type === 'error');
     if (error) problems.push(`${record.streamId}: error item ${JSON.stringify(error)}`);

@@ -41,13 +41,13 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const shutdown = new AbortController();
   let running = 0;
   const { metrics } = context;
-  /** The lock token of each job running here: a failed renewal is checked against it. */
-  const tokens = new Map<string, string>();
-  const processor = async (
-    job: Job,
-    token?: string,
-    lockLost?: AbortSignal,
-  ): Promise<GenerationOutcome> => {
+  /**
+   * The latest run here of each job: its lock token (a failed renewal is checked against it) and
+   * what stops it. Ours, not BullMQ's `cancelJob`: BullMQ keys its runs by job id per Worker, and
+   * a job can come back to this process while its previous run here is still winding down.
+   */
+  const runs = new Map<string, { token: string; lost: AbortController }>();
+  const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
     const pickedUpAt = performance.now();
     // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
     if (job.attemptsStarted === 1) {
@@ -57,14 +57,15 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
     metrics.running.inc();
-    if (job.id && token) tokens.set(job.id, token);
+    const run = { token: token ?? '', lost: new AbortController() };
+    if (job.id) runs.set(job.id, run);
     try {
       const outcome = await runGeneration(
         {
           request: parsed.data,
           attempt: job.attemptsStarted,
           shutdown: shutdown.signal,
-          lockLost,
+          lockLost: run.lost.signal,
           pickedUpAt,
         },
         context,
@@ -73,15 +74,12 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      if (outcome === 'lock_lost') {
-        // Never complete a job this run gave up: if its lock is still ours after all, the job
-        // goes back to wait and a new run continues the stream; if not, it is another run's.
-        await job.moveToWait(token).catch(() => undefined);
-        throw new WaitingError();
-      }
+      // The job is another run's, or back in wait: BullMQ's finishing of it fails on the lock
+      // (see MISSING_LOCK) and changes nothing. Never `return`: it would try to complete the job.
+      if (outcome === 'lock_lost') throw new Error('job lock lost');
       return outcome;
     } finally {
-      if (job.id && tokens.get(job.id) === token) tokens.delete(job.id);
+      if (job.id && runs.get(job.id) === run) runs.delete(job.id);
       running--;
       metrics.running.dec();
     }
@@ -91,15 +89,15 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     prefix: options.prefix,
     lockMs: options.lockDurationMs,
   };
-  const stopLostJobs = async (jobIds: string[], cancel: (jobId: string) => void) => {
+  const stopLostJobs = async (jobIds: string[]) => {
     const lost: string[] = [];
     for (const jobId of jobIds) {
-      const token = tokens.get(jobId);
-      if (token === undefined) continue;
+      const run = runs.get(jobId);
+      if (!run) continue;
       // Still ours, or ours again: the run goes on. Redis out of reach: the next renewal says.
-      const ours = await reclaimLock(reclaim, { id: jobId, token }).catch(() => true);
+      const ours = await reclaimLock(reclaim, { id: jobId, token: run.token }).catch(() => true);
       if (ours) continue;
-      cancel(jobId);
+      run.lost.abort();
       lost.push(jobId);
     }
     if (lost.length > 0) context.logger.warn({ jobs: lost }, 'job locks lost: generations stop');
@@ -120,14 +118,12 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     worker.on('failed', (job, error) => {
       if (job) void endLostGeneration(job, error, context.log, context.logger);
     });
-    // BullMQ keeps renewing a lock it lost, failing each time, until the job's processor returns:
-    // stop that generation (cancelJob aborts the signal it was given) and free its slot. Another
-    // run continues the stream from the log.
-    // The event names job ids only, and may come after a new run of the same job started here:
-    // a job is stopped only when its lock is another run's, or the job is no longer active (a
-    // lock that merely lapsed is taken back: lock-reclaim.ts).
+    // BullMQ keeps renewing a lock it lost, failing each time, until the job's processor returns.
+    // A lock that merely lapsed is taken back (lock-reclaim.ts); when the job is another run's or
+    // no longer active, the latest run here stops and frees its slot, and the stream goes on in
+    // the job's new run. (The event names job ids only: the run is found by its token.)
     worker.on('lockRenewalFailed', (jobIds) => {
-      void stopLostJobs(jobIds, (jobId) => worker.cancelJob(jobId, 'lock lost'));
+      void stopLostJobs(jobIds);
     });
     worker.on('error', (error) => {
       if (LOCK_RENEWAL_FAILURE.test(error.message)) return; // Said by lockRenewalFailed.
