@@ -42,12 +42,7 @@ export interface GenerationContext {
   metrics: Pick<WorkerMetrics, 'stages' | 'appends' | 'itemsAppended'>;
 }
 
-export type GenerationOutcome =
-  | 'completed'
-  | 'already_ended'
-  | 'fenced'
-  | 'handed_back'
-  | 'lock_lost';
+export type GenerationOutcome = 'completed' | 'already_ended' | 'fenced' | 'handed_back';
 
 /** How often one attempt starts over after Redis lost its appends, before it gives up. */
 const MAX_REWINDS = 5;
@@ -58,11 +53,6 @@ export interface GenerationInput {
   attempt: number;
   /** Aborts when the worker shuts down: the generation is handed back. */
   shutdown: AbortSignal;
-  /**
-   * Aborts when this worker lost the job's lock (its event loop or Redis stopped for too long): the
-   * job moves to a new run, which continues from the log; this one stops without writing.
-   */
-  lockLost?: AbortSignal;
   /** When this worker picked the job up (`performance.now()`); now if not given. */
   pickedUpAt?: number;
 }
@@ -127,16 +117,7 @@ async function runOnce(
     },
     'generation started',
   );
-  return produce({
-    request,
-    prefix,
-    appender,
-    context,
-    logger,
-    shutdown,
-    lockLost: input.lockLost,
-    firstToken,
-  });
+  return produce({ request, prefix, appender, context, logger, shutdown, firstToken });
 }
 
 interface ProduceInput {
@@ -146,7 +127,6 @@ interface ProduceInput {
   context: GenerationContext;
   logger: Logger;
   shutdown: AbortSignal;
-  lockLost?: AbortSignal;
   firstToken: FirstTokenTimer;
 }
 
@@ -164,9 +144,6 @@ async function produce(input: ProduceInput): Promise<GenerationOutcome | 'rewoun
   const onShutdown = () => controller.abort(StopReason.handOff);
   if (input.shutdown.aborted) onShutdown();
   input.shutdown.addEventListener('abort', onShutdown, { once: true });
-  const onLockLost = () => controller.abort(StopReason.lockLost);
-  if (input.lockLost?.aborted) onLockLost();
-  input.lockLost?.addEventListener('abort', onLockLost, { once: true });
   const watchdog = new IdleWatchdog(context.settings.idleTimeoutMs, () =>
     controller.abort(StopReason.idle),
   );
@@ -180,7 +157,6 @@ async function produce(input: ProduceInput): Promise<GenerationOutcome | 'rewoun
   } finally {
     watchdog.stop();
     input.shutdown.removeEventListener('abort', onShutdown);
-    input.lockLost?.removeEventListener('abort', onLockLost);
     const stopWatching = await watching.catch(() => undefined);
     await stopWatching?.();
   }
@@ -229,11 +205,6 @@ async function stopped(
   }
   if (isSpoolError(error, 'stream_ended')) return 'already_ended';
   const reason = stopReasonOf(error, signal);
-  if (reason === StopReason.lockLost) {
-    appender.discard();
-    logger.warn({ length: appender.length }, 'job lock lost: stopped without writing');
-    return 'lock_lost';
-  }
   if (reason === StopReason.handOff) {
     await appender.close();
     logger.info({ length: appender.length }, 'handed back at shutdown');

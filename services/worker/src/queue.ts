@@ -41,12 +41,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const shutdown = new AbortController();
   let running = 0;
   const { metrics } = context;
-  /**
-   * The latest run here of each job: its lock token (a failed renewal is checked against it) and
-   * what stops it. Ours, not BullMQ's `cancelJob`: BullMQ keys its runs by job id per Worker, and
-   * a job can come back to this process while its previous run here is still winding down.
-   */
-  const runs = new Map<string, { token: string; lost: AbortController }>();
+  /** The lock token of the latest run here of each job: a failed renewal is checked against it. */
+  const runs = new Map<string, { token: string }>();
   const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
     const pickedUpAt = performance.now();
     // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
@@ -57,7 +53,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
     metrics.running.inc();
-    const run = { token: token ?? '', lost: new AbortController() };
+    const run = { token: token ?? '' };
     if (job.id) runs.set(job.id, run);
     try {
       const outcome = await runGeneration(
@@ -65,7 +61,6 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           request: parsed.data,
           attempt: job.attemptsStarted,
           shutdown: shutdown.signal,
-          lockLost: run.lost.signal,
           pickedUpAt,
         },
         context,
@@ -74,9 +69,6 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      // The job is another run's, or back in wait: BullMQ's finishing of it fails on the lock
-      // (see MISSING_LOCK) and changes nothing. Never `return`: it would try to complete the job.
-      if (outcome === 'lock_lost') throw new Error('job lock lost');
       return outcome;
     } finally {
       if (job.id && runs.get(job.id) === run) runs.delete(job.id);
@@ -89,18 +81,17 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     prefix: options.prefix,
     lockMs: options.lockDurationMs,
   };
-  const stopLostJobs = async (jobIds: string[]) => {
+  const takeBackLapsedLocks = async (jobIds: string[]) => {
     const lost: string[] = [];
     for (const jobId of jobIds) {
       const run = runs.get(jobId);
       if (!run) continue;
       // Still ours, or ours again: the run goes on. Redis out of reach: the next renewal says.
       const ours = await reclaimLock(reclaim, { id: jobId, token: run.token }).catch(() => true);
-      if (ours) continue;
-      run.lost.abort();
-      lost.push(jobId);
+      if (!ours) lost.push(jobId);
     }
-    if (lost.length > 0) context.logger.warn({ jobs: lost }, 'job locks lost: generations stop');
+    // The job moved: its new run's claim fences this one, which stops at its next append.
+    if (lost.length > 0) context.logger.warn({ jobs: lost }, 'job locks lost to other runs');
   };
   const slots = options.slotsPerQueueWorker ?? SLOTS_PER_QUEUE_WORKER;
   const workers = splitConcurrency(options.concurrency, slots).map((concurrency) => {
@@ -118,12 +109,11 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     worker.on('failed', (job, error) => {
       if (job) void endLostGeneration(job, error, context.log, context.logger);
     });
-    // BullMQ keeps renewing a lock it lost, failing each time, until the job's processor returns.
-    // A lock that merely lapsed is taken back (lock-reclaim.ts); when the job is another run's or
-    // no longer active, the latest run here stops and frees its slot, and the stream goes on in
-    // the job's new run. (The event names job ids only: the run is found by its token.)
+    // A lock that merely lapsed (Redis out of reach, a stalled event loop) is taken back: BullMQ
+    // only extends a lock that is still there (lock-reclaim.ts). The event names job ids only:
+    // the run is found by its token.
     worker.on('lockRenewalFailed', (jobIds) => {
-      void stopLostJobs(jobIds);
+      void takeBackLapsedLocks(jobIds);
     });
     worker.on('error', (error) => {
       if (LOCK_RENEWAL_FAILURE.test(error.message)) return; // Said by lockRenewalFailed.

@@ -14,8 +14,6 @@ export class StopReason {
     'The model produced nothing for too long.',
   );
   static readonly handOff = new StopReason('draining', 'The worker is shutting down.');
-  /** This worker lost the job's lock: the job moves (or moved) to another run, which goes on. */
-  static readonly lockLost = new StopReason('worker_lost', 'This worker lost the job.');
   static readonly workerLost = new StopReason(
     'worker_lost',
     'The worker running this generation was lost, and the model cannot continue a partial answer.',
