@@ -4,9 +4,15 @@
  * proxy is retried with backoff and jitter, honouring `Retry-After`; a failed connection or a
  * 503 moves to the next gateway of the list. Everything else throws its SpoolError at once.
  */
-import { type HttpRoute, type Result, SpoolError } from '@spool/protocol';
+import type { HttpRoute, Result, SpoolError } from '@spool/protocol';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
-import { errorFromResponse, exhaustedError, networkError } from './errors.ts';
+import {
+  connectionLostError,
+  errorFromResponse,
+  exhaustedError,
+  unreachableError,
+  violationError,
+} from './errors.ts';
 import type { ResolvedClientOptions } from './options.ts';
 
 export interface JsonRequest {
@@ -40,7 +46,7 @@ export class HttpApi {
 
   /**
    * Sends `request` until it succeeds or fails for good. With `decode`, a 2xx body that is not
-   * the route's answer counts as a failure of the gateway (`internal`, retried).
+   * the route's answer counts as a failure of the gateway (`protocol_violation`, retried).
    */
   json(request: JsonRequest): Promise<JsonResponse<unknown>>;
   json<T>(request: JsonRequest, decode: BodyDecoder<T>): Promise<JsonResponse<T>>;
@@ -86,7 +92,7 @@ export class HttpApi {
     try {
       response = await fetch(`${gateways.url(index)}${request.path}`, init);
     } catch (cause) {
-      return { ok: false, error: networkError(cause), moveOn: true };
+      return { ok: false, error: unreachableError(cause), moveOn: true };
     }
     if (response.ok) return readJson(response, decode);
     const error = await errorFromResponse(response);
@@ -109,19 +115,17 @@ async function readJson(
   try {
     text = await response.text();
   } catch (cause) {
-    return { ok: false, error: networkError(cause), moveOn: false };
+    return { ok: false, error: connectionLostError(cause), moveOn: false };
   }
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch (cause) {
-    const error = new SpoolError('internal', 'The gateway answered a body that is not JSON.', {
-      cause,
-    });
+    const error = violationError('The gateway answered a body that is not JSON.', cause);
     return { ok: false, error, moveOn: false };
   }
   const decoded = decode(body);
   if (decoded.ok) return { ok: true, response: { status: response.status, body: decoded.value } };
   const message = `The gateway answered an unexpected body: ${decoded.error.message}`;
-  return { ok: false, error: new SpoolError('internal', message), moveOn: false };
+  return { ok: false, error: violationError(message), moveOn: false };
 }
