@@ -42,6 +42,8 @@ describe('liveness', () => {
     const streamId = await storedStream(gateway.log, answer(3));
     const read = await readSse(`${gateway.url}/v1/streams/${streamId}/events`);
     expect(read.headers[HEARTBEAT_HEADER.toLowerCase()]).toBe('200');
+    // A browser page of another origin may read it (CORS).
+    expect(read.headers['access-control-expose-headers']).toContain(HEARTBEAT_HEADER.toLowerCase());
   });
 
   it('sends heartbeat frames to a quiet socket that asks, with the interval', async () => {
