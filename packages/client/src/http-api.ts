@@ -13,6 +13,7 @@ import {
   unreachableError,
   violationError,
 } from './errors.ts';
+import { REQUEST_TIMEOUT_MS } from './liveness-timer.ts';
 import type { ResolvedClientOptions } from './options.ts';
 
 export interface JsonRequest {
@@ -88,20 +89,31 @@ export class HttpApi {
       init.body = JSON.stringify(request.body);
       init.headers = { 'Content-Type': 'application/json', ...init.headers };
     }
-    let response: Response;
+    // A gateway that never answers (a silent connection) costs one attempt, not forever.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    init.signal = controller.signal;
     try {
-      response = await fetch(`${gateways.url(index)}${request.path}`, init);
-    } catch (cause) {
-      return { ok: false, error: unreachableError(cause), moveOn: true };
+      let response: Response;
+      try {
+        response = await fetch(`${gateways.url(index)}${request.path}`, init);
+      } catch (cause) {
+        return { ok: false, error: unreachableError(cause), moveOn: true };
+      }
+      if (response.ok) return await readJson(response, decode);
+      const error = await errorFromResponse(response);
+      if (controller.signal.aborted) {
+        return { ok: false, error: unreachableError(new Error('no whole answer')), moveOn: true };
+      }
+      return {
+        ok: false,
+        error,
+        moveOn: response.status === 503,
+        retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+      };
+    } finally {
+      clearTimeout(timer);
     }
-    if (response.ok) return readJson(response, decode);
-    const error = await errorFromResponse(response);
-    return {
-      ok: false,
-      error,
-      moveOn: response.status === 503,
-      retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
-    };
   }
 }
 

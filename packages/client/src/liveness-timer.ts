@@ -4,29 +4,35 @@
  * not read (the application is behind: silence is then ours, not the connection's). When it
  * fires, the connection is treated as dead: a half-open TCP connection or a proxy that stopped
  * passing bytes gives no other sign until TCP gives up, minutes later.
+ *
+ * Arming is cheap (a clock read): it runs for every message. The timer is set once and, when it
+ * fires, set again for the rest of the bound if something arrived meanwhile.
  */
 
 /** How long a connection may take to answer (SSE response headers, a WebSocket opening). */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
+/** How long a JSON request (create, cancel, ack, …) may take, answer and body, per attempt. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export class LivenessTimer {
   readonly #onSilent: (boundMs: number) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #boundMs: number | undefined;
+  #lastSeen = 0;
   #stopped = false;
 
   constructor(onSilent: (boundMs: number) => void) {
     this.#onSilent = onSilent;
   }
 
-  /** (Re)starts the wait: `onSilent` unless something arrives within `boundMs`; undefined: no bound. */
+  /** Something arrived, or a wait starts: `onSilent` unless more comes within `boundMs`; undefined: no bound. */
   arm(boundMs: number | undefined): void {
-    this.pause();
-    if (boundMs === undefined || this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#onSilent(boundMs);
-    }, boundMs);
-    (this.#timer as { unref?: () => void }).unref?.();
+    this.#lastSeen = Date.now();
+    if (boundMs !== this.#boundMs) this.pause();
+    this.#boundMs = boundMs;
+    if (boundMs === undefined || this.#stopped || this.#timer !== undefined) return;
+    this.#schedule(boundMs);
   }
 
   pause(): void {
@@ -37,5 +43,17 @@ export class LivenessTimer {
   stop(): void {
     this.#stopped = true;
     this.pause();
+  }
+
+  #schedule(delay: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const bound = this.#boundMs;
+      if (bound === undefined || this.#stopped) return;
+      const quiet = Date.now() - this.#lastSeen;
+      if (quiet >= bound) this.#onSilent(bound);
+      else this.#schedule(bound - quiet);
+    }, delay);
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 }

@@ -146,21 +146,18 @@ export class SseLink implements Link {
     reader: ReadableStreamDefaultReader<Uint8Array>,
     signal: AbortSignal,
   ): Promise<LinkOutcome> {
-    const { sink } = this.#input;
     const decoder = createSseDecoder((message) => this.#message(message));
     try {
       for (;;) {
-        if (!sink.hasRoom()) await sink.room(signal);
+        await this.#room(signal);
         if (signal.aborted) return { kind: 'closed' };
-        // Silence counts only while we read: a link paused for room hears nothing, rightly.
         this.#liveness.arm(this.#boundMs);
         const { done, value } = await reader.read();
-        this.#liveness.pause();
         if (done) break;
         // One line at a time, so no more than one event (one chunk) overshoots the bound.
         let rest: Uint8Array | undefined = value;
         while (rest !== undefined && this.#stop === undefined) {
-          if (!sink.hasRoom()) await sink.room(signal);
+          await this.#room(signal);
           if (signal.aborted) return { kind: 'closed' };
           const end = rest.indexOf(LINE_FEED);
           if (end < 0 || end === rest.length - 1) {
@@ -181,6 +178,18 @@ export class SseLink implements Link {
       error: connectionLostError(new Error('the response ended before the stream did')),
       moveOn: false,
     };
+  }
+
+  /**
+   * Waits for room in the stream's buffer. Silence counts only while we read: a link paused for
+   * room hears nothing, rightly; the wait for bytes starts again when it reads on.
+   */
+  async #room(signal: AbortSignal): Promise<void> {
+    const { sink } = this.#input;
+    if (sink.hasRoom()) return;
+    this.#liveness.pause();
+    await sink.room(signal);
+    this.#liveness.arm(this.#boundMs);
   }
 
   #message(result: Result<SseMessage>): void {
