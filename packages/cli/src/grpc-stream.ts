@@ -144,8 +144,16 @@ function retryable(error: ServiceError): boolean {
 function toSpoolError(error: ServiceError): SpoolError {
   const code = spoolCodeOf(error);
   if (code !== undefined) return new SpoolError(code, error.details);
-  const what = error.code === status.UNAVAILABLE ? 'no gateway answered' : 'the call failed';
-  return new SpoolError('internal', `${what} (gRPC status ${error.code}): ${error.details}`);
+  if (error.code === status.UNAVAILABLE) {
+    return new SpoolError(
+      'unreachable',
+      `no gateway answered (gRPC UNAVAILABLE): ${error.details}`,
+    );
+  }
+  return new SpoolError(
+    'internal',
+    `the call failed (gRPC status ${error.code}): ${error.details}`,
+  );
 }
 
 function struct(values: Record<string, number | boolean>) {

@@ -21,7 +21,11 @@ describe('errors', () => {
       code: 'internal',
       retryable: true,
     },
-    { response: new Response('Bad Gateway', { status: 502 }), code: 'internal', retryable: true },
+    {
+      response: new Response('Bad Gateway', { status: 502 }),
+      code: 'unreachable',
+      retryable: true,
+    },
     { response: new Response('', { status: 429 }), code: 'over_capacity', retryable: true },
     { response: new Response('nope', { status: 404 }), code: 'route_not_found', retryable: false },
   ])('maps an HTTP $response.status answer to $code', async ({ response, code, retryable }) => {
@@ -35,9 +39,13 @@ describe('errors', () => {
 
   it.each([
     { code: 1012, expected: 'draining', retryable: true },
-    { code: 1006, expected: 'internal', retryable: true },
+    { code: 1006, expected: 'connection_lost', retryable: true },
+    { code: 1006, opened: false, expected: 'unreachable', retryable: true },
     { code: 1008, expected: 'forbidden', retryable: false },
-  ])('maps close $code to $expected', ({ code, expected, retryable }) => {
-    expect(closeError(code)).toMatchObject({ code: expected, retryable });
+    { code: 1008, reason: 'unauthorized', expected: 'unauthorized', retryable: false },
+    { code: 1011, reason: 'redis_unavailable', expected: 'redis_unavailable', retryable: true },
+    { code: 4001, expected: 'heartbeat_timeout', retryable: true },
+  ])('maps close $code $reason to $expected', ({ code, opened, reason, expected, retryable }) => {
+    expect(closeError(code, opened, reason)).toMatchObject({ code: expected, retryable });
   });
 });

@@ -4,9 +4,16 @@
  * proxy is retried with backoff and jitter, honouring `Retry-After`; a failed connection or a
  * 503 moves to the next gateway of the list. Everything else throws its SpoolError at once.
  */
-import { type HttpRoute, type Result, SpoolError } from '@spool/protocol';
+import type { HttpRoute, Result, SpoolError } from '@spool/protocol';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
-import { errorFromResponse, exhaustedError, networkError } from './errors.ts';
+import {
+  connectionLostError,
+  errorFromResponse,
+  exhaustedError,
+  unreachableError,
+  violationError,
+} from './errors.ts';
+import { REQUEST_TIMEOUT_MS } from './liveness-timer.ts';
 import type { ResolvedClientOptions } from './options.ts';
 
 export interface JsonRequest {
@@ -40,7 +47,7 @@ export class HttpApi {
 
   /**
    * Sends `request` until it succeeds or fails for good. With `decode`, a 2xx body that is not
-   * the route's answer counts as a failure of the gateway (`internal`, retried).
+   * the route's answer counts as a failure of the gateway (`protocol_violation`, retried).
    */
   json(request: JsonRequest): Promise<JsonResponse<unknown>>;
   json<T>(request: JsonRequest, decode: BodyDecoder<T>): Promise<JsonResponse<T>>;
@@ -82,20 +89,31 @@ export class HttpApi {
       init.body = JSON.stringify(request.body);
       init.headers = { 'Content-Type': 'application/json', ...init.headers };
     }
-    let response: Response;
+    // A gateway that never answers (a silent connection) costs one attempt, not forever.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    init.signal = controller.signal;
     try {
-      response = await fetch(`${gateways.url(index)}${request.path}`, init);
-    } catch (cause) {
-      return { ok: false, error: networkError(cause), moveOn: true };
+      let response: Response;
+      try {
+        response = await fetch(`${gateways.url(index)}${request.path}`, init);
+      } catch (cause) {
+        return { ok: false, error: unreachableError(cause), moveOn: true };
+      }
+      if (response.ok) return await readJson(response, decode);
+      const error = await errorFromResponse(response);
+      if (controller.signal.aborted) {
+        return { ok: false, error: unreachableError(new Error('no whole answer')), moveOn: true };
+      }
+      return {
+        ok: false,
+        error,
+        moveOn: response.status === 503,
+        retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+      };
+    } finally {
+      clearTimeout(timer);
     }
-    if (response.ok) return readJson(response, decode);
-    const error = await errorFromResponse(response);
-    return {
-      ok: false,
-      error,
-      moveOn: response.status === 503,
-      retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
-    };
   }
 }
 
@@ -109,19 +127,17 @@ async function readJson(
   try {
     text = await response.text();
   } catch (cause) {
-    return { ok: false, error: networkError(cause), moveOn: false };
+    return { ok: false, error: connectionLostError(cause), moveOn: false };
   }
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch (cause) {
-    const error = new SpoolError('internal', 'The gateway answered a body that is not JSON.', {
-      cause,
-    });
+    const error = violationError('The gateway answered a body that is not JSON.', cause);
     return { ok: false, error, moveOn: false };
   }
   const decoded = decode(body);
   if (decoded.ok) return { ok: true, response: { status: response.status, body: decoded.value } };
   const message = `The gateway answered an unexpected body: ${decoded.error.message}`;
-  return { ok: false, error: new SpoolError('internal', message), moveOn: false };
+  return { ok: false, error: violationError(message), moveOn: false };
 }

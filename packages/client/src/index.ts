@@ -15,7 +15,7 @@ export type {
   TokensChunk,
 } from '@spool/protocol';
 export { chunkEnd, chunkStart, isSpoolError, SpoolError } from '@spool/protocol';
-export type { BlockState } from './message-state.ts';
+export { type BlockState, MessageState } from './message-state.ts';
 export type {
   ReconnectOptions,
   SpoolClientOptions,

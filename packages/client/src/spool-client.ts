@@ -20,6 +20,7 @@ import {
   SpoolError,
   type StreamMetadata,
   streamPaths,
+  WS_HEARTBEAT_PARAMETER,
   webSocketUrl,
 } from '@spool/protocol';
 import { HttpApi, type JsonRequest } from './http-api.ts';
@@ -183,7 +184,7 @@ export class SpoolClient {
     const WebSocket = this.#options.WebSocket;
     if (WebSocket === undefined) throw new SpoolError('internal', 'No WebSocket implementation.');
     const socket = new WsSocket({
-      url: webSocketUrl(gateway),
+      url: `${webSocketUrl(gateway)}?${WS_HEARTBEAT_PARAMETER}=true`,
       WebSocket,
       onGone: (gone) => {
         if (this.#sockets.get(gateway) === gone) this.#sockets.delete(gateway);

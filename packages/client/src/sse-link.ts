@@ -7,20 +7,36 @@
  * time, so at most one event (one chunk) lands beyond the high-water mark. Unread bytes stay
  * in the socket buffers and the gateway, which writes only while the socket drains, stops.
  * Subscriptions are acknowledged by the stream through the HTTP ack endpoint.
+ *
+ * Liveness: the response headers must come within `CONNECT_TIMEOUT_MS` (else `unreachable`), and
+ * while the link reads, some byte within the bound derived from the gateway's
+ * `X-Spool-Heartbeat-Ms` (else `heartbeat_timeout`); either way the link ends and the stream
+ * resumes on the next gateway.
  */
 import {
   type Chunking,
   createSseDecoder,
   EPOCH_HEADER,
   encodeSseEventsQuery,
+  HEARTBEAT_HEADER,
+  livenessBoundMs,
+  parseHeartbeatMs,
   type Result,
   type SpoolError,
   type SseEventsQueryInput,
   type SseMessage,
   streamPaths,
 } from '@spool/protocol';
-import { errorFromResponse, networkError, spoolError } from './errors.ts';
+import {
+  connectionLostError,
+  errorFromResponse,
+  silenceError,
+  spoolError,
+  unreachableError,
+  violationError,
+} from './errors.ts';
 import { type Link, type LinkOutcome, type LinkSink, type Reception, settleOnce } from './link.ts';
+import { CONNECT_TIMEOUT_MS, LivenessTimer } from './liveness-timer.ts';
 
 export interface SseLinkInput {
   fetch: typeof fetch;
@@ -33,6 +49,8 @@ export interface SseLinkInput {
    */
   start: { from: number; epoch?: string | undefined; subscription?: string | undefined };
   chunking: Chunking | undefined;
+  /** The window to ask for (`?window=`): the room left in the stream's buffer. */
+  window?: number | undefined;
   sink: LinkSink;
 }
 
@@ -48,6 +66,10 @@ export class SseLink implements Link {
   #first = true;
   /** Set by the decoder callback: how the link must end. */
   #stop: LinkOutcome | undefined;
+  /** The wait for the answer, then for each sign of life; undefined bound: none told. */
+  readonly #liveness: LivenessTimer;
+  #answered = false;
+  #boundMs: number | undefined;
 
   constructor(input: SseLinkInput) {
     this.#input = input;
@@ -55,10 +77,21 @@ export class SseLink implements Link {
     const { promise, settle } = settleOnce<LinkOutcome>();
     this.outcome = promise;
     this.#settle = settle;
+    this.#liveness = new LivenessTimer((boundMs) =>
+      this.#finish(
+        this.#answered
+          ? { kind: 'retry', error: silenceError(boundMs), moveOn: true }
+          : {
+              kind: 'retry',
+              error: unreachableError(new Error(`no answer within ${boundMs} ms`)),
+              moveOn: true,
+            },
+      ),
+    );
     this.#run().then(
       (outcome) => this.#finish(outcome),
       (cause: unknown) =>
-        this.#finish({ kind: 'retry', error: networkError(cause), moveOn: false }),
+        this.#finish({ kind: 'retry', error: connectionLostError(cause), moveOn: false }),
     );
   }
 
@@ -70,7 +103,7 @@ export class SseLink implements Link {
   drop(): void {
     this.#finish({
       kind: 'retry',
-      error: networkError(new Error('The connection was dropped.')),
+      error: connectionLostError(new Error('the application dropped it')),
       moveOn: false,
     });
   }
@@ -80,22 +113,29 @@ export class SseLink implements Link {
   }
 
   #finish(outcome: LinkOutcome): void {
+    this.#liveness.stop();
     if (this.#settle(outcome)) this.#controller.abort();
   }
 
   async #run(): Promise<LinkOutcome> {
     const { signal } = this.#controller;
     let response: Response;
+    this.#liveness.arm(CONNECT_TIMEOUT_MS);
     try {
       response = await this.#input.fetch(this.#url(), {
         headers: this.#headers(),
         signal,
       });
     } catch (cause) {
-      return { kind: 'retry', error: networkError(cause), moveOn: true };
+      return { kind: 'retry', error: unreachableError(cause), moveOn: true };
+    } finally {
+      this.#liveness.pause();
     }
+    this.#answered = true;
     if (response.status === 204) return { kind: 'complete' };
     if (!response.ok) return refused(await errorFromResponse(response), response.status);
+    const heartbeatMs = parseHeartbeatMs(response.headers.get(HEARTBEAT_HEADER));
+    this.#boundMs = heartbeatMs === undefined ? undefined : livenessBoundMs(heartbeatMs);
     const epoch = response.headers.get(EPOCH_HEADER) ?? undefined;
     if (this.#input.sink.started(undefined, epoch || undefined) === 'violation') return violation();
     if (response.body === null) return violation();
@@ -106,18 +146,18 @@ export class SseLink implements Link {
     reader: ReadableStreamDefaultReader<Uint8Array>,
     signal: AbortSignal,
   ): Promise<LinkOutcome> {
-    const { sink } = this.#input;
     const decoder = createSseDecoder((message) => this.#message(message));
     try {
       for (;;) {
-        if (!sink.hasRoom()) await sink.room(signal);
+        await this.#room(signal);
         if (signal.aborted) return { kind: 'closed' };
+        this.#liveness.arm(this.#boundMs);
         const { done, value } = await reader.read();
         if (done) break;
         // One line at a time, so no more than one event (one chunk) overshoots the bound.
         let rest: Uint8Array | undefined = value;
         while (rest !== undefined && this.#stop === undefined) {
-          if (!sink.hasRoom()) await sink.room(signal);
+          await this.#room(signal);
           if (signal.aborted) return { kind: 'closed' };
           const end = rest.indexOf(LINE_FEED);
           if (end < 0 || end === rest.length - 1) {
@@ -135,9 +175,21 @@ export class SseLink implements Link {
     }
     return {
       kind: 'retry',
-      error: networkError(new Error('The response ended before the stream did.')),
+      error: connectionLostError(new Error('the response ended before the stream did')),
       moveOn: false,
     };
+  }
+
+  /**
+   * Waits for room in the stream's buffer. Silence counts only while we read: a link paused for
+   * room hears nothing, rightly; the wait for bytes starts again when it reads on.
+   */
+  async #room(signal: AbortSignal): Promise<void> {
+    const { sink } = this.#input;
+    if (sink.hasRoom()) return;
+    this.#liveness.pause();
+    await sink.room(signal);
+    this.#liveness.arm(this.#boundMs);
   }
 
   #message(result: Result<SseMessage>): void {
@@ -175,6 +227,7 @@ export class SseLink implements Link {
             epoch: start.from > 0 ? start.epoch : undefined,
           };
     if (chunking !== undefined) query.chunking = chunking;
+    if (this.#input.window !== undefined) query.window = this.#input.window;
     return gateway + streamPaths.events(stream) + encodeSseEventsQuery(query);
   }
 
@@ -198,7 +251,7 @@ function refused(error: SpoolError, status: number): LinkOutcome {
 function violation(): LinkOutcome {
   return {
     kind: 'retry',
-    error: spoolError('internal', 'The gateway broke the SSE protocol or offset order; resuming.'),
+    error: violationError('The gateway broke the SSE protocol or offset order; resuming.'),
     moveOn: false,
   };
 }

@@ -12,7 +12,7 @@
  */
 import { type Chunking, isSpoolError, SpoolError } from '@spool/protocol';
 import { backoffDelay, sleep } from './backoff.ts';
-import { exhaustedError } from './errors.ts';
+import { exhaustedError, unreachableError } from './errors.ts';
 import type { Link, LinkOutcome, LinkSink } from './link.ts';
 import type { TransportName } from './options.ts';
 import { SseLink } from './sse-link.ts';
@@ -202,6 +202,9 @@ export class StreamConnector {
       stream: this.#stream,
       start: { from: from ?? 0, epoch, subscription },
       chunking: this.#chunking,
+      // A subscription's window is what the gateway holds unacknowledged; plain SSE counts what
+      // the socket took as acknowledged, so TCP is its window.
+      window: subscription === undefined ? undefined : Math.max(1, this.#state.window()),
       sink: this.#sink,
     });
   }
@@ -221,7 +224,7 @@ export class StreamConnector {
       });
       return undefined;
     } catch (error) {
-      const spool = isSpoolError(error) ? error : new SpoolError('internal', String(error));
+      const spool = isSpoolError(error) ? error : unreachableError(error);
       return spool.retryable
         ? { kind: 'retry', error: spool, moveOn: true }
         : { kind: 'fatal', error: spool };

@@ -7,13 +7,8 @@
  * in flight and a slow application slows the gateway, not memory. On a subscription the acks
  * are durable.
  */
-import {
-  type Chunking,
-  type ProtocolError,
-  SpoolError,
-  type SubscribedFrame,
-} from '@spool/protocol';
-import { closeError, spoolError } from './errors.ts';
+import type { Chunking, ProtocolError, SubscribedFrame } from '@spool/protocol';
+import { CLOSE_SILENT, closeError, spoolError, violationError } from './errors.ts';
 import { type Link, type LinkOutcome, type LinkSink, settleOnce } from './link.ts';
 import type { WsRoute, WsSocket } from './ws-socket.ts';
 
@@ -55,7 +50,7 @@ export class WsLink implements Link {
         this.#reception(this.#input.sink.received(chunk, false));
       },
       error: (error, undecodable) => this.#onError(error, undecodable),
-      closed: (code, opened) => this.#onClosed(code, opened),
+      closed: (code, opened, reason) => this.#onClosed(code, opened, reason),
     };
     input.socket.attach(input.stream, this.#route);
     input.socket.send({
@@ -114,7 +109,7 @@ export class WsLink implements Link {
       this.#complete = true;
       this.#settle({ kind: 'complete' });
     } else if (reception === 'violation') {
-      const error = new SpoolError('internal', 'The gateway broke offset order; resuming.');
+      const error = violationError('The gateway broke offset order; resuming.');
       this.#settle({ kind: 'retry', error, moveOn: false });
     }
   }
@@ -132,14 +127,15 @@ export class WsLink implements Link {
     }
   }
 
-  #onClosed(code: number, opened: boolean): void {
+  #onClosed(code: number, opened: boolean, reason: string): void {
     this.#gone = true;
     if (this.#complete) return;
-    const error = closeError(code);
+    const error = closeError(code, opened, reason);
     if (!error.retryable) {
       this.#settle({ kind: 'fatal', error });
       return;
     }
-    this.#settle({ kind: 'retry', error, moveOn: code === 1012 || !opened, notOpened: !opened });
+    const moveOn = code === 1012 || code === CLOSE_SILENT || !opened;
+    this.#settle({ kind: 'retry', error, moveOn, notOpened: !opened });
   }
 }

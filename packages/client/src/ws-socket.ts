@@ -3,15 +3,26 @@
  * gateway (SPEC section 5: many streams multiplexed). Opened when the first stream attaches,
  * closed shortly after the last one detaches. Server frames are routed to streams by `stream`.
  * When the socket closes, every stream on it hears it and resumes on its own.
+ *
+ * Liveness: the socket asks for heartbeat frames (`?heartbeat=true`) and learns the gateway's
+ * interval from its `subscribed` and `heartbeat` frames. While streams are attached, a socket
+ * that receives nothing for the bound derived from it (liveness.ts) is closed as silent
+ * (`heartbeat_timeout`): every stream on it resumes, on the next gateway. Until the interval is
+ * told, the bound is `CONNECT_TIMEOUT_MS`; a gateway that answers `subscribed` without one (from
+ * before heartbeats) is not watched.
  */
 import {
   type Chunk,
   type ClientFrame,
   decodeServerFrame,
   encodeClientFrame,
+  livenessBoundMs,
   type ProtocolError,
+  type ServerFrame,
   type SubscribedFrame,
 } from '@spool/protocol';
+import { CLOSE_DROPPED, CLOSE_SILENT } from './errors.ts';
+import { CONNECT_TIMEOUT_MS, LivenessTimer } from './liveness-timer.ts';
 import type { WebSocketConstructor, WebSocketLike } from './options.ts';
 
 /** A stream's handlers for the frames of its stream. */
@@ -20,14 +31,10 @@ export interface WsRoute {
   chunk(chunk: Chunk): void;
   /** An error frame for the stream, or a frame of it that could not be decoded. */
   error(error: ProtocolError, undecodable: boolean): void;
-  /** The socket is gone; `opened`: it had opened before. */
-  closed(code: number, opened: boolean): void;
+  /** The socket is gone; `opened`: it had opened before; `reason`: the close reason. */
+  closed(code: number, opened: boolean, reason: string): void;
 }
 
-/** Close code the SDK uses when the application cuts a socket (`drop()`). */
-export const CLOSE_DROPPED = 4000;
-/** How long a socket waits to open before it counts as failed. */
-const OPEN_TIMEOUT_MS = 10_000;
 /** How long an unused socket stays open, for a stream that resubscribes at once. */
 const LINGER_MS = 500;
 
@@ -39,6 +46,9 @@ export class WsSocket {
   #state: 'connecting' | 'open' | 'closed' = 'connecting';
   #pending: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #liveness = new LivenessTimer(() => this.close(CLOSE_SILENT));
+  /** The liveness bound: `CONNECT_TIMEOUT_MS` until told, undefined once a gateway told none. */
+  #boundMs: number | undefined = CONNECT_TIMEOUT_MS;
 
   constructor(input: {
     url: string;
@@ -59,12 +69,14 @@ export class WsSocket {
     this.#socket.addEventListener('message', (event: { data: unknown }) =>
       this.#receive(event.data),
     );
-    this.#socket.addEventListener('close', (event: { code: number }) => this.#shutdown(event.code));
+    this.#socket.addEventListener('close', (event: { code: number; reason?: string }) =>
+      this.#shutdown(event.code, event.reason ?? ''),
+    );
     // After opening, an error is followed by `close` with the real code.
     this.#socket.addEventListener('error', () => {
       if (this.#state === 'connecting') this.#shutdown(1006);
     });
-    this.#timer = unrefTimer(setTimeout(() => this.close(1006), OPEN_TIMEOUT_MS));
+    this.#timer = unrefTimer(setTimeout(() => this.close(1006), CONNECT_TIMEOUT_MS));
   }
 
   get closed(): boolean {
@@ -73,13 +85,18 @@ export class WsSocket {
 
   attach(stream: string, route: WsRoute): void {
     this.#routes.set(stream, route);
-    if (this.#state === 'open') this.#clearTimer();
+    if (this.#state === 'open') {
+      this.#clearTimer();
+      // A new subscribe expects an answer: the wait starts now if nothing else was awaited.
+      if (this.#routes.size === 1) this.#liveness.arm(this.#boundMs);
+    }
   }
 
   /** Forgets `route` (if it still is the stream's); the socket closes when none is left. */
   detach(stream: string, route: WsRoute): void {
     if (this.#routes.get(stream) !== route) return;
     this.#routes.delete(stream);
+    if (this.#routes.size === 0) this.#liveness.pause();
     this.#lingerIfUnused();
   }
 
@@ -109,6 +126,7 @@ export class WsSocket {
     if (this.#state !== 'connecting') return;
     this.#state = 'open';
     this.#clearTimer();
+    if (this.#routes.size > 0) this.#liveness.arm(this.#boundMs);
     for (const text of this.#pending) this.#socket?.send(text);
     this.#pending = [];
     this.#lingerIfUnused();
@@ -123,6 +141,8 @@ export class WsSocket {
   #receive(data: unknown): void {
     if (this.#state !== 'open') return;
     const decoded = decodeServerFrame(frameData(data));
+    if (decoded.ok) this.#told(decoded.frame);
+    if (this.#routes.size > 0) this.#liveness.arm(this.#boundMs);
     if (!decoded.ok) {
       const route = decoded.error.stream ? this.#routes.get(decoded.error.stream) : undefined;
       // A frame that names no stream of ours cannot be attributed: resume them all.
@@ -131,6 +151,7 @@ export class WsSocket {
       return;
     }
     const { frame } = decoded;
+    if (frame.kind === 'heartbeat') return;
     const stream = frame.kind === 'error' ? frame.error.stream : frame.stream;
     const route = stream === undefined ? undefined : this.#routes.get(stream);
     if (route === undefined) return;
@@ -139,16 +160,24 @@ export class WsSocket {
     else route.error(frame.error, false);
   }
 
-  #shutdown(code: number): void {
+  /** A `subscribed` or `heartbeat` frame tells the interval; a `subscribed` without one, that none will come. */
+  #told(frame: ServerFrame): void {
+    if (frame.kind !== 'subscribed' && frame.kind !== 'heartbeat') return;
+    if (frame.heartbeatMs !== undefined) this.#boundMs = livenessBoundMs(frame.heartbeatMs);
+    else if (frame.kind === 'subscribed') this.#boundMs = undefined;
+  }
+
+  #shutdown(code: number, reason = ''): void {
     if (this.#state === 'closed') return;
     const opened = this.#state === 'open';
     this.#state = 'closed';
     this.#clearTimer();
+    this.#liveness.stop();
     this.#pending = [];
     this.#onGone(this);
     const routes = [...this.#routes.values()];
     this.#routes.clear();
-    for (const route of routes) route.closed(code, opened);
+    for (const route of routes) route.closed(code, opened, reason);
   }
 
   #clearTimer(): void {

@@ -293,7 +293,7 @@ describe('failures', () => {
     const errors: SpoolError[] = [];
     stream.on('error', (error) => errors.push(error));
     const error = await collect(stream).catch((caught: SpoolError) => caught);
-    expect(error).toMatchObject({ code: 'internal', retryable: true });
+    expect(error).toMatchObject({ code: 'unreachable', retryable: true });
     expect((error as SpoolError).message).toMatch(/^Gave up after 4 attempts/);
     expect(errors).toEqual([error]);
   });

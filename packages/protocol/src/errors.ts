@@ -4,6 +4,10 @@
  * `status` is the HTTP status; `close` the WebSocket close code when the error closes the
  * socket (otherwise it travels as an `error` frame); `retryable` tells a client whether the
  * same request may succeed later (centrifuge's "Temporary"). Codes are never reused.
+ *
+ * `client: true` marks the codes only a client produces (the SDK, about what it met on the
+ * network): a gateway never sends them. Their `status` is the one a client that answers HTTP
+ * itself (a backend relaying a stream) would use.
  * `docs/protocol.md` documents each one; a test keeps the two in step.
  */
 
@@ -145,12 +149,38 @@ export const ERROR_CODES = {
     retryable: false,
     message: 'The model upstream sent nothing for too long.',
   },
+  unreachable: {
+    status: 503,
+    client: true,
+    retryable: true,
+    message: 'No gateway answered: the connection could not be made or timed out.',
+  },
+  connection_lost: {
+    status: 503,
+    client: true,
+    retryable: true,
+    message: 'The connection broke before the stream ended.',
+  },
+  heartbeat_timeout: {
+    status: 504,
+    client: true,
+    retryable: true,
+    message: 'The connection sent no sign of life within its liveness bound.',
+  },
+  protocol_violation: {
+    status: 502,
+    client: true,
+    retryable: true,
+    message: 'The gateway sent what the protocol does not allow.',
+  },
   internal: { status: 500, retryable: true, message: 'Internal error.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export interface ErrorSpec {
   status: number;
   close?: number;
+  /** Only clients produce it; no gateway sends it. */
+  client?: boolean;
   retryable: boolean;
   message: string;
 }

@@ -14,6 +14,7 @@ import {
   MAX_CHUNK_DELAY_MS,
   MAX_CHUNK_ITEMS,
   MAX_ITEMS_LIMIT,
+  MAX_WINDOW,
 } from './limits.ts';
 import { decimalOffsetSchema } from './params.ts';
 import type { Result } from './protocol-error.ts';
@@ -82,10 +83,23 @@ export const includeUsageQuerySchema = z.object({
   include_usage: z.enum(['true', 'false']).optional(),
 });
 
+/** `?window=N`: the delivery's window, 1..`MAX_WINDOW` as for a WebSocket `subscribe`. */
+export const windowQuerySchema = z.object({
+  window: z
+    .string()
+    .regex(
+      new RegExp(`^[0-9]{1,${String(MAX_WINDOW).length}}$`),
+      `expected an integer from 1 to ${MAX_WINDOW}`,
+    )
+    .transform(Number)
+    .pipe(z.int().min(1).max(MAX_WINDOW))
+    .optional(),
+});
+
 /**
  * Decodes the query of `GET /v1/streams/:id/events` (an object of parameter → value, as a
  * router parses it). The parts are checked in order — resume point and format, chunking,
- * `include_usage` — and the first wrong parameter is the error.
+ * `include_usage`, `window` — and the first wrong parameter is the error.
  */
 export function decodeSseEventsQuery(query: unknown): Result<SseEventsQuery> {
   const resume = validate(eventsQuerySchema, query, queryOptions);
@@ -94,6 +108,8 @@ export function decodeSseEventsQuery(query: unknown): Result<SseEventsQuery> {
   if (!chunking.ok) return chunking;
   const usage = validate(includeUsageQuerySchema, query, queryOptions);
   if (!usage.ok) return usage;
+  const window = validate(windowQuerySchema, query, queryOptions);
+  if (!window.ok) return window;
   const { from, epoch, subscription, format } = resume.value;
   const value: SseEventsQuery = { format };
   if (from !== undefined) value.from = from;
@@ -103,6 +119,7 @@ export function decodeSseEventsQuery(query: unknown): Result<SseEventsQuery> {
   if (requested !== undefined) value.chunking = requested;
   const includeUsage = usage.value.include_usage;
   if (includeUsage !== undefined) value.includeUsage = includeUsage === 'true';
+  if (window.value.window !== undefined) value.window = window.value.window;
   return { ok: true, value };
 }
 

@@ -8,7 +8,7 @@ import {
   type SseEventsQuery,
 } from './http-query.ts';
 import { decodeItemsQuery, decodeSseEventsQuery } from './http-query-schemas.ts';
-import { DEFAULT_ITEMS_LIMIT, MAX_ITEMS_LIMIT } from './limits.ts';
+import { DEFAULT_ITEMS_LIMIT, MAX_ITEMS_LIMIT, MAX_WINDOW } from './limits.ts';
 import type { Result } from './protocol-error.ts';
 import { chunkingArbitrary, offsetArbitrary, subscriptionIdArbitrary } from './test-arbitraries.ts';
 
@@ -36,6 +36,7 @@ const sseEventsQueryArbitrary: fc.Arbitrary<SseEventsQuery> = fc
       format: fc.constantFrom('spool' as const, 'openai' as const),
       chunking: chunkingArbitrary,
       includeUsage: fc.boolean(),
+      window: fc.integer({ min: 1, max: MAX_WINDOW }),
     },
     { requiredKeys: ['start', 'format'], noNullPrototype: true },
   )
@@ -129,6 +130,21 @@ describe('the events query', () => {
       'include_usage not a boolean',
       { include_usage: 'yes' },
       ['invalid_request', 'include_usage: Invalid option: expected one of "true"|"false"'],
+    ],
+    [
+      'a window of 0',
+      { window: '0' },
+      ['invalid_request', 'window: Too small: expected number to be >=1'],
+    ],
+    [
+      'a window over the limit',
+      { window: '65537' },
+      ['invalid_request', 'window: Too big: expected number to be <=65536'],
+    ],
+    [
+      'a window that is no integer',
+      { window: '1e3' },
+      ['invalid_request', 'window: expected an integer from 1 to 65536'],
     ],
     [
       'a repeated parameter',

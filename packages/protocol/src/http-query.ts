@@ -26,6 +26,8 @@ export interface SseEventsQuery {
   chunking?: Chunking;
   /** `?include_usage=true|false` (OpenAI format): overrides what the stream was created with. */
   includeUsage?: boolean;
+  /** `?window=N` (1..`MAX_WINDOW`): the most items sent and not yet acknowledged; `SPOOL_WINDOW` when absent. */
+  window?: number;
 }
 
 /** What `encodeSseEventsQuery` takes: `format` may be left out (`spool`). */
@@ -62,6 +64,7 @@ export function encodeSseEventsQuery(query: SseEventsQueryInput): string {
     ['chunk_items', typeof chunking === 'object' ? chunking.maxItems : undefined],
     ['chunk_delay_ms', typeof chunking === 'object' ? chunking.maxDelayMs : undefined],
     ['include_usage', query.includeUsage],
+    ['window', query.window],
   ]);
 }
 

@@ -16,6 +16,7 @@ export {
   type JsonObject,
 } from './json-object.ts';
 export * from './limits.ts';
+export * from './liveness.ts';
 export * from './params.ts';
 export * from './protocol-error.ts';
 export * from './schemas.ts';

@@ -5,6 +5,7 @@ import type { ClientFrame } from './client-frame.ts';
 import { type ErrorCode, isErrorCode } from './errors.ts';
 import { isStreamId } from './items.ts';
 import { exceedsUtf8Length } from './json-object.ts';
+import { livenessBoundMs, parseHeartbeatMs } from './liveness.ts';
 import type { ProtocolError } from './protocol-error.ts';
 import {
   chunksArbitrary,
@@ -19,6 +20,7 @@ import {
   decodeClientFrame,
   decodeServerFrame,
   encodeClientFrame,
+  encodeHeartbeat,
   encodeServerChunk,
   encodeServerError,
   encodeSubscribed,
@@ -215,6 +217,11 @@ function expectServerOutcome(result: ServerFrameResult): void {
     );
   } else if (result.frame.kind === 'subscribed') {
     expect(decodeServerFrame(encodeSubscribed(result.frame))).toEqual(result);
+  } else if (result.frame.kind === 'heartbeat') {
+    expect(decodeServerFrame(encodeHeartbeat(result.frame.heartbeatMs ?? 0))).toMatchObject({
+      ok: true,
+      frame: { kind: 'heartbeat' },
+    });
   } else {
     expect(decodeServerFrame(encodeServerError(result.frame.error))).toEqual(result);
   }
@@ -318,12 +325,39 @@ describe('WebSocket properties', () => {
   });
 });
 
+describe('heartbeat frames', () => {
+  it('round-trip with the told interval', () => {
+    expect(decodeServerFrame(encodeHeartbeat(200))).toEqual({
+      ok: true,
+      frame: { kind: 'heartbeat', heartbeatMs: 200 },
+    });
+  });
+
+  it('decode without an interval', () => {
+    expect(decodeServerFrame('{"type":"heartbeat"}')).toEqual({
+      ok: true,
+      frame: { kind: 'heartbeat' },
+    });
+  });
+});
+
+describe('liveness bound', () => {
+  it('is twice the told interval plus the margin', () => {
+    expect(livenessBoundMs(15_000)).toBe(31_000);
+    expect(parseHeartbeatMs('15000')).toBe(15_000);
+    expect(parseHeartbeatMs('15s')).toBeUndefined();
+    expect(parseHeartbeatMs(99)).toBeUndefined();
+    expect(parseHeartbeatMs(null)).toBeUndefined();
+  });
+});
+
 describe('subscribed frames', () => {
   it('round-trip with and without a subscription', () => {
     const stream = 'st_AAAAAAAAAAAAAAAAAAAAAA';
     for (const frame of [
       { stream, from: 7, epoch: '1f3a9c2e', complete: false },
       { stream, from: 0, epoch: '', subscription: 'sub_BBBBBBBBBBBBBBBBBBBBBB', complete: true },
+      { stream, from: 2, epoch: 'ab', complete: false, heartbeatMs: 15_000 },
     ]) {
       expect(decodeServerFrame(encodeSubscribed(frame))).toEqual({
         ok: true,
@@ -337,6 +371,15 @@ describe('subscribed frames', () => {
       '{"type":"subscribed","stream":"st_AAAAAAAAAAAAAAAAAAAAAA","from":3,"complete":false}',
     );
     expect(decoded).toMatchObject({ ok: true, frame: { from: 3, epoch: '' } });
+  });
+
+  it('ignores a heartbeat interval out of bounds (the client then checks no liveness)', () => {
+    const decoded = decodeServerFrame(
+      '{"type":"subscribed","stream":"st_AAAAAAAAAAAAAAAAAAAAAA","from":3,"heartbeat_ms":5}',
+    );
+    expect(decoded.ok && decoded.frame.kind === 'subscribed' && decoded.frame.heartbeatMs).toBe(
+      undefined,
+    );
   });
 
   it('refuses a subscribed frame with a bad offset', () => {

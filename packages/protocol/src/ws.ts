@@ -23,6 +23,7 @@ import { EPOCH_PATTERN } from './epoch.ts';
 import { isNonNegativeInteger } from './field-reader.ts';
 import { isStreamId, isSubscriptionId } from './items.ts';
 import { decodeJsonObject, type JsonObject } from './json-object.ts';
+import { parseHeartbeatMs } from './liveness.ts';
 import { type ProtocolError, type ProtocolErrorMessage, protocolError } from './protocol-error.ts';
 
 export {
@@ -74,7 +75,8 @@ export function encodeClientFrame(frame: ClientFrame): string {
  * offset — for a subscription, its acknowledged offset), the stream's epoch (what the client
  * sends back with `from` when it subscribes again; "" for a stream without one), and
  * `complete: true` when the stream has ended and the client already has all of it (nothing will
- * follow on this subscribe).
+ * follow on this subscribe), and `heartbeat_ms`, the gateway's heartbeat interval (liveness.ts),
+ * absent from gateways that do not tell it.
  */
 export interface SubscribedFrame {
   kind: 'subscribed';
@@ -83,12 +85,26 @@ export interface SubscribedFrame {
   epoch: string;
   subscription?: string;
   complete: boolean;
+  heartbeatMs?: number;
 }
 
-/** What a server frame decodes to: a chunk of one stream, a `subscribed`, or a protocol error. */
+/**
+ * `{"type":"heartbeat","heartbeat_ms":N}`: a sign of life on a socket that has sent nothing for
+ * `heartbeat_ms` (sent to sockets that asked, liveness.ts). It names no stream.
+ */
+export interface HeartbeatFrame {
+  kind: 'heartbeat';
+  heartbeatMs?: number;
+}
+
+/**
+ * What a server frame decodes to: a chunk of one stream, a `subscribed`, a heartbeat, or a
+ * protocol error.
+ */
 export type ServerFrame =
   | { kind: 'chunk'; stream: string; chunk: Chunk }
   | SubscribedFrame
+  | HeartbeatFrame
   | ProtocolErrorMessage;
 
 export type ServerFrameResult =
@@ -132,7 +148,12 @@ export function encodeSubscribed(frame: Omit<SubscribedFrame, 'kind'>): string {
     epoch: frame.epoch,
     subscription: frame.subscription,
     complete: frame.complete,
+    heartbeat_ms: frame.heartbeatMs,
   });
+}
+
+export function encodeHeartbeat(heartbeatMs: number): string {
+  return JSON.stringify({ type: 'heartbeat', heartbeat_ms: heartbeatMs });
 }
 
 const serverDecodeOptions = { code: 'invalid_frame', subject: 'frame' } as const;
@@ -150,11 +171,12 @@ export function decodeServerFrame(
   }
   if (type === 'error' && !isErrorItemFields(raw.value)) return decodeErrorFrame(raw.value);
   if (type === 'subscribed') return decodeSubscribedFrame(raw.value);
+  if (type === 'heartbeat') return decodeHeartbeatFrame(raw.value);
   return decodeChunkFrame(type, raw.value);
 }
 
 function decodeSubscribedFrame(fields: JsonObject): ServerFrameResult {
-  const { stream, from, subscription, complete, epoch } = fields;
+  const { stream, from, subscription, complete, epoch, heartbeat_ms } = fields;
   if (!isStreamId(stream)) return invalidStream();
   if (!isNonNegativeInteger(from)) {
     return {
@@ -181,6 +203,15 @@ function decodeSubscribedFrame(fields: JsonObject): ServerFrameResult {
     complete: complete === true,
   };
   if (subscription !== undefined) frame.subscription = subscription;
+  const heartbeatMs = parseHeartbeatMs(heartbeat_ms);
+  if (heartbeatMs !== undefined) frame.heartbeatMs = heartbeatMs;
+  return { ok: true, frame };
+}
+
+function decodeHeartbeatFrame(fields: JsonObject): ServerFrameResult {
+  const heartbeatMs = parseHeartbeatMs(fields.heartbeat_ms);
+  const frame: HeartbeatFrame = { kind: 'heartbeat' };
+  if (heartbeatMs !== undefined) frame.heartbeatMs = heartbeatMs;
   return { ok: true, frame };
 }
 

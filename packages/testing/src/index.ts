@@ -17,6 +17,7 @@ export * from './bench-doc.ts';
 export * from './docker.ts';
 export * from './fake-anthropic.ts';
 export * from './fake-openai.ts';
+export * from './fault-proxy.ts';
 export * from './log-fixtures.ts';
 export * from './sse-reader.ts';
 export * from './test-redis.ts';

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 const ALLOWED_HEADERS = 'content-type, idempotency-key, last-event-id, authorization';
-const EXPOSED_HEADERS = 'x-spool-stream-id, x-spool-epoch, retry-after';
+const EXPOSED_HEADERS = 'x-spool-stream-id, x-spool-epoch, x-spool-heartbeat-ms, retry-after';
 
 export function installCors(app: FastifyInstance, origin: string): void {
   app.addHook('onRequest', async (request, reply) => {

@@ -58,6 +58,7 @@ export function registerEventsRoute(app: FastifyInstance): void {
       autoAck: resume.kind === 'offset',
       policy: chunkingPolicy(query.chunking, context.config.maxChunkItems),
       format,
+      window: query.window,
     });
   });
 }

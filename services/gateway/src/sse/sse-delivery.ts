@@ -4,7 +4,7 @@
  *
  * The caller has checked everything that can be refused (so a refusal was an ordinary JSON
  * error). The response names the stream's epoch in `X-Spool-Epoch`, and every event id carries
- * it (`<offset>:<epoch>`). From here on a failure is an error event without `id:` and the response ends; the
+ * it (`<offset>:<epoch>`); `X-Spool-Heartbeat-Ms` tells how often something is sent at least. From here on a failure is an error event without `id:` and the response ends; the
  * client resumes with `Last-Event-ID` on any gateway.
  */
 import {
@@ -14,6 +14,7 @@ import {
   encodeSseChunk,
   encodeSseProtocolError,
   encodeSseRetry,
+  HEARTBEAT_HEADER,
 } from '@spool/protocol';
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.ts';
@@ -53,6 +54,8 @@ export interface SseDeliveryInput {
   format?: SseFormat;
   /** Response headers besides the SSE ones. */
   headers?: Record<string, string>;
+  /** The window the client asked for (`?window=`); `SPOOL_WINDOW` when absent. */
+  window?: number | undefined;
 }
 
 /** Delivers until `end` has been sent, the client went away, or the delivery failed. */
@@ -69,6 +72,8 @@ export async function deliverSse(input: SseDeliveryInput): Promise<void> {
     ...hookHeaders,
     ...SSE_HEADERS,
     [EPOCH_HEADER]: input.start.epoch,
+    // The client's liveness bound derives from it (liveness.ts): a silent response is dropped.
+    [HEARTBEAT_HEADER]: String(config.heartbeatMs),
     ...input.headers,
   });
   const bytesSent = metrics.bytesSent.labels(labels);
@@ -94,7 +99,7 @@ export async function deliverSse(input: SseDeliveryInput): Promise<void> {
       streamId: input.streamId,
       start: input.start,
       sink,
-      window: config.window,
+      window: input.window ?? config.window,
       chunking: input.policy,
       autoAck: input.autoAck,
       signal: controller.signal,

@@ -6,6 +6,7 @@
  */
 import {
   decodeClientFrame,
+  encodeHeartbeat,
   encodeServerChunk,
   encodeServerError,
   encodeSubscribed,
@@ -37,7 +38,11 @@ export class WsConnection {
     });
     this.#outbox = outbox;
     this.#streams = new StreamMultiplexer(context, 'ws', {
-      subscribed: (frame) => outbox.sendText(encodeSubscribed(frame), frame.stream),
+      subscribed: (frame) =>
+        outbox.sendText(
+          encodeSubscribed({ ...frame, heartbeatMs: context.config.heartbeatMs }),
+          frame.stream,
+        ),
       chunk: (stream, chunk, joinUpTo) => outbox.sendChunk(stream, chunk, joinUpTo),
       resent: (stream, chunk) => outbox.sendText(encodeServerChunk(stream, chunk), stream),
       error: (error) => outbox.sendText(encodeServerError(error), error.stream),
@@ -50,6 +55,17 @@ export class WsConnection {
 
   get streams(): number {
     return this.#streams.streams;
+  }
+
+  /**
+   * Sends a `heartbeat` frame when nothing went out for the heartbeat interval and nothing waits
+   * in the send buffer (a full buffer is the client's to drain; its bytes are signs of life).
+   */
+  heartbeat(): void {
+    const { heartbeatMs } = this.#context.config;
+    if (Date.now() - this.#outbox.lastSentAt < heartbeatMs || this.#outbox.bufferedBytes() > 0)
+      return;
+    this.#outbox.sendText(encodeHeartbeat(heartbeatMs));
   }
 
   receive(data: Uint8Array | string): void {

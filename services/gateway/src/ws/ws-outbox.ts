@@ -34,6 +34,7 @@ export class WsOutbox {
   #lastOfStream = new Map<string, number>();
   #flushScheduled = false;
   #waiters: (() => void)[] = [];
+  #lastSentAt = Date.now();
 
   constructor(input: {
     socket: WebSocket;
@@ -71,6 +72,11 @@ export class WsOutbox {
     return this.#socket.bufferedAmount;
   }
 
+  /** When the last frames went out (`Date.now()`), for the heartbeat. */
+  get lastSentAt(): number {
+    return this.#lastSentAt;
+  }
+
   drained(signal: AbortSignal): Promise<void> {
     if (this.#socket.bufferedAmount < this.#highWaterBytes / 2) return Promise.resolve();
     return new Promise((resolve) => {
@@ -105,6 +111,7 @@ export class WsOutbox {
     this.#pending = [];
     this.#lastOfStream.clear();
     if (this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#lastSentAt = Date.now();
     // ws keeps no cork of its own across frames; corking its socket makes the turn one write.
     const raw = (this.#socket as unknown as { _socket?: Socket })._socket;
     raw?.cork();

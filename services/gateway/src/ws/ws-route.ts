@@ -6,9 +6,13 @@
  * goes on; above `SPOOL_WS_MAX_PAYLOAD_BYTES` ws closes it with 1009. A ping every
  * `SPOOL_WS_PING_MS`; a peer that did not answer the previous one is dropped. Draining closes
  * every socket with 1012 so clients reconnect to another gateway.
+ *
+ * A socket whose URL asks for them (`?heartbeat=true`, liveness.ts) gets a `heartbeat` frame
+ * whenever it has been sent nothing for `SPOOL_HEARTBEAT_MS`: protocol pings are invisible to a
+ * browser's WebSocket, so a client could not tell a quiet stream from a dead connection.
  */
 import websocket from '@fastify/websocket';
-import { HTTP_ROUTES, type SpoolError } from '@spool/protocol';
+import { HTTP_ROUTES, type SpoolError, WS_HEARTBEAT_PARAMETER } from '@spool/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientGone } from '../delivery/delivery-failure.ts';
@@ -29,11 +33,16 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
         app.spool.admission.checkConnection(app.spool.deliveries.size);
       },
     },
-    (socket) => serve(app, socket),
+    (socket, request) =>
+      serve(
+        app,
+        socket,
+        (request.query as Record<string, unknown>)[WS_HEARTBEAT_PARAMETER] === 'true',
+      ),
   );
 }
 
-function serve(app: FastifyInstance, socket: WebSocket): void {
+function serve(app: FastifyInstance, socket: WebSocket, heartbeats: boolean): void {
   const context = app.spool;
   const labels = { transport: 'ws' } as const;
   const connection = new WsConnection(socket, context);
@@ -56,11 +65,15 @@ function serve(app: FastifyInstance, socket: WebSocket): void {
     alive = false;
     socket.ping();
   }, context.config.ws.pingMs);
+  const heartbeat = heartbeats
+    ? setInterval(() => connection.heartbeat(), Math.max(50, context.config.heartbeatMs / 2))
+    : undefined;
   socket.on('message', (data: Buffer, isBinary: boolean) =>
     connection.receive(isBinary ? new Uint8Array(data) : data.toString('utf8')),
   );
   socket.on('close', () => {
     clearInterval(pinger);
+    clearInterval(heartbeat);
     unregister();
     context.metrics.connections.dec(labels);
     connection.closeAll(new ClientGone('The socket closed.'));
