@@ -36,6 +36,8 @@ export async function buildApp(
   });
   const context = buildContext(config, dependencies);
   app.decorate('spool', context);
+  context.redisWatch.start();
+  app.addHook('onClose', async () => context.redisWatch.stop());
   installErrorHandlers(app, context.metrics);
   installCors(app, config.corsOrigin);
   app.addHook('onRequest', async (request, reply) => {
