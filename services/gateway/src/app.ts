@@ -33,6 +33,13 @@ export async function buildApp(
     bodyLimit: config.maxBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: false,
+    // A request (headers and body) must arrive within this: a slow-drip body cannot hold a
+    // connection. Node checks it every `connectionsCheckingInterval`.
+    requestTimeout: config.bounds.requestTimeoutMs,
+    http: {
+      headersTimeout: config.bounds.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.bounds.requestTimeoutMs),
+    },
   });
   const context = buildContext(config, dependencies);
   app.decorate('spool', context);

@@ -44,15 +44,3 @@ export async function readBlock(input: {
   }
   return { items, next, done: ended };
 }
-
-/** All items of `[from, to)`, as far as they exist. */
-export async function readRange(
-  log: TokenLog,
-  streamId: string,
-  from: number,
-  to: number,
-): Promise<Item[]> {
-  const items: Item[] = [];
-  for await (const item of log.items(streamId, { from, to })) items.push(item);
-  return items;
-}
