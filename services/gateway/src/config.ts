@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
-import { MAX_CHUNK_ITEMS, MAX_WINDOW } from '@spool/protocol';
+import { MAX_CHUNK_ITEMS, MAX_TOKENS_LIMIT, MAX_WINDOW } from '@spool/protocol';
 import { duration, findUnknownVariables, integer, oneOf, parseEnv, text } from '@spool/runtime';
 import { z } from 'zod';
 
@@ -49,6 +49,9 @@ const shape = {
   SPOOL_MAX_CONNECTIONS_PER_CLIENT: integer(1, 1_000_000, 1_000),
   SPOOL_MAX_SUBSCRIBERS_PER_STREAM: integer(1, 1_000_000, 1_000),
   SPOOL_REQUEST_TIMEOUT_MS: duration(1_000, HOUR, 30_000),
+  SPOOL_MAX_TOKENS: integer(1, MAX_TOKENS_LIMIT, 32_768),
+  SPOOL_ALLOW_UNPACED: oneOf(['0', '1'], '0'),
+  SPOOL_MAX_PROMPT_CHARS: integer(1, 64 << 20, 500_000),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -105,8 +108,14 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       ),
       /** Deliveries of one stream at once on this gateway. */
       maxSubscribersPerStream: raw.SPOOL_MAX_SUBSCRIBERS_PER_STREAM,
-      /** Time to receive a whole request (headers and body), and a socket's idle limit. */
+      /** Time to receive a whole request (headers and body). */
       requestTimeoutMs: raw.SPOOL_REQUEST_TIMEOUT_MS,
+      /** The most tokens a create may ask for. */
+      maxTokens: raw.SPOOL_MAX_TOKENS,
+      /** Whether a client may ask for `tokens_per_second: 0` (no pacing at all). */
+      allowUnpaced: raw.SPOOL_ALLOW_UNPACED === '1',
+      /** The most characters of prompt (all messages' contents together) a create may carry. */
+      maxPromptChars: raw.SPOOL_MAX_PROMPT_CHARS,
     },
     unknownVariables: findUnknownVariables(env),
   });
