@@ -18,6 +18,9 @@ export async function appendItems(context: LogContext, input: AppendInput): Prom
     retentionMs: settings.retentionMs,
     tombstoneMs: settings.tombstoneMs,
     maxStreamItems: settings.maxStreamItems,
+    blockStarts: input.items.flatMap((item, index) =>
+      item.type === 'block_start' ? [{ block: item.block, offset: input.at + index }] : [],
+    ),
     entries: splitIntoEntries(input.items, settings.maxEntryItems).map((items) => ({
       count: items.length,
       data: encodeEntryItems(items),

@@ -10,7 +10,7 @@ import {
   type StreamStatus,
 } from '@spool/protocol';
 import { decodeEntry } from './entry-codec.ts';
-import type { ReadResult, StreamMeta } from './token-log.ts';
+import type { BlockStart, ReadResult, StreamMeta } from './token-log.ts';
 
 export interface EntriesToReadInput {
   entries: [string, string[]][];
@@ -54,6 +54,27 @@ function dataLoss(offset: number): SpoolError {
   });
 }
 
+/** Meta hash fields `block:<n>`: where block n starts (append-items.lua's block index). */
+export const BLOCK_FIELD = 'block:';
+
+/**
+ * Where block `block` starts, from a stream's meta hash (see TokenLog.blockStart); the errors of
+ * `readMeta` for a stream that is not there.
+ */
+export function readBlockStart(
+  streamId: string,
+  hash: Record<string, string>,
+  block: number,
+): BlockStart {
+  const meta = readMeta(streamId, hash);
+  return {
+    start: optionalNumber(hash[`${BLOCK_FIELD}${block}`]),
+    indexedFrom: optionalNumber(hash.indexed_from),
+    length: meta.length,
+    status: meta.status,
+  };
+}
+
 export function readMeta(streamId: string, hash: Record<string, string>): StreamMeta {
   if (!hash.status) throw new SpoolError('stream_not_found');
   const expiresAt = optionalNumber(hash.expires_at);
@@ -74,9 +95,12 @@ export function readMeta(streamId: string, hash: Record<string, string>): Stream
     'last_append_at',
     'epoch',
     'epochs',
+    'indexed_from',
   ]);
   const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(hash)) if (!known.has(name)) fields[name] = value;
+  for (const [name, value] of Object.entries(hash)) {
+    if (!known.has(name) && !name.startsWith(BLOCK_FIELD)) fields[name] = value;
+  }
   return {
     id: streamId,
     status: hash.status as StreamStatus,

@@ -70,6 +70,8 @@ const TABLE = {
         at: number;
         final: { status: StreamStatus; reason: FinishReason } | undefined;
         maxStreamItems: number;
+        /** Where the batch's blocks start: block number → offset of its block_start. */
+        blockStarts: readonly { block: number; offset: number }[];
         entries: readonly { count: number; data: string }[];
       },
       keys,
@@ -83,6 +85,7 @@ const TABLE = {
       input.maxStreamItems,
       keys.events,
       NOTIFICATION_ITEMS_MAX_BYTES,
+      input.blockStarts.map(({ block, offset }) => `${block} ${offset}`).join(' '),
       ...input.entries.flatMap((entry) => [entry.count, entry.data]),
     ],
     decode: (reply): AppendResult => {

@@ -46,6 +46,21 @@ export interface StreamMeta {
   fields: Record<string, string>;
 }
 
+/** Where a content block starts, from the block index the appends keep (append-items.lua). */
+export interface BlockStart {
+  /** Offset of the block's `block_start`; undefined when the index has none (yet). */
+  start: number | undefined;
+  /**
+   * The offset from which the stream's blocks are indexed: 0 when every block start is in the
+   * index (so a block without a start has not started); undefined for a stream written before
+   * the index, or with nothing appended yet.
+   */
+  indexedFrom: number | undefined;
+  /** The stream's length and status, read in the same step. */
+  length: number;
+  status: StreamStatus;
+}
+
 export interface CreateStreamInput {
   id: string;
   /** Identifies the request that made the stream: a create with the same id and another hash is refused. */
@@ -156,6 +171,11 @@ export interface TokenLog {
    * coalesced per stream.
    */
   follow(streamId: string, from: number, options?: WaitOptions): Promise<ReadResult>;
+  /**
+   * Where block `block` starts, with the stream's length and status, in one read of its
+   * metadata: block reads start there instead of at offset 0. Errors as `meta`.
+   */
+  blockStart(streamId: string, block: number): Promise<BlockStart>;
   claimAttempt(streamId: string, attempt: number): Promise<ClaimResult>;
   /** Stop the generation; see cancel-stream.lua. Returns the status after the call. */
   cancel(streamId: string): Promise<StreamStatus>;

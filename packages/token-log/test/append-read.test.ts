@@ -281,3 +281,30 @@ describe('idempotent production and fencing', () => {
     expect(attempts.filter((attempt) => attempt === '2')).toHaveLength(60);
   });
 });
+
+describe('block index', () => {
+  it('keeps where each block starts, across appends, and nothing of it in the fields', async () => {
+    const { log } = openLog();
+    const id = await createStream(log);
+    expect(await log.blockStart(id, 0)).toMatchObject({ start: undefined, indexedFrom: undefined });
+    const first = [{ type: 'block_start', block: 0, kind: 'text' } as const, ...tokens(3, 0)];
+    await log.append({ streamId: id, attempt: 1, at: 0, items: first });
+    const second = [
+      { type: 'block_end', block: 0 } as const,
+      { type: 'block_start', block: 1, kind: 'reasoning' } as const,
+      ...tokens(2, 1),
+    ];
+    await log.append({ streamId: id, attempt: 1, at: 4, items: second });
+    // A retried append changes nothing, the index included.
+    await log.append({ streamId: id, attempt: 1, at: 4, items: second });
+    expect(await log.blockStart(id, 0)).toEqual({
+      start: 0,
+      indexedFrom: 0,
+      length: 8,
+      status: 'running',
+    });
+    expect((await log.blockStart(id, 1)).start).toBe(5);
+    expect((await log.blockStart(id, 2)).start).toBeUndefined();
+    expect((await log.meta(id)).fields).toEqual({});
+  });
+});

@@ -167,4 +167,11 @@ describe('on a 3-master Redis Cluster', () => {
     expect(reads).not.toHaveBeenCalled();
     reads.mockRestore();
   });
+
+  it("keeps the block index under the stream's hash tag", async () => {
+    const id = await createStream(log);
+    const items = [{ type: 'block_start', block: 3, kind: 'text' } as const, ...tokens(2, 3)];
+    await log.append({ streamId: id, attempt: 1, at: 0, items });
+    expect(await log.blockStart(id, 3)).toMatchObject({ start: 0, indexedFrom: 0, length: 3 });
+  });
 });
