@@ -10,7 +10,7 @@ import {
   type StreamStatus,
 } from '@spool/protocol';
 import { decodeEntry } from './entry-codec.ts';
-import type { BlockStart, ReadResult, StreamMeta } from './token-log.ts';
+import type { ItemIndex, ReadResult, StreamMeta } from './token-log.ts';
 
 export interface EntriesToReadInput {
   entries: [string, string[]][];
@@ -58,17 +58,20 @@ function dataLoss(offset: number): SpoolError {
 export const BLOCK_FIELD = 'block:';
 
 /**
- * Where block `block` starts, from a stream's meta hash (see TokenLog.blockStart); the errors of
+ * The item index of a stream from its meta hash (see TokenLog.itemIndex); the errors of
  * `readMeta` for a stream that is not there.
  */
-export function readBlockStart(
-  streamId: string,
-  hash: Record<string, string>,
-  block: number,
-): BlockStart {
+export function readItemIndex(streamId: string, hash: Record<string, string>): ItemIndex {
   const meta = readMeta(streamId, hash);
+  const blocks = new Map<number, number>();
+  for (const [name, value] of Object.entries(hash)) {
+    if (name.startsWith(BLOCK_FIELD))
+      blocks.set(Number(name.slice(BLOCK_FIELD.length)), Number(value));
+  }
   return {
-    start: optionalNumber(hash[`${BLOCK_FIELD}${block}`]),
+    blocks,
+    firstToken: optionalNumber(hash.first_token),
+    usage: optionalNumber(hash.usage_at),
     indexedFrom: optionalNumber(hash.indexed_from),
     length: meta.length,
     status: meta.status,
@@ -96,6 +99,8 @@ export function readMeta(streamId: string, hash: Record<string, string>): Stream
     'epoch',
     'epochs',
     'indexed_from',
+    'first_token',
+    'usage_at',
   ]);
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(hash)) {

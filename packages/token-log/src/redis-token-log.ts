@@ -20,7 +20,7 @@ import {
 } from './log-context.ts';
 import { Notifier } from './notifier.ts';
 import { readItems } from './read-items.ts';
-import { readBlockStart } from './read-result.ts';
+import { readItemIndex } from './read-result.ts';
 import { assertKeyPrefix, type StreamKeys, streamKeys } from './redis-keys.ts';
 import { Scripts } from './scripts.ts';
 import {
@@ -121,10 +121,10 @@ export class RedisTokenLog implements Log.TokenLog {
     return this.#tail.follow(streamId, from, options);
   }
 
-  async blockStart(streamId: string, block: number): Promise<Log.BlockStart> {
+  async itemIndex(streamId: string): Promise<Log.ItemIndex> {
     const key = this.#context.keys(streamId).meta;
     const hash = await mapRedisErrors(() => this.#context.redis.hgetall(key));
-    return readBlockStart(streamId, hash, block);
+    return readItemIndex(streamId, hash);
   }
 
   claimAttempt(streamId: string, attempt: number): Promise<Log.ClaimResult> {

@@ -168,10 +168,12 @@ describe('on a 3-master Redis Cluster', () => {
     reads.mockRestore();
   });
 
-  it("keeps the block index under the stream's hash tag", async () => {
+  it("keeps the item index under the stream's hash tag", async () => {
     const id = await createStream(log);
     const items = [{ type: 'block_start', block: 3, kind: 'text' } as const, ...tokens(2, 3)];
     await log.append({ streamId: id, attempt: 1, at: 0, items });
-    expect(await log.blockStart(id, 3)).toMatchObject({ start: 0, indexedFrom: 0, length: 3 });
+    const index = await log.itemIndex(id);
+    expect(index).toMatchObject({ firstToken: 1, indexedFrom: 0, length: 3 });
+    expect(index.blocks.get(3)).toBe(0);
   });
 });

@@ -119,7 +119,7 @@ export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number
         options.signal?.removeEventListener('abort', onAbort);
       });
     },
-    blockStart: (streamId, block) => bound(() => log.blockStart(streamId, block)),
+    itemIndex: (streamId) => bound(() => log.itemIndex(streamId)),
     claimAttempt: (streamId, attempt) => bound(() => log.claimAttempt(streamId, attempt)),
     cancel: (streamId) => bound(() => log.cancel(streamId)),
     watchCancel: async (streamId, onCancel) =>

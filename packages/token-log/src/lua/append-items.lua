@@ -17,10 +17,12 @@
   promoted replica) starts a new epoch at the stream's length before it writes
   (include/epoch.lua): the items it stores may differ from items that run lost.
 
-  Block index: where each content block starts (`block:<n>` → offset of its block_start, given
-  by the caller in ARGV[10] as "<block> <offset> …") is kept in the meta hash, first one wins, and
-  `indexed_from` is the offset of the first append that kept it (0 for a stream indexed from its
-  start), so a block read starts at its block instead of scanning from 0.
+  Item index: offsets of the items readers need without scanning, kept in the meta hash — where
+  each content block starts (`block:<n>`), the first token (`first_token`), the latest usage item
+  (`usage_at`) — given by the caller as "<field> <offset> …" pairs: ARGV[10] fields set once
+  (first one wins), ARGV[11] fields overwritten. `indexed_from` is the offset of the first append
+  that kept the index (0 for a stream indexed from its start). So a block read starts at its
+  block, and an OpenAI-format resume rebuilds its state from a few items instead of [0, N).
 
   Waking readers: the batch itself is published (SPUBLISH, so on a cluster only the stream's
   shard carries it) on the events channel, in the format of notification-codec.ts:
@@ -33,8 +35,9 @@
   ARGV[3] final status ('' unless the batch ends the stream)    ARGV[4] finish reason
   ARGV[5] retention TTL in ms    ARGV[6] tombstone grace in ms    ARGV[7] length cap
   ARGV[8] events channel    ARGV[9] most bytes of entries a message carries
-  ARGV[10] block starts of the batch: "<block> <offset> <block> <offset> …" ('' for none)
-  ARGV[11], ARGV[12], ... pairs: item count of an entry, encoded items of that entry
+  ARGV[10] index fields to set once: "<field> <offset> …" ('' for none)
+  ARGV[11] index fields to overwrite: "<field> <offset> …" ('' for none)
+  ARGV[12], ARGV[13], ... pairs: item count of an entry, encoded items of that entry
 
   Output: { new length, appended (1|0) }
   Errors: SPOOL stream_not_found | stale_attempt <owner> | offset_conflict <length>
@@ -53,8 +56,8 @@ local tombstoneMs = tonumber(ARGV[6])
 local lengthCap = tonumber(ARGV[7])
 local channel = ARGV[8]
 local messageMaxBytes = tonumber(ARGV[9])
-local blockStarts = ARGV[10]
-local FIRST_ENTRY = 11
+local indexOnce, indexLatest = ARGV[10], ARGV[11]
+local FIRST_ENTRY = 12
 
 local total = 0
 for index = FIRST_ENTRY, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
@@ -101,15 +104,19 @@ end
 
 redis.call('HSET', metaKey, 'length', first, 'last_append_at', now)
 redis.call('HSETNX', metaKey, 'indexed_from', at)
-local block = nil
-for word in string.gmatch(blockStarts, '%S+') do
-  if block == nil then
-    block = word
-  else
-    redis.call('HSETNX', metaKey, 'block:' .. block, word)
-    block = nil
+local function keepIndex(pairs, command)
+  local field = nil
+  for word in string.gmatch(pairs, '%S+') do
+    if field == nil then
+      field = word
+    else
+      redis.call(command, metaKey, field, word)
+      field = nil
+    end
   end
 end
+keepIndex(indexOnce, 'HSETNX')
+keepIndex(indexLatest, 'HSET')
 if attempt > owner then redis.call('HSET', metaKey, 'attempt', attempt) end
 if status == 'queued' then redis.call('HSET', metaKey, 'status', 'running', 'started_at', now) end
 

@@ -32,14 +32,15 @@ export async function readBlock(input: {
   limit: number;
 }): Promise<BlockPage> {
   const { log, streamId, block, from, limit } = input;
-  const index = await log.blockStart(streamId, block);
-  if (index.start === undefined && index.indexedFrom === 0 && from <= index.length) {
+  const index = await log.itemIndex(streamId);
+  const start = index.blocks.get(block);
+  if (start === undefined && index.indexedFrom === 0 && from <= index.length) {
     // Every block start is indexed and this block has none: it has not started. It can only
     // start at or after the length read with the index.
     return { items: [], next: Math.max(from, index.length), done: isEnded(index.status) };
   }
   // The block's items are at or after its start: the scan begins there, not at 0.
-  const scanFrom = index.start === undefined ? from : Math.max(from, index.start);
+  const scanFrom = start === undefined ? from : Math.max(from, start);
   const items: Item[] = [];
   let next = scanFrom;
   let ended = false;
