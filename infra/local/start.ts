@@ -140,7 +140,7 @@ async function startRedis(
 ): Promise<{ url: string; stop: () => Promise<void> }> {
   const given = process.env.REDIS_URL;
   if (given) {
-    console.log(`spool: using Redis at ${given}`);
+    console.log(`spool: using Redis at ${withoutCredentials(given)}`);
     return { url: given, stop: async () => {} };
   }
   requireRedisServer();
@@ -192,3 +192,13 @@ async function startChild(child: {
 }
 
 await main();
+
+/** A Redis URL as it may be logged: user and password masked. */
+function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return url.replace(/\/\/[^@/]*@/, '//***@');
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = parsed.username === '' ? '' : '***';
+  parsed.password = parsed.password === '' ? '' : '***';
+  return parsed.toString();
+}
