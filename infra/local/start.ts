@@ -128,13 +128,19 @@ function loadSettings() {
   }
 }
 
+/**
+ * The memory cap of a Redis started here (`noeviction`, as infra/redis.conf): full, it refuses
+ * writes, which clients get as `429 over_capacity`, instead of growing without bound.
+ */
+const LOCAL_MAXMEMORY = '1gb';
+
 /** The Redis of REDIS_URL, or one started here: a single server or a 3-master Cluster. */
 async function startRedis(
   topology: Settings['SPOOL_REDIS'],
 ): Promise<{ url: string; stop: () => Promise<void> }> {
   const given = process.env.REDIS_URL;
   if (given) {
-    console.log(`spool: using Redis at ${given}`);
+    console.log(`spool: using Redis at ${withoutCredentials(given)}`);
     return { url: given, stop: async () => {} };
   }
   requireRedisServer();
@@ -144,11 +150,25 @@ async function startRedis(
       appendOnly: true,
       ownProcessGroup: true,
     });
+    for (const server of cluster.servers) {
+      spawnSync('redis-cli', [
+        '-p',
+        String(server.port),
+        'CONFIG',
+        'SET',
+        'maxmemory',
+        LOCAL_MAXMEMORY,
+      ]);
+    }
     const pids = cluster.servers.map((server) => server.pid).join(', ');
     console.log(`spool: Redis Cluster of 3 masters at ${cluster.url} (pids ${pids})`);
     return { url: cluster.url, stop: () => cluster.stop() };
   }
-  const redis = await startRedisServer({ appendOnly: true, ownProcessGroup: true });
+  const redis = await startRedisServer({
+    appendOnly: true,
+    ownProcessGroup: true,
+    extraArgs: ['--maxmemory', LOCAL_MAXMEMORY],
+  });
   console.log(`spool: redis-server at ${redis.url} (pid ${redis.pid}, data in ${redis.dir})`);
   return { url: redis.url, stop: () => redis.stop() };
 }
@@ -172,3 +192,13 @@ async function startChild(child: {
 }
 
 await main();
+
+/** A Redis URL as it may be logged: user and password masked. */
+function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return url.replace(/\/\/[^@/]*@/, '//***@');
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = parsed.username === '' ? '' : '***';
+  parsed.password = parsed.password === '' ? '' : '***';
+  return parsed.toString();
+}

@@ -109,7 +109,7 @@ describe('generation queue', () => {
     expect(JSON.parse(ours.job.data ?? '')).toEqual(jobOf(streamId));
   });
 
-  it('hands a real BullMQ Worker the job it enqueued, which it then completes', async () => {
+  it('hands a real BullMQ Worker the job it enqueued, which it then completes and removes', async () => {
     const { queue, prefix } = openQueue();
     const streamId = newStreamId();
     await queue.enqueue(jobOf(streamId));
@@ -133,6 +133,31 @@ describe('generation queue', () => {
       expect(seen?.opts).toMatchObject({ ...JOB_OPTIONS, jobId: streamId });
       expect(seen?.returnvalue).toBe('completed');
       expect(await queue.depth()).toEqual({ waiting: 0, active: 0 });
+      // Nothing of the job, its prompt least of all, stays once it ended.
+      await expect.poll(async () => (await storedShape(prefix, streamId)).job).toEqual({});
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+  });
+
+  it('keeps nothing of a job that failed', async () => {
+    const { queue, prefix } = openQueue();
+    const streamId = newStreamId();
+    await queue.enqueue(jobOf(streamId));
+    const connection = connectRedis(redis().url, { maxRetriesPerRequest: null });
+    let failed = false;
+    const worker = new Worker(
+      QUEUE_NAME,
+      async () => {
+        failed = true;
+        throw new Error('the generation failed');
+      },
+      { connection, prefix },
+    );
+    try {
+      await expect.poll(() => failed, { timeout: 10_000 }).toBe(true);
+      await expect.poll(async () => (await storedShape(prefix, streamId)).job).toEqual({});
     } finally {
       await worker.close();
       connection.disconnect();

@@ -31,8 +31,12 @@ export const JOB_OPTIONS = Object.freeze({
   // The worker ends the stream itself on every failure it sees; a retry would re-run a
   // generation that already ended. Lost workers are handled by BullMQ's stalled-job checks.
   attempts: 1,
-  removeOnComplete: Object.freeze({ age: 3_600, count: 10_000 }),
-  removeOnFail: Object.freeze({ age: 24 * 3_600 }),
+  // A job holds the whole prompt: nothing of it stays in Redis once the job ends (issue 13: a
+  // 1 MiB prompt was kept for an hour, a failed one for a day). What a finished generation left
+  // is its stream. A repeat create of an ended stream enqueues again; its worker finds the
+  // stream ended and stops at once.
+  removeOnComplete: true,
+  removeOnFail: true,
 });
 
 /** The queue keys addStandardJob takes, in its order. */

@@ -4,6 +4,7 @@ export * from './client-frame.ts';
 export * from './client-frame-schemas.ts';
 export * from './epoch.ts';
 export * from './errors.ts';
+export * from './generation-rules.ts';
 export * from './http-api.ts';
 export * from './http-paths.ts';
 export * from './http-query.ts';

@@ -40,6 +40,13 @@ export function toSpoolError(error: unknown): SpoolError {
       details: value === undefined ? undefined : { value },
     });
   }
+  // Redis at `maxmemory` under `noeviction` refuses writes: the system is full, not broken. The
+  // message (script SHA, line) stays in `cause`, for the logs.
+  if (message.startsWith('OOM ')) {
+    return new SpoolError('over_capacity', 'Redis is full (maxmemory); retry later.', {
+      cause: error,
+    });
+  }
   if (CONNECTION_ERRORS.some((fragment) => message.includes(fragment))) {
     return new SpoolError('redis_unavailable', undefined, { cause: error });
   }

@@ -10,7 +10,7 @@ import {
   type StreamStatus,
 } from '@spool/protocol';
 import { decodeEntry } from './entry-codec.ts';
-import type { ReadResult, StreamMeta } from './token-log.ts';
+import type { ItemIndex, ReadResult, StreamMeta } from './token-log.ts';
 
 export interface EntriesToReadInput {
   entries: [string, string[]][];
@@ -54,6 +54,30 @@ function dataLoss(offset: number): SpoolError {
   });
 }
 
+/** Meta hash fields `block:<n>`: where block n starts (append-items.lua's block index). */
+export const BLOCK_FIELD = 'block:';
+
+/**
+ * The item index of a stream from its meta hash (see TokenLog.itemIndex); the errors of
+ * `readMeta` for a stream that is not there.
+ */
+export function readItemIndex(streamId: string, hash: Record<string, string>): ItemIndex {
+  const meta = readMeta(streamId, hash);
+  const blocks = new Map<number, number>();
+  for (const [name, value] of Object.entries(hash)) {
+    if (name.startsWith(BLOCK_FIELD))
+      blocks.set(Number(name.slice(BLOCK_FIELD.length)), Number(value));
+  }
+  return {
+    blocks,
+    firstToken: optionalNumber(hash.first_token),
+    usage: optionalNumber(hash.usage_at),
+    indexedFrom: optionalNumber(hash.indexed_from),
+    length: meta.length,
+    status: meta.status,
+  };
+}
+
 export function readMeta(streamId: string, hash: Record<string, string>): StreamMeta {
   if (!hash.status) throw new SpoolError('stream_not_found');
   const expiresAt = optionalNumber(hash.expires_at);
@@ -74,9 +98,14 @@ export function readMeta(streamId: string, hash: Record<string, string>): Stream
     'last_append_at',
     'epoch',
     'epochs',
+    'indexed_from',
+    'first_token',
+    'usage_at',
   ]);
   const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(hash)) if (!known.has(name)) fields[name] = value;
+  for (const [name, value] of Object.entries(hash)) {
+    if (!known.has(name) && !name.startsWith(BLOCK_FIELD)) fields[name] = value;
+  }
   return {
     id: streamId,
     status: hash.status as StreamStatus,

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Item, StreamStatus } from '@spool/protocol';
 import { appendItems } from './append-items.ts';
 import { type RedisClient, subscriberFor } from './connect.ts';
+import { mapRedisErrors } from './errors.ts';
 import { iterateItems } from './item-iterator.ts';
 import {
   assertOffset,
@@ -19,6 +20,7 @@ import {
 } from './log-context.ts';
 import { Notifier } from './notifier.ts';
 import { readItems } from './read-items.ts';
+import { readItemIndex } from './read-result.ts';
 import { assertKeyPrefix, type StreamKeys, streamKeys } from './redis-keys.ts';
 import { Scripts } from './scripts.ts';
 import {
@@ -117,6 +119,12 @@ export class RedisTokenLog implements Log.TokenLog {
   follow(streamId: string, from: number, options?: Log.WaitOptions): Promise<Log.ReadResult> {
     assertOffset(from);
     return this.#tail.follow(streamId, from, options);
+  }
+
+  async itemIndex(streamId: string): Promise<Log.ItemIndex> {
+    const key = this.#context.keys(streamId).meta;
+    const hash = await mapRedisErrors(() => this.#context.redis.hgetall(key));
+    return readItemIndex(streamId, hash);
   }
 
   claimAttempt(streamId: string, attempt: number): Promise<Log.ClaimResult> {

@@ -70,6 +70,8 @@ const TABLE = {
         at: number;
         final: { status: StreamStatus; reason: FinishReason } | undefined;
         maxStreamItems: number;
+        /** The batch's item index (append-items.lua): fields set once, fields overwritten. */
+        index: ItemIndexFields;
         entries: readonly { count: number; data: string }[];
       },
       keys,
@@ -83,6 +85,8 @@ const TABLE = {
       input.maxStreamItems,
       keys.events,
       NOTIFICATION_ITEMS_MAX_BYTES,
+      indexPairs(input.index.once),
+      indexPairs(input.index.latest),
       ...input.entries.flatMap((entry) => [entry.count, entry.data]),
     ],
     decode: (reply): AppendResult => {
@@ -209,3 +213,15 @@ export type ScriptOutput<Name extends ScriptName> = ReturnType<Table[Name]['deco
 export const SCRIPTS: {
   [Name in ScriptName]: ScriptDefinition<ScriptInput<Name>, ScriptOutput<Name>>;
 } = TABLE;
+
+/** Index fields of one append: `block:<n>`, `first_token` (set once), `usage_at` (overwritten). */
+export interface ItemIndexFields {
+  once: Readonly<Record<string, number>>;
+  latest: Readonly<Record<string, number>>;
+}
+
+function indexPairs(fields: Readonly<Record<string, number>>): string {
+  return Object.entries(fields)
+    .map(([field, offset]) => `${field} ${offset}`)
+    .join(' ');
+}

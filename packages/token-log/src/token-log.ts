@@ -46,6 +46,29 @@ export interface StreamMeta {
   fields: Record<string, string>;
 }
 
+/**
+ * Offsets of the items readers need without scanning the stream, kept by the appends
+ * (append-items.lua): block reads start at their block, an OpenAI-format resume rebuilds its
+ * state from a few items.
+ */
+export interface ItemIndex {
+  /** Block number → offset of its `block_start`. */
+  blocks: ReadonlyMap<number, number>;
+  /** Offset of the stream's first token. */
+  firstToken: number | undefined;
+  /** Offset of the latest `usage` item. */
+  usage: number | undefined;
+  /**
+   * The offset from which the stream is indexed: 0 when everything is in the index (a block
+   * with no entry has not started, …); undefined for a stream written before the index, or
+   * with nothing appended yet. Only a 0 makes the index complete.
+   */
+  indexedFrom: number | undefined;
+  /** The stream's length and status, read in the same step. */
+  length: number;
+  status: StreamStatus;
+}
+
 export interface CreateStreamInput {
   id: string;
   /** Identifies the request that made the stream: a create with the same id and another hash is refused. */
@@ -156,6 +179,8 @@ export interface TokenLog {
    * coalesced per stream.
    */
   follow(streamId: string, from: number, options?: WaitOptions): Promise<ReadResult>;
+  /** The stream's item index with its length and status, in one read of its metadata. Errors as `meta`. */
+  itemIndex(streamId: string): Promise<ItemIndex>;
   claimAttempt(streamId: string, attempt: number): Promise<ClaimResult>;
   /** Stop the generation; see cancel-stream.lua. Returns the status after the call. */
   cancel(streamId: string): Promise<StreamStatus>;

@@ -281,3 +281,44 @@ describe('idempotent production and fencing', () => {
     expect(attempts.filter((attempt) => attempt === '2')).toHaveLength(60);
   });
 });
+
+describe('item index', () => {
+  it('keeps block starts, the first token and the latest usage, and none of it in the fields', async () => {
+    const { log } = openLog();
+    const id = await createStream(log);
+    expect(await log.itemIndex(id)).toMatchObject({
+      indexedFrom: undefined,
+      firstToken: undefined,
+    });
+    const first = [{ type: 'block_start', block: 0, kind: 'text' } as const, ...tokens(3, 0)];
+    await log.append({ streamId: id, attempt: 1, at: 0, items: first });
+    const usage = {
+      type: 'usage',
+      prompt_tokens: 1,
+      completion_tokens: 3,
+      total_tokens: 4,
+    } as const;
+    const second = [
+      { type: 'block_end', block: 0 } as const,
+      usage,
+      { type: 'block_start', block: 1, kind: 'reasoning' } as const,
+      ...tokens(2, 1),
+      usage,
+    ];
+    await log.append({ streamId: id, attempt: 1, at: 4, items: second });
+    // A retried append changes nothing, the index included.
+    await log.append({ streamId: id, attempt: 1, at: 4, items: second });
+    expect(await log.itemIndex(id)).toEqual({
+      blocks: new Map([
+        [0, 0],
+        [1, 6],
+      ]),
+      firstToken: 1,
+      usage: 9,
+      indexedFrom: 0,
+      length: 10,
+      status: 'running',
+    });
+    expect((await log.meta(id)).fields).toEqual({});
+  });
+});

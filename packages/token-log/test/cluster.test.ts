@@ -167,4 +167,13 @@ describe('on a 3-master Redis Cluster', () => {
     expect(reads).not.toHaveBeenCalled();
     reads.mockRestore();
   });
+
+  it("keeps the item index under the stream's hash tag", async () => {
+    const id = await createStream(log);
+    const items = [{ type: 'block_start', block: 3, kind: 'text' } as const, ...tokens(2, 3)];
+    await log.append({ streamId: id, attempt: 1, at: 0, items });
+    const index = await log.itemIndex(id);
+    expect(index).toMatchObject({ firstToken: 1, indexedFrom: 0, length: 3 });
+    expect(index.blocks.get(3)).toBe(0);
+  });
 });

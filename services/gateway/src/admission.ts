@@ -18,7 +18,9 @@ export const DEPTH_TIMEOUT_MS = 1_000;
 
 export interface AdmissionOptions {
   queue: Pick<GenerationQueue, 'depth'>;
-  config: Pick<GatewayConfig, 'maxQueueDepth' | 'maxConnections'>;
+  config: Pick<GatewayConfig, 'maxQueueDepth' | 'maxConnections'> & {
+    bounds: Pick<GatewayConfig['bounds'], 'maxConnectionsPerClient'>;
+  };
   metrics: Pick<Metrics, 'rejected'>;
   /** Clock in ms (tests). */
   now?: () => number;
@@ -57,13 +59,25 @@ export class Admission {
     }
   }
 
-  /** Throws `over_capacity` when this gateway already holds `maxConnections` deliveries. */
-  checkConnection(open: number): void {
+  /**
+   * Throws `over_capacity` when this gateway already holds `maxConnections` deliveries, or the
+   * client (`client.open` of them) its share, `maxConnectionsPerClient`: one client cannot
+   * take the whole limit from the others.
+   */
+  checkConnection(open: number, client?: { id: string; open: number }): void {
     if (open >= this.#config.maxConnections) {
       this.#metrics.rejected.inc({ reason: 'connections' });
       throw new SpoolError(
         'over_capacity',
         `This gateway holds ${open} connections (limit ${this.#config.maxConnections}); retry later or elsewhere.`,
+      );
+    }
+    const share = this.#config.bounds.maxConnectionsPerClient;
+    if (client && client.open >= share) {
+      this.#metrics.rejected.inc({ reason: 'client_connections' });
+      throw new SpoolError(
+        'over_capacity',
+        `You hold ${client.open} connections on this gateway (limit ${share} per client); close some or retry later.`,
       );
     }
   }

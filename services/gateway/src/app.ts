@@ -4,14 +4,17 @@
  * listen (fastify's app/server split). The composition root: it imports every route and
  * transport, and nothing below imports it.
  */
+import { randomBytes } from 'node:crypto';
 import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerMessagesRoute } from './anthropic/messages.ts';
 import type { GatewayConfig } from './config.ts';
 import { buildContext, type GatewayDependencies } from './context.ts';
 import { installCors } from './http/cors.ts';
-import { installErrorHandlers, sendError } from './http/errors.ts';
+import { frameworkErrorHandler, installErrorHandlers, sendError } from './http/errors.ts';
+import { createMetrics } from './metrics.ts';
 import './http/fastify-context.ts';
+import { installJsonParser } from './http/json-body.ts';
 import { registerChatCompletionsRoute } from './openai/chat-completions.ts';
 import { registerDemoRoutes } from './routes/demo.ts';
 import { registerEventsRoute } from './routes/events.ts';
@@ -28,15 +31,32 @@ export async function buildApp(
   config: GatewayConfig,
   dependencies: GatewayDependencies,
 ): Promise<FastifyInstance> {
+  const metrics = dependencies.metrics ?? createMetrics();
   const app = Fastify({
+    // Unique across gateways and restarts: a client quotes it, an operator greps for it.
+    genReqId: () => randomBytes(8).toString('hex'),
+    frameworkErrors: frameworkErrorHandler(metrics),
     loggerInstance: dependencies.logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: false,
+    // A request (headers and body) must arrive within this: a slow-drip body cannot hold a
+    // connection. Node checks it every `connectionsCheckingInterval`.
+    requestTimeout: config.bounds.requestTimeoutMs,
+    http: {
+      headersTimeout: config.bounds.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.bounds.requestTimeoutMs),
+    },
   });
-  const context = buildContext(config, dependencies);
+  const context = buildContext(config, { ...dependencies, metrics });
   app.decorate('spool', context);
+  context.redisWatch.start();
+  app.addHook('onClose', async () => context.redisWatch.stop());
   installErrorHandlers(app, context.metrics);
+  installJsonParser(app, { lenient: false });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   installCors(app, config.corsOrigin);
   app.addHook('onRequest', async (request, reply) => {
     if (context.draining && !ALWAYS_OPEN.has(request.url.split('?')[0] ?? '')) {

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
-import { MAX_CHUNK_ITEMS, MAX_WINDOW } from '@spool/protocol';
+import { MAX_CHUNK_ITEMS, MAX_TOKENS_LIMIT, MAX_WINDOW } from '@spool/protocol';
 import { duration, findUnknownVariables, integer, oneOf, parseEnv, text } from '@spool/runtime';
 import { z } from 'zod';
 
@@ -43,6 +43,15 @@ const shape = {
   SPOOL_STREAM_TTL: duration(1_000, 365 * 24 * HOUR, 24 * HOUR),
   SPOOL_MAX_STREAM_ITEMS: integer(10, 100_000_000, 1_000_000),
   SPOOL_SHUTDOWN_GRACE_MS: duration(0, HOUR, 5_000),
+  // Bounds on the work one request or client can cause (issue 13, docs/configuration.md).
+  SPOOL_REDIS_TIMEOUT_MS: duration(100, 60_000, 2_000),
+  SPOOL_WS_IDLE_MS: duration(1_000, 24 * HOUR, 60_000),
+  SPOOL_MAX_CONNECTIONS_PER_CLIENT: integer(1, 1_000_000, 1_000),
+  SPOOL_MAX_SUBSCRIBERS_PER_STREAM: integer(1, 1_000_000, 1_000),
+  SPOOL_REQUEST_TIMEOUT_MS: duration(1_000, HOUR, 30_000),
+  SPOOL_MAX_TOKENS: integer(1, MAX_TOKENS_LIMIT, 32_768),
+  SPOOL_ALLOW_UNPACED: oneOf(['0', '1'], '0'),
+  SPOOL_MAX_PROMPT_CHARS: integer(1, 64 << 20, 500_000),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -87,6 +96,27 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     maxStreamItems: raw.SPOOL_MAX_STREAM_ITEMS,
     shutdownGraceMs: raw.SPOOL_SHUTDOWN_GRACE_MS,
     logLevel: raw.SPOOL_LOG_LEVEL,
+    bounds: {
+      /** Longest wait for one Redis command on a request path; also the hang detector's. */
+      redisTimeoutMs: raw.SPOOL_REDIS_TIMEOUT_MS,
+      /** A WebSocket with no subscription for this long is closed. */
+      wsIdleMs: raw.SPOOL_WS_IDLE_MS,
+      /** One client's share of `maxConnections` (by address; the API-key part keys it by key). */
+      maxConnectionsPerClient: Math.min(
+        raw.SPOOL_MAX_CONNECTIONS_PER_CLIENT,
+        raw.SPOOL_MAX_CONNECTIONS,
+      ),
+      /** Deliveries of one stream at once on this gateway. */
+      maxSubscribersPerStream: raw.SPOOL_MAX_SUBSCRIBERS_PER_STREAM,
+      /** Time to receive a whole request (headers and body). */
+      requestTimeoutMs: raw.SPOOL_REQUEST_TIMEOUT_MS,
+      /** The most tokens a create may ask for. */
+      maxTokens: raw.SPOOL_MAX_TOKENS,
+      /** Whether a client may ask for `tokens_per_second: 0` (no pacing at all). */
+      allowUnpaced: raw.SPOOL_ALLOW_UNPACED === '1',
+      /** The most characters of prompt (all messages' contents together) a create may carry. */
+      maxPromptChars: raw.SPOOL_MAX_PROMPT_CHARS,
+    },
     unknownVariables: findUnknownVariables(env),
   });
 }

@@ -10,6 +10,7 @@ import { Admission } from './admission.ts';
 import type { GatewayConfig } from './config.ts';
 import { DeliveryRegistry } from './delivery-registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { RedisWatch, withRedisDeadline } from './redis-deadline.ts';
 import { SharedEncodings } from './shared-encodings.ts';
 
 export interface GatewayDependencies {
@@ -27,6 +28,8 @@ export interface GatewayContext extends Required<GatewayDependencies> {
   deliveries: DeliveryRegistry;
   /** Chunks encoded once per stream for all of its readers here. */
   encodings: SharedEncodings;
+  /** Notices a hung Redis; the app starts and stops it. */
+  redisWatch: RedisWatch;
   /** True once SIGTERM arrived: readiness fails, new requests get 503 `draining`. */
   draining: boolean;
 }
@@ -36,8 +39,20 @@ export function buildContext(
   dependencies: GatewayDependencies,
 ): GatewayContext {
   const metrics = dependencies.metrics ?? createMetrics();
+  const { redisTimeoutMs } = config.bounds;
+  const redisWatch = new RedisWatch({
+    ping: dependencies.ping,
+    timeoutMs: redisTimeoutMs,
+    intervalMs: Math.min(1_000, redisTimeoutMs),
+    onChange: (hung) => {
+      if (hung) dependencies.logger.warn({ timeoutMs: redisTimeoutMs }, 'Redis is not answering');
+      else dependencies.logger.info('Redis answers again');
+    },
+  });
   return {
     ...dependencies,
+    log: withRedisDeadline(dependencies.log, redisWatch, redisTimeoutMs),
+    redisWatch,
     metrics,
     config,
     admission: new Admission({ queue: dependencies.queue, config, metrics }),

@@ -298,6 +298,24 @@ describe('GET /v1/streams/:id/events?format=openai', () => {
     }
   });
 
+  it('resumes after the usage item with the usage chunk still last', async () => {
+    const streamId = await storedStream(gateway.log, mixed, 1);
+    const rest = await read(streamId, { 'Last-Event-ID': '15' }, '&include_usage=true');
+    const chunks = chunksOf(rest.events);
+    expect(chunks.at(0)).toMatchObject({ choices: [{ finish_reason: 'tool_calls' }] });
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: 10 } });
+  });
+
+  it('resumes deep into a long stream without reading it from 0 (the item index)', async () => {
+    const streamId = await storedStream(gateway.log, answer(100_000), 1_000);
+    await read(streamId, { 'Last-Event-ID': '100002' });
+    const started = performance.now();
+    const rest = await read(streamId, { 'Last-Event-ID': '100001' });
+    const elapsed = performance.now() - started;
+    console.log(`OpenAI-format resume at 100,001 of 100,003 items: ${elapsed.toFixed(1)} ms`);
+    expect(chunksOf(rest.events).at(0)).toMatchObject({ choices: [{ finish_reason: 'stop' }] });
+  });
+
   it('answers 204 at the end, and the usage chunk when include_usage=true', async () => {
     const streamId = await storedStream(gateway.log, mixed);
     expect((await read(streamId, { 'Last-Event-ID': String(mixed.length) })).status).toBe(204);

@@ -195,4 +195,24 @@ describe('admission', () => {
       'spool_admission_rejected_total{reason="connections"} 2',
     );
   });
+
+  it("refuses a client's connection past its share while others still get in", async () => {
+    const metrics = createMetrics();
+    const config = loadGatewayConfig({
+      SPOOL_MAX_CONNECTIONS: '10',
+      SPOOL_MAX_CONNECTIONS_PER_CLIENT: '3',
+    });
+    const admission = new Admission({ queue: api.main.queue, config, metrics });
+    expect(() => admission.checkConnection(5, { id: 'address:a', open: 2 })).not.toThrow();
+    expect(() => admission.checkConnection(5, { id: 'address:a', open: 3 })).toThrow(
+      expect.objectContaining({
+        code: 'over_capacity',
+        message: expect.stringMatching(/3 per client/),
+      }),
+    );
+    expect(() => admission.checkConnection(5, { id: 'address:b', open: 0 })).not.toThrow();
+    expect(await metrics.registry.metrics()).toContain(
+      'spool_admission_rejected_total{reason="client_connections"} 1',
+    );
+  });
 });

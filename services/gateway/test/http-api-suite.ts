@@ -78,6 +78,10 @@ export function httpApiSuite() {
     get main(): ApiGateway {
       return main;
     },
+    /** The file's Redis connection and key prefix (to break things on purpose). */
+    get redis(): { client: RedisClient; keyPrefix: string } {
+      return { client, keyPrefix: redis().keyPrefix };
+    },
     call(
       method: 'GET' | 'POST' | 'DELETE',
       url: string,

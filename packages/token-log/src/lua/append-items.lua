@@ -17,6 +17,13 @@
   promoted replica) starts a new epoch at the stream's length before it writes
   (include/epoch.lua): the items it stores may differ from items that run lost.
 
+  Item index: offsets of the items readers need without scanning, kept in the meta hash — where
+  each content block starts (`block:<n>`), the first token (`first_token`), the latest usage item
+  (`usage_at`) — given by the caller as "<field> <offset> …" pairs: ARGV[10] fields set once
+  (first one wins), ARGV[11] fields overwritten. `indexed_from` is the offset of the first append
+  that kept the index (0 for a stream indexed from its start). So a block read starts at its
+  block, and an OpenAI-format resume rebuilds its state from a few items instead of [0, N).
+
   Waking readers: the batch itself is published (SPUBLISH, so on a cluster only the stream's
   shard carries it) on the events channel, in the format of notification-codec.ts:
     v2 <from> <to> <t> <status> <epoch>\n<d of entry 1>\n<d of entry 2>...
@@ -28,7 +35,9 @@
   ARGV[3] final status ('' unless the batch ends the stream)    ARGV[4] finish reason
   ARGV[5] retention TTL in ms    ARGV[6] tombstone grace in ms    ARGV[7] length cap
   ARGV[8] events channel    ARGV[9] most bytes of entries a message carries
-  ARGV[10], ARGV[11], ... pairs: item count of an entry, encoded items of that entry
+  ARGV[10] index fields to set once: "<field> <offset> …" ('' for none)
+  ARGV[11] index fields to overwrite: "<field> <offset> …" ('' for none)
+  ARGV[12], ARGV[13], ... pairs: item count of an entry, encoded items of that entry
 
   Output: { new length, appended (1|0) }
   Errors: SPOOL stream_not_found | stale_attempt <owner> | offset_conflict <length>
@@ -47,7 +56,8 @@ local tombstoneMs = tonumber(ARGV[6])
 local lengthCap = tonumber(ARGV[7])
 local channel = ARGV[8]
 local messageMaxBytes = tonumber(ARGV[9])
-local FIRST_ENTRY = 10
+local indexOnce, indexLatest = ARGV[10], ARGV[11]
+local FIRST_ENTRY = 12
 
 local total = 0
 for index = FIRST_ENTRY, #ARGV, 2 do total = total + tonumber(ARGV[index]) end
@@ -93,6 +103,20 @@ for index = FIRST_ENTRY, #ARGV, 2 do
 end
 
 redis.call('HSET', metaKey, 'length', first, 'last_append_at', now)
+redis.call('HSETNX', metaKey, 'indexed_from', at)
+local function keepIndex(pairs, command)
+  local field = nil
+  for word in string.gmatch(pairs, '%S+') do
+    if field == nil then
+      field = word
+    else
+      redis.call(command, metaKey, field, word)
+      field = nil
+    end
+  end
+end
+keepIndex(indexOnce, 'HSETNX')
+keepIndex(indexLatest, 'HSET')
 if attempt > owner then redis.call('HSET', metaKey, 'attempt', attempt) end
 if status == 'queued' then redis.call('HSET', metaKey, 'status', 'running', 'started_at', now) end
 

@@ -3,6 +3,7 @@
  * anything else becomes the SpoolError the client is sent, counted and logged the same way
  * whether it reached the client over SSE or WebSocket.
  */
+import { randomBytes } from 'node:crypto';
 import { isSpoolError, SpoolError } from '@spool/protocol';
 import type { GatewayContext } from '../context.ts';
 import type { Transport } from '../metrics.ts';
@@ -24,18 +25,21 @@ export function reportFailure(
 ): SpoolError | undefined {
   const { transport, reason, streamId } = failure;
   if (reason instanceof ClientGone) return undefined;
-  const error = isSpoolError(reason)
-    ? reason
-    : new SpoolError('internal', undefined, { cause: reason });
   const { metrics, logger } = context;
+  if (!isSpoolError(reason) || reason.code === 'internal') {
+    // Nothing internal reaches the client: it gets an id to quote, the log gets the details.
+    const incident = randomBytes(8).toString('hex');
+    logger.error({ err: reason, stream: streamId, transport, incident }, 'delivery failed');
+    return new SpoolError(
+      'internal',
+      `Internal error. The gateway's log has the details under incident ${incident}.`,
+    );
+  }
+  const error = reason;
   if (error.code === 'slow_consumer') metrics.slowConsumers.inc({ transport });
   if (error.code === 'redis_unavailable') metrics.redisErrors.inc();
-  if (error.code === 'internal') {
-    logger.error({ err: reason, stream: streamId, transport }, 'delivery failed');
-  } else {
-    // What a client caused (a bad frame, an unknown stream) is its business, not the operator's.
-    const level = error.status >= 500 || error.code === 'slow_consumer' ? 'info' : 'debug';
-    logger[level]({ stream: streamId, transport, code: error.code }, 'delivery closed');
-  }
+  // What a client caused (a bad frame, an unknown stream) is its business, not the operator's.
+  const level = error.status >= 500 || error.code === 'slow_consumer' ? 'info' : 'debug';
+  logger[level]({ stream: streamId, transport, code: error.code }, 'delivery closed');
   return error;
 }

@@ -33,7 +33,7 @@ export interface DeliveryRun {
 export type DeliveryOutcome = { ended: true } | { ended: false; error: SpoolError | undefined };
 
 export async function runDelivery(
-  context: Pick<GatewayContext, 'config' | 'metrics' | 'logger'>,
+  context: Pick<GatewayContext, 'config' | 'metrics' | 'logger' | 'deliveries'>,
   run: DeliveryRun,
 ): Promise<DeliveryOutcome> {
   const { config, metrics } = context;
@@ -69,7 +69,12 @@ export async function runDelivery(
   });
   run.onSession?.(session);
   let stopAcks: (() => Promise<void>) | undefined;
+  let leaveStream: (() => void) | undefined;
   try {
+    leaveStream = context.deliveries.enterStream(
+      run.streamId,
+      config.bounds.maxSubscribersPerStream,
+    );
     stopAcks = await start.watchAcks?.((offset) => session.ack(offset));
     await session.run();
     return { ended: true };
@@ -80,6 +85,7 @@ export async function runDelivery(
       error: reportFailure(context, { transport: run.transport, reason, streamId: run.streamId }),
     };
   } finally {
+    leaveStream?.();
     await stopAcks?.();
   }
 }

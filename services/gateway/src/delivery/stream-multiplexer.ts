@@ -20,9 +20,10 @@ import {
   SpoolError,
   type SubscribeFrame,
 } from '@spool/protocol';
+import { withTimeout } from '@spool/runtime';
 import type { GatewayContext } from '../context.ts';
 import type { Transport } from '../metrics.ts';
-import { readBlock, readRange } from '../streams/read-block.ts';
+import { readBlock } from '../streams/read-block.ts';
 import { chunkingPolicy } from './chunking-policy.ts';
 import { ClientGone, reportFailure } from './delivery-failure.ts';
 import { type DeliveryOutcome, runDelivery } from './delivery-runner.ts';
@@ -31,6 +32,13 @@ import { deliveryStart } from './delivery-start.ts';
 
 /** Streams whose delivery ended are remembered (for late acks) up to this many per connection. */
 const MAX_FINISHED = 1_024;
+/**
+ * Resends one connection may have waiting behind the one in flight; one more means its client
+ * asks faster than it reads, and the connection is closed as `slow_consumer`.
+ */
+export const MAX_WAITING_RESENDS = 4;
+/** Items a resend reads from Redis at a time (it sends them before reading more). */
+const RESEND_PAGE_ITEMS = 500;
 
 /** What a multiplexed connection writes, in its transport's frames. */
 export interface MultiplexSink {
@@ -43,13 +51,15 @@ export interface MultiplexSink {
   }): void;
   /** A delivery's chunk; false when the connection's buffer is full (wait for `drained`). */
   chunk(stream: string, chunk: Chunk, joinUpTo: number): boolean;
-  /** A resent chunk (outside any delivery's flow control). */
-  resent(stream: string, chunk: Chunk): void;
+  /** A resent chunk (outside any delivery's window); false when the buffer is full. */
+  resent(stream: string, chunk: Chunk): boolean;
   error(error: ProtocolError): void;
   drained(signal: AbortSignal): Promise<void>;
   bufferedBytes(): number;
   /** Whether anything can still reach the client. */
   open(): boolean;
+  /** Ends the whole connection (its client takes nothing: `slow_consumer`). */
+  close(reason: SpoolError): void;
   /** Called when a stream's delivery starts; the function it returns when it ends. */
   delivering?(stream: string): () => void;
 }
@@ -69,6 +79,11 @@ export class StreamMultiplexer {
   readonly #streams = new Map<string, StreamDelivery>();
   /** Ended deliveries: stream → its subscription, so acks after the `end` still count. */
   readonly #finished = new Map<string, string | undefined>();
+  /** Aborts when the connection closes. */
+  readonly #closed = new AbortController();
+  /** The resend in flight (resends run one at a time) and how many wait behind it. */
+  #resending: Promise<void> = Promise.resolve();
+  #resendsWaiting = 0;
 
   constructor(context: GatewayContext, transport: Transport, sink: MultiplexSink) {
     this.#context = context;
@@ -87,6 +102,13 @@ export class StreamMultiplexer {
 
   /** A frame the client sent, as its transport decoded it. */
   receive(decoded: ClientFrameResult): void {
+    if (this.#closed.signal.aborted) return;
+    // Every frame may be answered (an error frame at least): a client whose answers pile up
+    // unread gets nothing more, whatever it sends.
+    if (this.#sink.bufferedBytes() > this.#context.config.maxBufferedBytes) {
+      this.#overflow('its send buffer is over its cap');
+      return;
+    }
     if (!decoded.ok) {
       this.#sink.error(decoded.error);
       return;
@@ -98,6 +120,7 @@ export class StreamMultiplexer {
 
   /** The connection closed or the gateway drains: stop every delivery. */
   closeAll(reason: unknown): void {
+    this.#closed.abort(reason);
     for (const delivery of this.#streams.values()) delivery.controller.abort(reason);
     this.#streams.clear();
   }
@@ -109,7 +132,7 @@ export class StreamMultiplexer {
       case 'ack':
         return this.#ack(frame);
       case 'resend':
-        return this.#resend(frame);
+        return this.#queueResend(frame);
       case 'unsubscribe':
         this.#streams.get(frame.stream)?.controller.abort(new ClientGone('Unsubscribed.'));
         this.#streams.delete(frame.stream);
@@ -205,9 +228,25 @@ export class StreamMultiplexer {
     }
   }
 
+  /** Resends run one at a time; a client that queues more than a few is not reading. */
+  async #queueResend(frame: ResendFrame): Promise<void> {
+    if (this.#resendsWaiting >= MAX_WAITING_RESENDS) {
+      this.#overflow(`it asked for more than ${MAX_WAITING_RESENDS + 1} resends at once`);
+      return;
+    }
+    this.#resendsWaiting += 1;
+    const run = this.#resending.then(() => {
+      this.#resendsWaiting -= 1;
+      return this.#resend(frame);
+    });
+    this.#resending = run.catch(() => undefined);
+    await run;
+  }
+
   async #resend(frame: ResendFrame): Promise<void> {
-    const { log, config } = this.#context;
-    let items: Item[];
+    const { log } = this.#context;
+    const signal = this.#closed.signal;
+    signal.throwIfAborted();
     if (frame.block !== undefined) {
       const page = await readBlock({
         log,
@@ -216,23 +255,69 @@ export class StreamMultiplexer {
         from: 0,
         limit: MAX_RESEND_ITEMS,
       });
-      items = page.items;
-    } else {
-      if (frame.to - frame.from > MAX_RESEND_ITEMS) {
-        throw new SpoolError(
-          'invalid_request',
-          `Resend at most ${MAX_RESEND_ITEMS} items at once.`,
-        );
+      await this.#sendResent(frame.stream, page.items);
+      return;
+    }
+    if (frame.to - frame.from > MAX_RESEND_ITEMS) {
+      throw new SpoolError('invalid_request', `Resend at most ${MAX_RESEND_ITEMS} items at once.`);
+    }
+    // Page by page, each sent (within the socket's budget) before the next is read: a resend
+    // holds at most a page in memory here, whatever its size.
+    let page: Item[] = [];
+    const items = log.items(frame.stream, {
+      from: frame.from,
+      to: frame.to,
+      pageSize: RESEND_PAGE_ITEMS,
+      signal,
+    });
+    for await (const item of items) {
+      page.push(item);
+      if (page.length < RESEND_PAGE_ITEMS) continue;
+      await this.#sendResent(frame.stream, page);
+      page = [];
+    }
+    await this.#sendResent(frame.stream, page);
+  }
+
+  /** Sends resent items within the connection's buffer: waits while it is full, as deliveries do. */
+  async #sendResent(stream: string, items: Item[]): Promise<void> {
+    const { maxChunkItems, maxBufferedBytes, stallTimeoutMs } = this.#context.config;
+    const signal = this.#closed.signal;
+    for (const chunk of chunkItems(items, maxChunkItems)) {
+      signal.throwIfAborted();
+      if (this.#sink.resent(stream, chunk)) continue;
+      if (this.#sink.bufferedBytes() > maxBufferedBytes) {
+        throw this.#overflow('its send buffer is over its cap');
       }
-      items = await readRange(log, frame.stream, frame.from, frame.to);
+      await withTimeout((stop) => this.#sink.drained(stop), {
+        timeoutMs: stallTimeoutMs,
+        onTimeout: () => this.#overflow(`it took nothing for ${stallTimeoutMs} ms`),
+        signal,
+      });
     }
-    for (const chunk of chunkItems(items, config.maxChunkItems)) {
-      this.#sink.resent(frame.stream, chunk);
+  }
+
+  /** The client does not read what it asks for: the connection ends, resumable. */
+  #overflow(why: string): SpoolError {
+    const error = new SpoolError(
+      'slow_consumer',
+      `Closed: ${why}. Reconnect and resume from your last offsets.`,
+    );
+    if (!this.#closed.signal.aborted) {
+      reportFailure(this.#context, {
+        transport: this.#transport,
+        reason: error,
+        streamId: undefined,
+      });
+      this.closeAll(error);
+      this.#sink.close(error);
     }
+    return error;
   }
 
   /** A frame's request failed (a delivery's own failures are reported by the runner). */
   #fail(stream: string | undefined, reason: unknown): void {
+    if (this.#closed.signal.aborted) return;
     const error = reportFailure(this.#context, {
       transport: this.#transport,
       reason,

@@ -5,6 +5,7 @@
  * its streams.
  */
 import type { ClientFrame__Output } from '@spool/grpc';
+import type { SpoolError } from '@spool/protocol';
 import type { GatewayContext } from '../context.ts';
 import { StreamMultiplexer } from '../delivery/stream-multiplexer.ts';
 import { clientFrameOf, errorFrame, subscribedFrame } from './grpc-frames.ts';
@@ -13,7 +14,14 @@ import type { GrpcSink } from './grpc-sink.ts';
 export class GrpcConnection {
   readonly #streams: StreamMultiplexer;
 
-  constructor(context: GatewayContext, sink: GrpcSink, open: () => boolean) {
+  constructor(input: {
+    context: GatewayContext;
+    sink: GrpcSink;
+    open: () => boolean;
+    /** Ends the call with `reason` (its client reads nothing). */
+    close: (reason: SpoolError) => void;
+  }) {
+    const { context, sink, open, close } = input;
     this.#streams = new StreamMultiplexer(context, 'grpc', {
       subscribed: (frame) => sink.write(subscribedFrame(frame)),
       chunk: (stream, chunk) => sink.sendChunk(stream, chunk),
@@ -22,6 +30,7 @@ export class GrpcConnection {
       drained: (signal) => sink.drained(signal),
       bufferedBytes: () => sink.bufferedBytes(),
       open,
+      close,
     });
   }
 

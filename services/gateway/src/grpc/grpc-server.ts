@@ -221,11 +221,12 @@ function connect(
   }
   const bytesSent = context.metrics.bytesSent.labels(labels);
   let closed = false;
-  const connection = new GrpcConnection(
+  const connection = new GrpcConnection({
     context,
-    new GrpcSink(call, (bytes) => bytesSent.inc(bytes)),
-    () => !closed && call.writable,
-  );
+    sink: new GrpcSink(call, (bytes) => bytesSent.inc(bytes)),
+    open: () => !closed && call.writable,
+    close: (reason) => close(reason, reason),
+  });
   const close = (reason: unknown, status?: SpoolError) => {
     if (closed) return;
     closed = true;

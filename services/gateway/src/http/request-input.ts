@@ -13,6 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { valueOrThrow } from './errors.ts';
+import { installJsonParser } from './json-body.ts';
 
 export interface StreamParams {
   id: string;
@@ -54,24 +55,14 @@ export function parseInput<Schema extends z.ZodType>(
 /**
  * Registers routes in a scope whose JSON parser reads an empty body (`Content-Type:
  * application/json` and nothing else, as many clients send for a bodiless POST) as no body,
- * where fastify's own parser refuses it. Everything else goes to fastify's parser, which keeps
- * its `__proto__` and `constructor` checks.
+ * where fastify's own parser refuses it. Everything else goes to json-body.ts's parser.
  */
 export function registerWithLenientJson(
   app: FastifyInstance,
   register: (scope: FastifyInstance) => void,
 ): void {
   app.register(async (scope) => {
-    const parseJson = scope.getDefaultJsonParser('error', 'error');
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      parseJson(request, text, done);
-    });
+    installJsonParser(scope, { lenient: true });
     register(scope);
   });
 }

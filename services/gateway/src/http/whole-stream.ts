@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { ClientGone } from '../delivery/delivery-failure.ts';
 import { foldStream, type StreamFold } from '../streams/fold-stream.ts';
+import { clientOf } from './client-identity.ts';
 
 /** How long a non-streaming request waits for its stream to end. */
 export const COMPLETION_TIMEOUT_MS = 10 * 60_000;
@@ -23,7 +24,10 @@ export async function foldForReply<Fold extends StreamFold>(
   const controller = new AbortController();
   const onClose = () => controller.abort(new ClientGone());
   reply.raw.once('close', onClose);
-  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
+  const unregister = context.deliveries.add({
+    client: clientOf(reply.request),
+    close: (reason) => controller.abort(reason),
+  });
   try {
     return await foldStream(context, streamId, newFold, { timeoutMs, signal: controller.signal });
   } catch (error) {

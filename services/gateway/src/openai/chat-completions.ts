@@ -15,6 +15,7 @@
 import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
 import { COMPLETION_TIMEOUT_MS, foldForReply } from '../http/whole-stream.ts';
 import { STREAM_ID_HEADER, streamCreatedStream } from '../sse/created-stream-answer.ts';
@@ -36,7 +37,7 @@ async function chatCompletions(request: FastifyRequest, reply: FastifyReply) {
   const body = valueOrThrow(parseChatCompletionBody(request.body));
   const plan = planChatCompletion(body);
   // Both answers hold the request open for the whole generation: a delivery each.
-  context.admission.checkConnection(context.deliveries.size);
+  admitConnection(request);
   const stream = await createStream(context, {
     // Keyed by endpoint, so one key cannot name a stream created by another route's body.
     request: { 'chat.completions': body },

@@ -47,7 +47,29 @@ export async function openAISseFormat(options: OpenAISseOptions): Promise<SseFor
   };
 }
 
-/** Feeds the items `[0, until)` to the state: one scan, O(1) memory, only on a resume. */
+/**
+ * Gives the state what the items `[0, until)` leave, only on a resume. The state is set by a few
+ * items — each block's `block_start` (kinds, tool-call indexes), the latest `usage`, whether a
+ * token went out — and the token log's item index says where they are: a few one-item reads
+ * instead of reading `[0, until)` (probe 66: 0.39 s at 100,000 items). A stream written before
+ * the index is read from 0 as before.
+ */
 async function skipBelow(log: TokenLog, state: OpenAIEncoderState, until: number): Promise<void> {
-  for await (const item of log.items(state.info.streamId, { to: until })) skipItem(state, item);
+  if (until === 0) return;
+  const { streamId } = state.info;
+  const index = await log.itemIndex(streamId);
+  if (index.indexedFrom !== 0) {
+    for await (const item of log.items(streamId, { to: until })) skipItem(state, item);
+    return;
+  }
+  const offsets = [...index.blocks.values()];
+  // A later usage item is sent live before `end`, so only one below `until` matters here.
+  if (index.usage !== undefined) offsets.push(index.usage);
+  const below = offsets.filter((offset) => offset < until).sort((a, b) => a - b);
+  const items = await Promise.all(below.map((offset) => log.read(streamId, offset, 1)));
+  for (const read of items) {
+    const item = read.items[0];
+    if (item) skipItem(state, item);
+  }
+  if (index.firstToken !== undefined && index.firstToken < until) state.roleSent = true;
 }

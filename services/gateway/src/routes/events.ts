@@ -25,6 +25,7 @@ import type { FastifyInstance } from 'fastify';
 import { anthropicSseFormat } from '../anthropic/anthropic-sse-format.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
+import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
 import { openAISseFormat } from '../openai/openai-sse-format.ts';
 import { resumeRequest } from '../sse/resume-point.ts';
@@ -40,7 +41,7 @@ export function registerEventsRoute(app: FastifyInstance): void {
     const resume = valueOrThrow(
       resumeRequest({ query, lastEventId: request.headers['last-event-id'] }),
     );
-    context.admission.checkConnection(context.deliveries.size);
+    admitConnection(request);
     const start = await deliveryStart(context, streamId, resume);
     if (start.complete) return reply.code(204).send();
     const format = await sseFormat(query.format, {

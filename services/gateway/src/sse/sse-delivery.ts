@@ -22,6 +22,7 @@ import type { ChunkingPolicy } from '../delivery/chunking-policy.ts';
 import { ClientGone } from '../delivery/delivery-failure.ts';
 import { runDelivery } from '../delivery/delivery-runner.ts';
 import type { DeliveryStart } from '../delivery/delivery-start.ts';
+import { clientOf } from '../http/client-identity.ts';
 import { SSE_HEADERS, SseSink } from './sse-sink.ts';
 
 const RETRY_MS = 1_000;
@@ -91,7 +92,10 @@ export async function deliverSse(input: SseDeliveryInput): Promise<void> {
   sink.writeText(encodeSseRetry(RETRY_MS));
   const controller = new AbortController();
   response.on('close', () => controller.abort(new ClientGone()));
-  const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
+  const unregister = context.deliveries.add({
+    client: clientOf(input.reply.request),
+    close: (reason) => controller.abort(reason),
+  });
   metrics.connections.inc(labels);
   try {
     const outcome = await runDelivery(context, {

@@ -15,6 +15,10 @@ import {
 import type { TokenLog } from '@spool/token-log';
 import { newStreamId } from '@spool/token-log';
 import type { GatewayContext } from '../context.ts';
+import { checkGeneration } from './generation-caps.ts';
+
+/** The id a job is built with to check it before the stream's id is known. */
+const DRAFT_ID = 'st_draft_for_checks_only';
 
 /** Length of the base64url part of a stream id derived from an `Idempotency-Key` (132 bits). */
 const DERIVED_ID_LENGTH = 22;
@@ -40,7 +44,8 @@ export interface CreatedStream {
 /**
  * Creates a stream and enqueues its generation, for every route that starts one: honours
  * `Idempotency-Key` (400 when malformed, the same stream on a repeat, 409 with another
- * request) and admission (429 `over_capacity`), both before anything is stored.
+ * request), the generation's rules and caps (400) and admission (429 `over_capacity`), all
+ * before anything is stored.
  */
 export async function createStream(
   context: Pick<GatewayContext, 'log' | 'queue' | 'admission' | 'config' | 'metrics'>,
@@ -49,6 +54,7 @@ export async function createStream(
   const { log, queue, admission, config, metrics } = context;
   const started = performance.now();
   const key = idempotencyKey(input.idempotencyKey);
+  checkGeneration(config.bounds, input.job(DRAFT_ID));
   await admission.checkCreate();
   const id = key === undefined ? newStreamId() : derivedStreamId(config.idSecret, key);
   const created = await createOrConflict(log, {

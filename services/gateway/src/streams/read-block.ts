@@ -2,14 +2,20 @@
  * Reading one content block of a stream (block-level resend, over HTTP `?block=` and the
  * WebSocket `resend` frame).
  */
-import { type Item, type ItemsPage, MAX_BLOCK_SCAN_ITEMS } from '@spool/protocol';
+import {
+  type Item,
+  type ItemsPage,
+  MAX_BLOCK_SCAN_ITEMS,
+  type StreamStatus,
+} from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 
 /**
  * A block read answers an items page: `next` is where the scan stopped (continue from there),
  * `done` that the block is complete in what was returned, or that the stream ended without
- * more of it. One read examines at most `MAX_BLOCK_SCAN_ITEMS` items, so one request costs Redis
- * a bounded amount of work however long the stream is.
+ * more of it. The scan starts at the block's `block_start` (the token log's block index), so a
+ * read costs what the block spans, not its offset; a block that has not started costs one read
+ * of the stream's metadata. One read examines at most `MAX_BLOCK_SCAN_ITEMS` items.
  */
 export type BlockPage = ItemsPage;
 
@@ -26,10 +32,20 @@ export async function readBlock(input: {
   limit: number;
 }): Promise<BlockPage> {
   const { log, streamId, block, from, limit } = input;
+  const index = await log.itemIndex(streamId);
+  const start = index.blocks.get(block);
+  if (start === undefined && index.indexedFrom === 0 && from <= index.length) {
+    // Every block start is indexed and this block has none: it has not started. It can only
+    // start at or after the length read with the index.
+    return { items: [], next: Math.max(from, index.length), done: isEnded(index.status) };
+  }
+  // The block's items are at or after its start: the scan begins there, not at 0.
+  const scanFrom = start === undefined ? from : Math.max(from, start);
   const items: Item[] = [];
-  let next = from;
+  let next = scanFrom;
   let ended = false;
-  for await (const item of log.items(streamId, { from, to: from + MAX_BLOCK_SCAN_ITEMS })) {
+  const range = { from: scanFrom, to: scanFrom + MAX_BLOCK_SCAN_ITEMS };
+  for await (const item of log.items(streamId, range)) {
     next = item.offset + 1;
     ended = item.type === 'end';
     if (!('block' in item) || item.block !== block) continue;
@@ -37,22 +53,14 @@ export async function readBlock(input: {
     if (item.type === 'block_end') return { items, next, done: true };
     if (items.length >= limit) return { items, next, done: false };
   }
-  if (next === from) {
-    // Nothing at `from`: the block is done when the stream is (it ended before `from`).
-    const probe = await log.read(streamId, from, 1);
+  if (next === scanFrom) {
+    // Nothing at `scanFrom`: the block is done when the stream is (it ended before it).
+    const probe = await log.read(streamId, scanFrom, 1);
     return { items, next: probe.next, done: probe.done };
   }
   return { items, next, done: ended };
 }
 
-/** All items of `[from, to)`, as far as they exist. */
-export async function readRange(
-  log: TokenLog,
-  streamId: string,
-  from: number,
-  to: number,
-): Promise<Item[]> {
-  const items: Item[] = [];
-  for await (const item of log.items(streamId, { from, to })) items.push(item);
-  return items;
+function isEnded(status: StreamStatus): boolean {
+  return status === 'done' || status === 'cancelled' || status === 'failed';
 }

@@ -16,6 +16,20 @@ import type { GatewayContext } from '../context.ts';
 import { StreamMultiplexer } from '../delivery/stream-multiplexer.ts';
 import { WsOutbox } from './ws-outbox.ts';
 
+/** Close code of a connection whose client does not read (1013: try again later). */
+export const CLOSE_SLOW_CONSUMER = 1013;
+/** How long a closing socket may take to flush its close frame before it is cut. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * Closes a socket whose client reads nothing: the close frame waits behind what it did not read,
+ * so the socket is cut soon after rather than after ws's 30 s close timeout.
+ */
+function closeSlow(socket: WebSocket, reason: string): void {
+  socket.close(CLOSE_SLOW_CONSUMER, reason);
+  setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+}
+
 export class WsConnection {
   readonly #context: GatewayContext;
   readonly #outbox: WsOutbox;
@@ -49,6 +63,7 @@ export class WsConnection {
       drained: (signal) => outbox.drained(signal),
       bufferedBytes: () => outbox.bufferedBytes(),
       open: () => socket.readyState === socket.OPEN,
+      close: (reason) => closeSlow(socket, reason.code),
       delivering: (stream) => context.encodings.join(stream),
     });
   }

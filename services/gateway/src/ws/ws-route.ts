@@ -16,6 +16,7 @@ import { HTTP_ROUTES, type SpoolError, WS_HEARTBEAT_PARAMETER } from '@spool/pro
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientGone } from '../delivery/delivery-failure.ts';
+import { admitConnection, clientOf } from '../http/client-identity.ts';
 import { WsConnection } from './ws-connection.ts';
 
 export const CLOSE_DRAINING = 1012;
@@ -29,24 +30,26 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
     HTTP_ROUTES.webSocket.path,
     {
       websocket: true,
-      preValidation: async () => {
-        app.spool.admission.checkConnection(app.spool.deliveries.size);
-      },
+      preValidation: async (request) => admitConnection(request),
     },
     (socket, request) =>
-      serve(
-        app,
-        socket,
-        (request.query as Record<string, unknown>)[WS_HEARTBEAT_PARAMETER] === 'true',
-      ),
+      serve(app, socket, {
+        client: clientOf(request),
+        heartbeats: (request.query as Record<string, unknown>)[WS_HEARTBEAT_PARAMETER] === 'true',
+      }),
   );
 }
 
-function serve(app: FastifyInstance, socket: WebSocket, heartbeats: boolean): void {
+function serve(
+  app: FastifyInstance,
+  socket: WebSocket,
+  { client, heartbeats }: { client: string; heartbeats: boolean },
+): void {
   const context = app.spool;
   const labels = { transport: 'ws' } as const;
   const connection = new WsConnection(socket, context);
   const unregister = context.deliveries.add({
+    client,
     close: (reason: SpoolError) => {
       connection.closeAll(reason);
       socket.close(reason.code === 'draining' ? CLOSE_DRAINING : 1011, reason.code);
@@ -57,6 +60,7 @@ function serve(app: FastifyInstance, socket: WebSocket, heartbeats: boolean): vo
   socket.on('pong', () => {
     alive = true;
   });
+  const idle = idleCloser(socket, connection, context.config.bounds.wsIdleMs);
   const pinger = setInterval(() => {
     if (!alive) {
       socket.terminate();
@@ -68,15 +72,42 @@ function serve(app: FastifyInstance, socket: WebSocket, heartbeats: boolean): vo
   const heartbeat = heartbeats
     ? setInterval(() => connection.heartbeat(), Math.max(50, context.config.heartbeatMs / 2))
     : undefined;
-  socket.on('message', (data: Buffer, isBinary: boolean) =>
-    connection.receive(isBinary ? new Uint8Array(data) : data.toString('utf8')),
-  );
+  socket.on('message', (data: Buffer, isBinary: boolean) => {
+    idle.touch();
+    connection.receive(isBinary ? new Uint8Array(data) : data.toString('utf8'));
+  });
   socket.on('close', () => {
     clearInterval(pinger);
     clearInterval(heartbeat);
+    idle.stop();
     unregister();
     context.metrics.connections.dec(labels);
     connection.closeAll(new ClientGone('The socket closed.'));
   });
   socket.on('error', (error) => context.logger.debug({ err: error }, 'WebSocket error'));
+}
+
+/** Close code of a socket closed for idling: 1000 with the reason `idle`. */
+export const CLOSE_IDLE = 1000;
+
+/**
+ * Closes a socket that follows no stream and has sent no frame for `idleMs` (SPOOL_WS_IDLE_MS):
+ * an idle socket holds a share of the connection limit for nothing.
+ */
+function idleCloser(socket: WebSocket, connection: WsConnection, idleMs: number) {
+  let lastActive = Date.now();
+  const timer = setInterval(
+    () => {
+      if (connection.streams > 0) lastActive = Date.now();
+      else if (Date.now() - lastActive >= idleMs) socket.close(CLOSE_IDLE, 'idle');
+    },
+    Math.max(100, Math.floor(idleMs / 4)),
+  );
+  timer.unref();
+  return {
+    touch: () => {
+      lastActive = Date.now();
+    },
+    stop: () => clearInterval(timer),
+  };
 }

@@ -69,15 +69,22 @@ export interface ModelAdapter {
 export class AdapterError extends Error {
   readonly code: ErrorCode | 'continuation_mismatch';
   readonly retryable: boolean;
+  /**
+   * What the upstream said (its error text, host, content type): for the operator's logs only.
+   * `message` is stored in the stream's `error` item, which every reader of the stream sees, so
+   * it never carries the upstream's words (they may hold a masked key, an org id, a host).
+   */
+  readonly detail: string | undefined;
 
   constructor(
     code: ErrorCode | 'continuation_mismatch',
     message: string,
-    options?: { retryable?: boolean; cause?: unknown },
+    options?: { retryable?: boolean; cause?: unknown; detail?: string },
   ) {
     super(message, { cause: options?.cause });
     this.name = 'AdapterError';
     this.code = code;
     this.retryable = options?.retryable ?? false;
+    this.detail = options?.detail;
   }
 }

@@ -145,7 +145,8 @@ describe('anthropic adapter', () => {
       },
     ]);
     expect(overloaded).toMatchObject({ code: 'upstream_error', retryable: true });
-    expect(overloaded.message).toContain('HTTP 529: Busy.');
+    expect(overloaded.message).toBe('the upstream answered HTTP 529');
+    expect(overloaded.detail).toBe('Busy.');
     const refused = await failure([{ status: 400 }]);
     expect(refused).toMatchObject({ code: 'upstream_error', retryable: false });
     const midStream = await failure([
@@ -153,7 +154,8 @@ describe('anthropic adapter', () => {
       { error: { type: 'overloaded_error', message: 'Overloaded' } },
     ]);
     expect(midStream).toMatchObject({ code: 'upstream_error', retryable: true });
-    expect(midStream.message).toContain('overloaded_error');
+    expect(midStream.message).toBe('the upstream failed mid-stream (overloaded_error)');
+    expect(midStream.detail).toBe('Overloaded');
     const cut = await failure([{ text: ['a'] }, { cut: true }]);
     expect(cut.code).toBe('upstream_error');
     const ended = await failure([{ text: ['a'] }]);

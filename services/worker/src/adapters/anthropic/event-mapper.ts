@@ -134,14 +134,13 @@ function upstreamStreamError(event: Record<string, unknown>): AdapterError {
   const type = valueAt(event, ['error', 'type']);
   const message = valueAt(event, ['error', 'message']);
   const retryable = type === 'overloaded_error' || type === 'api_error';
-  const detail = typeof message === 'string' ? `: ${message.slice(0, 300)}` : '';
-  return new AdapterError(
-    'upstream_error',
-    `the upstream failed mid-stream (${String(type)})${detail}`,
-    {
-      retryable,
-    },
-  );
+  // The type is one of the vendor's documented names (`overloaded_error`); anything else, and the
+  // message, only reach the logs.
+  const named = typeof type === 'string' && /^[a-z_]{1,40}$/.test(type) ? ` (${type})` : '';
+  return new AdapterError('upstream_error', `the upstream failed mid-stream${named}`, {
+    retryable,
+    detail: typeof message === 'string' ? message.slice(0, 300) : undefined,
+  });
 }
 
 function valueAt(value: unknown, path: readonly string[]): unknown {

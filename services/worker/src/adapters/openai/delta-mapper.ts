@@ -153,23 +153,21 @@ export function parseChunk(data: string): ChatCompletionChunk {
   try {
     value = JSON.parse(data);
   } catch (error) {
-    throw new AdapterError(
-      'upstream_error',
-      `malformed SSE data from the upstream: ${excerpt(data)}`,
-      {
-        cause: error,
-      },
-    );
+    throw new AdapterError('upstream_error', 'malformed SSE data from the upstream', {
+      cause: error,
+      detail: excerpt(data),
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new AdapterError('upstream_error', `SSE data is not a chunk object: ${excerpt(data)}`);
+    throw new AdapterError('upstream_error', 'SSE data from the upstream is not a chunk object', {
+      detail: excerpt(data),
+    });
   }
   const upstreamError = (value as { error?: unknown }).error;
   if (upstreamError !== undefined && upstreamError !== null) {
-    throw new AdapterError(
-      'upstream_error',
-      `upstream error mid-stream: ${errorText(upstreamError)}`,
-    );
+    throw new AdapterError('upstream_error', 'the upstream failed mid-stream', {
+      detail: errorText(upstreamError),
+    });
   }
   return value as ChatCompletionChunk;
 }

@@ -123,20 +123,29 @@ describe('openai adapter', () => {
   it('fails with a retryable upstream_error on HTTP 500', async () => {
     const error = await failure([{ status: 500, body: { error: { message: 'boom' } } }]);
     expect(error).toMatchObject({ code: 'upstream_error', retryable: true });
-    expect(error.message).toBe('the upstream answered HTTP 500: boom');
+    expect(error.message).toBe('the upstream answered HTTP 500');
+    expect(error.detail).toBe('boom');
   });
 
   it('fails retryable on 429 and not retryable on 400', async () => {
     expect(await failure([{ status: 429 }])).toMatchObject({ retryable: true });
     const error = await failure([{ status: 400, body: { error: { message: 'bad model' } } }]);
     expect(error).toMatchObject({ code: 'upstream_error', retryable: false });
-    expect(error.message).toContain('400: bad model');
+    expect(error.message).toBe('the upstream answered HTTP 400');
+  });
+
+  it("keeps the upstream's own words out of the error's message (stored in the stream)", async () => {
+    const said = 'Incorrect API key provided: sk-ab***cd (org-4f2) via llm.internal.corp:8443';
+    const error = await failure([{ status: 401, body: { error: { message: said } } }]);
+    expect(error.message).toBe('the upstream answered HTTP 401');
+    expect(error.detail).toBe(said);
   });
 
   it('fails on a malformed SSE data line', async () => {
     const error = await failure([{ content: 'a' }, { malformed: 'not json' }]);
     expect(error.code).toBe('upstream_error');
-    expect(error.message).toContain('malformed SSE data from the upstream: not json');
+    expect(error.message).toBe('malformed SSE data from the upstream');
+    expect(error.detail).toBe('not json');
   });
 
   it('fails when the upstream cuts the stream mid-way', async () => {
@@ -286,7 +295,7 @@ describe('openai adapter', () => {
   it('fails when the upstream answers JSON instead of a stream', async () => {
     const json = async () => Response.json({ choices: [] });
     const error = await failure([], { fetch: json as typeof fetch });
-    expect(error.message).toContain('not text/event-stream');
+    expect(error.message).toBe('the upstream did not answer with an event stream');
   });
 
   it('cannot continue a prefix', async () => {

@@ -17,7 +17,13 @@
  * other param (`temperature`, `response_format`, vendor fields, …) is ignored, never an error:
  * an OpenAI client sends many this model has no use for.
  */
-import type { Item, NewItem } from '@spool/protocol';
+import {
+  generationParamsProblem,
+  type Item,
+  MAX_PREFILL_MS,
+  MAX_TOKENS_LIMIT,
+  type NewItem,
+} from '@spool/protocol';
 import {
   AdapterError,
   type GenerateOptions,
@@ -43,11 +49,8 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = Object.freeze({
   defaultTokens: Object.freeze([200, 400] as const),
 });
 
-/** The longest prefill a request may ask for. */
-export const MAX_PREFILL_MS = 60_000;
-
-/** The most tokens one request may ask for: bounds what one stream can cost Redis. */
-export const MAX_TOKENS_LIMIT = 100_000;
+/** The longest prefill and the most tokens a request may ask for: Spool's rules (protocol). */
+export { MAX_PREFILL_MS, MAX_TOKENS_LIMIT };
 
 export function createSyntheticAdapter(options: Partial<SyntheticOptions> = {}): ModelAdapter {
   // An option given as undefined keeps its default, as if it were absent.
@@ -93,6 +96,10 @@ interface RequestPlan {
 
 function planRequest(settings: SyntheticOptions, request: GenerationRequest): RequestPlan {
   const { params } = request;
+  // Spool's own params by the rules the gateway checked them with (the job may come from
+  // elsewhere); the checks below then only read them.
+  const problem = generationParamsProblem(params);
+  if (problem !== undefined) throw new AdapterError('invalid_request', problem);
   const seed = params.seed ?? 0;
   if (typeof seed !== 'number' && typeof seed !== 'string') {
     throw invalidParam('seed', 'a number or a string');

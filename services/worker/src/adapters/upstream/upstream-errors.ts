@@ -2,6 +2,12 @@
  * The failures of a vendor's upstream (OpenAI- or Anthropic-compatible), as `AdapterError`s
  * with clear messages.
  *
+ * A message becomes the stream's `error` item, readable by anyone with the stream's id for its
+ * whole retention: it says what failed in Spool's words only (a status, a system error code).
+ * What the upstream said — its error text, its host, its content type — goes to `detail`, which
+ * only the worker's logs see (issue 13: an upstream's error once stored a partly masked key, an
+ * org id and an internal host in a stream).
+ *
  * `retryable` (which only matters before the first item) is true for what a second attempt
  * may not meet again: 429 and 5xx answers, an unreachable upstream, a timeout, a connection
  * that broke. It is false for other 4xx answers and for malformed data, which would recur.
@@ -15,15 +21,19 @@ const MESSAGE_LIMIT = 300;
  * when present.
  */
 export function httpStatusError(status: number, body: string): AdapterError {
-  const detail = upstreamMessage(body);
   const retryable = status === 429 || status >= 500;
-  const message = `the upstream answered HTTP ${status}${detail === '' ? '' : `: ${detail}`}`;
-  return new AdapterError('upstream_error', message, { retryable });
+  return new AdapterError('upstream_error', `the upstream answered HTTP ${status}`, {
+    retryable,
+    detail: upstreamMessage(body),
+  });
 }
 
 export function unreachableError(url: string, cause: unknown): AdapterError {
-  const message = `could not reach the upstream at ${originOf(url)}: ${describeError(cause)}`;
-  return new AdapterError('upstream_error', message, { retryable: true, cause });
+  return new AdapterError('upstream_error', `could not reach the upstream${codeOf(cause)}`, {
+    retryable: true,
+    cause,
+    detail: `${originOf(url)}: ${describeError(cause)}`,
+  });
 }
 
 export function responseTimeoutError(timeoutMs: number): AdapterError {
@@ -37,8 +47,15 @@ export function byteTimeoutError(timeoutMs: number): AdapterError {
 }
 
 export function brokenStreamError(cause: unknown): AdapterError {
-  const message = `the upstream connection broke mid-stream: ${describeError(cause)}`;
-  return new AdapterError('upstream_error', message, { retryable: true, cause });
+  return new AdapterError(
+    'upstream_error',
+    `the upstream connection broke mid-stream${codeOf(cause)}`,
+    {
+      retryable: true,
+      cause,
+      detail: describeError(cause),
+    },
+  );
 }
 
 /** `missing`: what a complete stream ends with, e.g. `[DONE] or a finish_reason`. */
@@ -48,8 +65,19 @@ export function cutStreamError(missing: string): AdapterError {
 }
 
 export function notAStreamError(contentType: string): AdapterError {
-  const message = `the upstream answered ${contentType}, not text/event-stream: does it stream?`;
-  return new AdapterError('upstream_error', message);
+  return new AdapterError('upstream_error', 'the upstream did not answer with an event stream', {
+    detail: `content type ${contentType.slice(0, 100)}`,
+  });
+}
+
+/**
+ * ` (ECONNREFUSED)`: the system error code of a network failure (undici keeps it in `cause`),
+ * which names what happened and nothing of where; '' when there is none.
+ */
+function codeOf(error: unknown): string {
+  const holder = error instanceof Error ? (error.cause ?? error) : undefined;
+  const code = (holder as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : '';
 }
 
 /** An error's message with its cause's code or message: undici hides the reason in `cause`. */

@@ -1,0 +1,82 @@
+/**
+ * Nothing internal reaches a client (issue 13): internal errors answer a generic message with the
+ * request id, Redis at maxmemory is `over_capacity`, fastify's own errors come in Spool's shape
+ * without echoing the input, and JSON nested thousands deep is a 400, not a stack overflow.
+ */
+import { newStreamId } from '@spool/token-log';
+import { describe, expect, it } from 'vitest';
+import { expectError, httpApiSuite } from './http-api-suite.ts';
+
+const api = httpApiSuite();
+const { call } = api;
+
+describe('errors that say nothing internal', () => {
+  it('answers an internal failure with a generic message naming the request id', async () => {
+    const streamId = newStreamId();
+    const { client, keyPrefix } = api.redis;
+    await client.set(`${keyPrefix}{${streamId}}:meta`, 'not a hash');
+    const response = await call('GET', `/v1/streams/${streamId}`);
+    const message = expectError(response, 500, 'internal');
+    const requestId = String(response.headers['x-request-id']);
+    expect(requestId).toMatch(/^[0-9a-f]{16}$/);
+    expect(message).toBe(
+      `Internal error. The gateway's log has the details under request id ${requestId}.`,
+    );
+    await client.del(`${keyPrefix}{${streamId}}:meta`);
+  });
+
+  it('answers Redis at maxmemory as over_capacity, without its script or line', async () => {
+    const { client } = api.redis;
+    await client.config('SET', 'maxmemory', '1');
+    try {
+      const response = await call('POST', '/v1/streams', { body: { prompt: 'x' } });
+      const message = expectError(response, 429, 'over_capacity');
+      expect(message).not.toMatch(/script|OOM|user_script/);
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+    }
+  });
+
+  it.each([
+    [
+      'a 10 KB path parameter',
+      'GET',
+      `/v1/streams/st_${'A'.repeat(10_000)}`,
+      400,
+      'invalid_stream_id',
+    ],
+    ['an unknown route', 'GET', '/v1/<script>alert(1)</script>', 404, 'route_not_found'],
+  ] as const)(
+    'answers %s in Spool’s shape without echoing the path',
+    async (_, method, url, status, code) => {
+      const response = await call(method, url);
+      const message = expectError(response, status, code);
+      expect(message).not.toContain('AAAA');
+      expect(message).not.toContain('script');
+      expect(response.body.length).toBeLessThan(300);
+    },
+  );
+
+  it('refuses another content type, broken JSON and JSON nested 5,000 deep with 400', async () => {
+    const xml = await call('POST', '/v1/streams', {
+      body: '<prompt/>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    expect(expectError(xml, 400, 'invalid_request')).toMatch(/application\/json/);
+    const broken = await call('POST', '/v1/streams', {
+      body: '{"prompt": nope',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(expectError(broken, 400, 'invalid_request')).toBe('The body is not JSON.');
+    const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+    for (const route of ['/v1/streams', '/v1/chat/completions', '/v1/messages']) {
+      const response = await call('POST', route, {
+        body: `{"prompt": ${deep}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toMatch(/nested deeper than 64/);
+    }
+    expect(await api.streamCount()).toBe(0);
+  });
+});
