@@ -31,7 +31,13 @@ const SETTINGS = [
     stalledMs: 500,
   },
   {
-    label: 'Spool defaults (lock 1 s renewed every 0.25 s, check 0.25 s)',
+    label: 'Spool defaults (lock 1.5 s renewed every 0.375 s, check 0.25 s)',
+    lockMs: 1_500,
+    renewMs: 375,
+    stalledMs: 250,
+  },
+  {
+    label: 'lock 1 s renewed every 0.25 s, check 0.25 s',
     lockMs: 1_000,
     renewMs: 250,
     stalledMs: 250,

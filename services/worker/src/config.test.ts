@@ -5,8 +5,8 @@ import { loadWorkerConfig } from './config.ts';
 describe('worker configuration', () => {
   it('renews the job lock every quarter of it by default', () => {
     const config = loadWorkerConfig({});
-    expect(config.lockDurationMs).toBe(1_000);
-    expect(config.lockRenewMs).toBe(250);
+    expect(config.lockDurationMs).toBe(1_500);
+    expect(config.lockRenewMs).toBe(375);
     expect(config.stalledIntervalMs).toBe(250);
     expect(loadWorkerConfig({ SPOOL_WORKER_LOCK_MS: '4s' }).lockRenewMs).toBe(1_000);
   });

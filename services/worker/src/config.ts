@@ -56,7 +56,7 @@ const shape = {
  * stream ends with `worker_lost`) gains nothing from speed, and a lapse ends a healthy stream, so
  * it keeps the lock longer. See docs/failover.md.
  */
-const LOCK_MS_BY_ADAPTER = { synthetic: 1_000, openai: 5_000, anthropic: 5_000 } as const;
+const LOCK_MS_BY_ADAPTER = { synthetic: 1_500, openai: 5_000, anthropic: 5_000 } as const;
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
