@@ -2,41 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Item } from '@spool/protocol';
 import { findFreePort, getTestRedis, type TestRedis } from '@spool/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_FLAGS, textBlocks } from '../support/browser.ts';
 import { TestSystem } from '../support/system.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const DEMO_BUILD = fileURLToPath(new URL('../../packages/demo/scripts/build.ts', import.meta.url));
-// Flags that keep Chromium quiet on a machine without network (see docs/benchmarks.md machine notes).
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let redis: TestRedis;
 let system: TestSystem;
 let browser: Browser;
 let gateways: string[];
-
-const textBlocks = (items: Item[]) => {
-  const kinds = new Map<number, string>();
-  let text = '';
-  for (const item of items) {
-    if (item.type === 'block_start') kinds.set(item.block, item.kind);
-    if (item.type === 'token' && kinds.get(item.block) === 'text') text += item.text;
-  }
-  return text;
-};
 
 describe.skipIf(!existsSync(CHROMIUM))(
   'the demo page in headless Chromium (skipped: no Chromium; .ci/run installs it)',

@@ -9,26 +9,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Item } from '@spool/protocol';
 import { findFreePort, getTestRedis, type TestRedis } from '@spool/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_FLAGS, textBlocks } from '../support/browser.ts';
 import { TestSystem } from '../support/system.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const APP_ROOT = fileURLToPath(new URL('./react-app/', import.meta.url));
-// As in demo-browser.test.ts: quiet on a machine without network.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let redis: TestRedis;
 let system: TestSystem;
@@ -36,16 +24,6 @@ let browser: Browser;
 let server: PreviewServer;
 let outDir: string;
 let gateways: string[];
-
-const textBlocks = (items: Item[]) => {
-  const kinds = new Map<number, string>();
-  let text = '';
-  for (const item of items) {
-    if (item.type === 'block_start') kinds.set(item.block, item.kind);
-    if (item.type === 'token' && kinds.get(item.block) === 'text') text += item.text;
-  }
-  return text;
-};
 
 const textOf = (page: Page, name: string) =>
   page.evaluate(
