@@ -9,3 +9,10 @@ export {
   type RedisTokenLogOptions,
 } from './redis-token-log.ts';
 export type * from './token-log.ts';
+export {
+  type CreateCount,
+  RedisQuotas,
+  type RedisQuotasOptions,
+  type SlotKind,
+  type SlotTake,
+} from './quotas.ts';
