@@ -9,8 +9,8 @@
 import type { RedisClient } from './connect.ts';
 import { mapRedisErrors } from './errors.ts';
 import { type QuotaKeys, quotaKeys } from './redis-keys.ts';
-import { scriptSource } from './scripts.ts';
 import { integer, tuple } from './script-reply.ts';
+import { scriptSource } from './scripts.ts';
 
 const COMMANDS = {
   spool_quotaCountCreate: 'quotas/quota-count-create.lua',

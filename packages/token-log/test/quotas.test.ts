@@ -23,15 +23,14 @@ function openQuotas(): { quotas: RedisQuotas; client: ReturnType<typeof connectR
 const keyId = () => `k-${randomUUID()}`;
 
 describe('quota scripts', () => {
-  it.each([
-    'quota-count-create',
-    'quota-take-slot',
-    'quota-renew-slots',
-  ])('%s opens with its header and has its includes in place', (name) => {
-    const raw = readFileSync(new URL(`../src/lua/quotas/${name}.lua`, import.meta.url), 'utf8');
-    expect(raw).toMatch(/^--\[\[\n {2}\S[\s\S]*?KEYS\[1\][\s\S]*?\n\s*Output: /);
-    expect(scriptSource(`quotas/${name}.lua`)).not.toMatch(/@include/);
-  });
+  it.each(['quota-count-create', 'quota-take-slot', 'quota-renew-slots'])(
+    '%s opens with its header and has its includes in place',
+    (name) => {
+      const raw = readFileSync(new URL(`../src/lua/quotas/${name}.lua`, import.meta.url), 'utf8');
+      expect(raw).toMatch(/^--\[\[\n {2}\S[\s\S]*?KEYS\[1\][\s\S]*?\n\s*Output: /);
+      expect(scriptSource(`quotas/${name}.lua`)).not.toMatch(/@include/);
+    },
+  );
 
   it('keeps every key of one API key under its own hash tag', () => {
     const keys = Object.values(quotaKeys('p:', 'alice'));
