@@ -5,8 +5,10 @@
  */
 import type { GenerationQueue } from '@spool/generation-queue';
 import type { Logger } from '@spool/runtime';
-import type { TokenLog } from '@spool/token-log';
+import type { RedisQuotas, TokenLog } from '@spool/token-log';
 import { Admission } from './admission.ts';
+import { AccessControl } from './auth/access-control.ts';
+import { QuotaGuard } from './auth/quota-guard.ts';
 import type { GatewayConfig } from './config.ts';
 import { DeliveryRegistry } from './delivery-registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -19,10 +21,16 @@ export interface GatewayDependencies {
   /** Is Redis reachable? (readiness) */
   ping: () => Promise<void>;
   metrics?: Metrics;
+  /** The per-API-key quotas in Redis (none: quotas are not enforced). */
+  quotas?: RedisQuotas;
 }
 
-export interface GatewayContext extends Required<GatewayDependencies> {
+export interface GatewayContext extends Required<Omit<GatewayDependencies, 'quotas'>> {
   config: GatewayConfig;
+  /** API keys and read tokens (docs/security.md). */
+  access: AccessControl;
+  /** Per-API-key quotas. */
+  quotas: QuotaGuard;
   admission: Admission;
   deliveries: DeliveryRegistry;
   /** Chunks encoded once per stream for all of its readers here. */
@@ -36,10 +44,19 @@ export function buildContext(
   dependencies: GatewayDependencies,
 ): GatewayContext {
   const metrics = dependencies.metrics ?? createMetrics();
+  const { quotas, ...shared } = dependencies;
   return {
-    ...dependencies,
+    ...shared,
     metrics,
     config,
+    access: new AccessControl({ ...config.access, log: dependencies.log }),
+    quotas: new QuotaGuard({
+      quotas,
+      settings: config.access.quotas,
+      gatewayId: config.gatewayId,
+      log: dependencies.log,
+      logger: dependencies.logger,
+    }),
     admission: new Admission({ queue: dependencies.queue, config, metrics }),
     deliveries: new DeliveryRegistry(),
     encodings: new SharedEncodings(),

@@ -13,16 +13,27 @@ import type { GrpcSink } from './grpc-sink.ts';
 export class GrpcConnection {
   readonly #streams: StreamMultiplexer;
 
-  constructor(context: GatewayContext, sink: GrpcSink, open: () => boolean) {
-    this.#streams = new StreamMultiplexer(context, 'grpc', {
-      subscribed: (frame) => sink.write(subscribedFrame(frame)),
-      chunk: (stream, chunk) => sink.sendChunk(stream, chunk),
-      resent: (stream, chunk) => sink.sendChunk(stream, chunk),
-      error: (error) => sink.write(errorFrame(error)),
-      drained: (signal) => sink.drained(signal),
-      bufferedBytes: () => sink.bufferedBytes(),
-      open,
-    });
+  /** `credential`: the call's `authorization` metadata (a key or a read token), if any. */
+  constructor(
+    context: GatewayContext,
+    sink: GrpcSink,
+    open: () => boolean,
+    credential: string | undefined,
+  ) {
+    this.#streams = new StreamMultiplexer(
+      context,
+      'grpc',
+      {
+        subscribed: (frame) => sink.write(subscribedFrame(frame)),
+        chunk: (stream, chunk) => sink.sendChunk(stream, chunk),
+        resent: (stream, chunk) => sink.sendChunk(stream, chunk),
+        error: (error) => sink.write(errorFrame(error)),
+        drained: (signal) => sink.drained(signal),
+        bufferedBytes: () => sink.bufferedBytes(),
+        open,
+      },
+      credential,
+    );
   }
 
   receive(message: ClientFrame__Output): void {

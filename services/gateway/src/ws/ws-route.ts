@@ -1,7 +1,8 @@
 /**
  * `GET /v1/ws`: the WebSocket endpoint (SPEC section 5), through @fastify/websocket (ws).
  *
- * Refusals happen before the upgrade (429 over the connection limit, 503 while draining).
+ * Refusals happen before the upgrade (429 over the connection limit, 503 while draining, 403 a
+ * page's `Origin` outside `SPOOL_CORS_ORIGINS`, 401 a bad credential: auth/route-access.ts).
  * Frames above `SPOOL_WS_MAX_FRAME_BYTES` get a `payload_too_large` error frame and the socket
  * goes on; above `SPOOL_WS_MAX_PAYLOAD_BYTES` ws closes it with 1009. A ping every
  * `SPOOL_WS_PING_MS`; a peer that did not answer the previous one is dropped. Draining closes
@@ -29,14 +30,14 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
         app.spool.admission.checkConnection(app.spool.deliveries.size);
       },
     },
-    (socket) => serve(app, socket),
+    (socket, request) => serve(app, socket, request.spoolCredential),
   );
 }
 
-function serve(app: FastifyInstance, socket: WebSocket): void {
+function serve(app: FastifyInstance, socket: WebSocket, credential: string | undefined): void {
   const context = app.spool;
   const labels = { transport: 'ws' } as const;
-  const connection = new WsConnection(socket, context);
+  const connection = new WsConnection(socket, context, credential);
   const unregister = context.deliveries.add({
     close: (reason: SpoolError) => {
       connection.closeAll(reason);
