@@ -1,0 +1,432 @@
+/**
+ * Access control across two gateway processes (docs/security.md): API keys, read tokens checked
+ * by a gateway that did not issue them, the WebSocket's per-stream refusals and its origin check,
+ * and the per-key quotas, which hold across gateways because they live in Redis.
+ */
+import {
+  type Item,
+  type ProtocolError,
+  READ_TOKEN_HEADER,
+  type ServerFrame,
+} from '@spool/protocol';
+import { connectWs, readSse } from '@spool/testing';
+import { connectRedis } from '@spool/token-log';
+import { describe, expect, it } from 'vitest';
+import { type GatewayProcess, systemPerTest } from '../support/system.ts';
+
+const systemOf = systemPerTest();
+
+const ALICE = 'alice-key-0123456789abcdef';
+const BOB = 'bob-key-0123456789abcdefghij';
+/** What every gateway of a test shares: keys on, secrets of its own. */
+const ACCESS_ENV = {
+  SPOOL_API_KEYS: `alice:${ALICE},bob:${BOB}`,
+  SPOOL_ID_SECRET: 'test-id-secret-0123456789abcdefghijklmnop',
+  SPOOL_TOKEN_SECRET: 'test-token-secret-0123456789abcdefghijklm',
+};
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function call(
+  url: string,
+  path: string,
+  options: {
+    method?: string;
+    credential?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.credential !== undefined) headers.authorization = `Bearer ${options.credential}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${path}`, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+  };
+}
+
+function errorCode(answer: Answer): unknown {
+  return (answer.body.error as { code?: unknown } | undefined)?.code;
+}
+
+async function create(
+  url: string,
+  key: string,
+  params: Record<string, number> = { max_tokens: 20 },
+  headers: Record<string, string> = {},
+): Promise<{ id: string; token: string }> {
+  const answer = await call(url, '/v1/streams', {
+    credential: key,
+    body: { prompt: 'Tell me about access control.', params },
+    headers,
+  });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return { id: String(answer.body.id), token: String(answer.body.read_token) };
+}
+
+async function twoGateways(
+  env: Record<string, string> = {},
+  secondEnv: Record<string, string> = {},
+): Promise<[GatewayProcess, GatewayProcess]> {
+  const system = systemOf();
+  await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '0' });
+  return [
+    await system.startGateway({ ...ACCESS_ENV, ...env }),
+    await system.startGateway({ ...ACCESS_ENV, ...env, ...secondEnv }),
+  ];
+}
+
+/** Every stream meta key in the test's Redis: what a refused request must not add to. */
+async function storedStreams(): Promise<number> {
+  const { redis } = systemOf();
+  const client = connectRedis(redis.url);
+  try {
+    const nodes = 'nodes' in client ? client.nodes('master') : [client];
+    let count = 0;
+    for (const node of nodes) count += (await node.keys(`${redis.keyPrefix}{st_*}:meta`)).length;
+    return count;
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('API keys and read tokens across two gateways', () => {
+  it('refuses creates without a valid key (401) and stores nothing', async () => {
+    const [first, second] = await twoGateways();
+    const body = { prompt: 'Hello.' };
+    for (const url of [first.url, second.url]) {
+      const missing = await call(url, '/v1/streams', { body });
+      expect([missing.status, errorCode(missing)]).toEqual([401, 'unauthorized']);
+      const wrong = await call(url, '/v1/streams', {
+        body,
+        credential: 'not-a-key-0123456789abcdef',
+      });
+      expect([wrong.status, errorCode(wrong)]).toEqual([401, 'unauthorized']);
+      const scheme = await call(url, '/v1/streams', {
+        body,
+        headers: { authorization: `Basic ${ALICE}` },
+      });
+      expect([scheme.status, errorCode(scheme)]).toEqual([401, 'unauthorized']);
+      const chat = await call(url, '/v1/chat/completions', {
+        body: { messages: [{ role: 'user', content: 'Hi' }] },
+      });
+      expect([chat.status, errorCode(chat)]).toEqual([401, 'unauthorized']);
+      const messages = await call(url, '/v1/messages', {
+        body: { max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] },
+      });
+      expect(messages.status).toBe(401);
+    }
+    expect(await storedStreams()).toBe(0);
+  });
+
+  it('reads a stream on the other gateway with its token, and refuses no token (401), another stream’s (403), a forged one (401)', async () => {
+    const [first, second] = await twoGateways();
+    const mine = await create(first.url, ALICE);
+    const other = await create(first.url, ALICE);
+    expect(mine.token).toMatch(/^rt1\./);
+    await systemOf().waitForEnd(mine.id);
+
+    const items = `/v1/streams/${mine.id}/items`;
+    const byHeader = await call(second.url, items, { credential: mine.token });
+    expect(byHeader.status).toBe(200);
+    expect((byHeader.body.items as Item[]).at(-1)?.type).toBe('end');
+    const byQuery = await call(second.url, `${items}?token=${encodeURIComponent(mine.token)}`);
+    expect(byQuery.status).toBe(200);
+    const meta = await call(second.url, `/v1/streams/${mine.id}`, { credential: mine.token });
+    expect(meta.status).toBe(200);
+
+    const none = await call(second.url, items);
+    expect([none.status, errorCode(none)]).toEqual([401, 'unauthorized']);
+    const another = await call(second.url, items, { credential: other.token });
+    expect([another.status, errorCode(another)]).toEqual([403, 'forbidden']);
+    const [version, payload] = mine.token.split('.');
+    const forged = await call(second.url, items, {
+      credential: `${version}.${payload}.${'A'.repeat(43)}`,
+    });
+    expect([forged.status, errorCode(forged)]).toEqual([401, 'unauthorized']);
+
+    // SSE, as an EventSource sends it: the token in the query.
+    const events = await readSse(
+      `${second.url}/v1/streams/${mine.id}/events?token=${encodeURIComponent(mine.token)}`,
+    );
+    expect(events.status).toBe(200);
+    expect(events.raw).toMatch(/^event: end$/m);
+    const refused = await readSse(`${second.url}/v1/streams/${mine.id}/events`, {
+      headers: { authorization: `Bearer ${other.token}` },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('lets the key that created a stream read and cancel it, and no other key (403)', async () => {
+    const [first, second] = await twoGateways();
+    const { id } = await create(first.url, ALICE, { max_tokens: 100_000, tokens_per_second: 5 });
+    const asBob = await call(second.url, `/v1/streams/${id}/items`, { credential: BOB });
+    expect([asBob.status, errorCode(asBob)]).toEqual([403, 'forbidden']);
+    const bobCancels = await call(second.url, `/v1/streams/${id}/cancel`, {
+      method: 'POST',
+      credential: BOB,
+    });
+    expect([bobCancels.status, errorCode(bobCancels)]).toEqual([403, 'forbidden']);
+    const tokenCancels = await call(second.url, `/v1/streams/${id}/cancel`, { method: 'POST' });
+    expect(tokenCancels.status).toBe(401);
+    const bobSubscribes = await call(second.url, `/v1/streams/${id}/subscriptions`, {
+      credential: BOB,
+      body: {},
+    });
+    expect(bobSubscribes.status).toBe(403);
+    expect((await call(second.url, `/v1/streams/${id}/items`, { credential: ALICE })).status).toBe(
+      200,
+    );
+    const subscription = await call(second.url, `/v1/streams/${id}/subscriptions`, {
+      credential: ALICE,
+      body: {},
+    });
+    expect(subscription.status).toBe(201);
+    const cancelled = await call(second.url, `/v1/streams/${id}/cancel`, {
+      method: 'POST',
+      credential: ALICE,
+    });
+    expect(cancelled.status).toBe(202);
+    const items = await systemOf().waitForEnd(id);
+    expect(items.at(-1)).toMatchObject({ type: 'end', finish_reason: 'cancelled' });
+  });
+
+  it('refuses an expired token (401) on the gateway that did not issue it', async () => {
+    // The first gateway issues tokens for 1 s; the second checks them by their own expiry.
+    const [first, second] = await twoGateways(
+      { SPOOL_READ_TOKEN_TTL: '1s' },
+      { SPOOL_READ_TOKEN_TTL: '24h' },
+    );
+    const { id, token } = await create(first.url, ALICE);
+    expect((await call(second.url, `/v1/streams/${id}/items`, { credential: token })).status).toBe(
+      200,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const expired = await call(second.url, `/v1/streams/${id}/items`, { credential: token });
+    expect([expired.status, errorCode(expired)]).toEqual([401, 'unauthorized']);
+    expect(String((expired.body.error as { message: string }).message)).toMatch(/expired/);
+    // The key that created it still reads it, and a new create answer carries a fresh token.
+    expect((await call(first.url, `/v1/streams/${id}/items`, { credential: ALICE })).status).toBe(
+      200,
+    );
+  });
+
+  it('scopes Idempotency-Keys per API key', async () => {
+    const [first, second] = await twoGateways();
+    const headers = { 'idempotency-key': 'same-key-1' };
+    const alice = await create(first.url, ALICE, { max_tokens: 5 }, headers);
+    const bob = await create(second.url, BOB, { max_tokens: 5 }, headers);
+    expect(bob.id).not.toBe(alice.id);
+    const again = await call(second.url, '/v1/streams', {
+      credential: ALICE,
+      body: { prompt: 'Tell me about access control.', params: { max_tokens: 5 } },
+      headers,
+    });
+    expect([again.status, again.body.id]).toEqual([200, alice.id]);
+  });
+
+  it('answers chat completions with the read token in X-Spool-Read-Token', async () => {
+    const [first, second] = await twoGateways();
+    const answer = await call(first.url, '/v1/chat/completions', {
+      credential: ALICE,
+      body: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5 },
+    });
+    expect(answer.status).toBe(200);
+    const id = answer.headers.get('x-spool-stream-id') ?? '';
+    const token = answer.headers.get(READ_TOKEN_HEADER) ?? '';
+    expect(token).toMatch(/^rt1\./);
+    expect((await call(second.url, `/v1/streams/${id}/items`, { credential: token })).status).toBe(
+      200,
+    );
+  });
+});
+
+describe('WebSocket access', () => {
+  it('refuses one stream with an error frame and goes on serving the others on the same socket', async () => {
+    const [first, second] = await twoGateways();
+    const mine = await create(first.url, ALICE);
+    const other = await create(first.url, ALICE);
+    await systemOf().waitForEnd(mine.id);
+    const client = await connectWs(second.url);
+    try {
+      client.send({ type: 'subscribe', stream: mine.id, from: 0 });
+      client.send({ type: 'subscribe', stream: other.id, from: 0, token: mine.token });
+      client.send({ type: 'resend', stream: mine.id, from: 0, to: 2 });
+      client.send({ type: 'cancel', stream: other.id });
+      await client.waitFor((frames) => errorsOf(frames).length >= 4);
+      expect(
+        errorsOf(client.frames)
+          .map((error) => [error.stream, error.code])
+          .sort(),
+      ).toEqual(
+        [
+          [mine.id, 'unauthorized'],
+          [mine.id, 'unauthorized'],
+          [other.id, 'forbidden'],
+          [other.id, 'unauthorized'],
+        ].sort(),
+      );
+      client.send({ type: 'subscribe', stream: mine.id, from: 0, token: mine.token });
+      await client.waitFor((frames) =>
+        frames.some(
+          (frame) =>
+            frame.kind === 'chunk' &&
+            frame.stream === mine.id &&
+            frame.chunk.kind === 'control' &&
+            frame.chunk.item.type === 'end',
+        ),
+      );
+      expect(client.socket.readyState).toBe(client.socket.OPEN);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('cancels with the creating key given on the upgrade, not with another', async () => {
+    const [first, second] = await twoGateways();
+    const { id } = await create(first.url, ALICE, { max_tokens: 100_000, tokens_per_second: 5 });
+    const bob = await connectWs(second.url, { headers: { authorization: `Bearer ${BOB}` } });
+    const alice = await connectWs(second.url, { headers: { authorization: `Bearer ${ALICE}` } });
+    try {
+      bob.send({ type: 'cancel', stream: id });
+      await bob.waitFor((frames) => errorsOf(frames).length > 0);
+      expect(errorsOf(bob.frames)).toMatchObject([{ stream: id, code: 'forbidden' }]);
+      alice.send({ type: 'cancel', stream: id });
+      const items = await systemOf().waitForEnd(id);
+      expect(items.at(-1)).toMatchObject({ type: 'end', finish_reason: 'cancelled' });
+    } finally {
+      bob.close();
+      alice.close();
+    }
+    await expect(
+      connectWs(second.url, { headers: { authorization: 'Bearer not-a-key-0123456789' } }),
+    ).rejects.toThrow(/401/);
+  });
+
+  it('checks the upgrade’s Origin: same origin and SPOOL_CORS_ORIGINS pass, others get 403', async () => {
+    const [first, second] = await twoGateways({ SPOOL_CORS_ORIGINS: 'https://app.example.com' });
+    for (const gateway of [first, second]) {
+      const host = new URL(gateway.url).host;
+      await expect(
+        connectWs(gateway.url, { headers: { origin: 'https://evil.example.com' } }),
+      ).rejects.toThrow(/403/);
+      for (const origin of ['https://app.example.com', `http://${host}`]) {
+        const client = await connectWs(gateway.url, { headers: { origin } });
+        client.close();
+      }
+    }
+    const preflight = await fetch(`${first.url}/v1/streams`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const refused = await call(first.url, '/v1/streams', {
+      credential: ALICE,
+      body: { prompt: 'x' },
+      headers: { origin: 'https://evil.example.com' },
+    });
+    expect([refused.status, errorCode(refused)]).toEqual([403, 'forbidden']);
+  });
+});
+
+describe('quotas per API key, across gateways', () => {
+  it('refuses creates past the per-minute quota with 429 and Retry-After, on either gateway', async () => {
+    const [first, second] = await twoGateways({ SPOOL_QUOTA_CREATES_PER_MINUTE: '3' });
+    await create(first.url, ALICE, { max_tokens: 2 });
+    await create(second.url, ALICE, { max_tokens: 2 });
+    await create(first.url, ALICE, { max_tokens: 2 });
+    const before = await storedStreams();
+    for (const url of [first.url, second.url]) {
+      const over = await call(url, '/v1/streams', { credential: ALICE, body: { prompt: 'x' } });
+      expect([over.status, errorCode(over)]).toEqual([429, 'quota_exceeded']);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(50);
+      expect(Number(over.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    }
+    expect(await storedStreams()).toBe(before);
+    // Another key has a quota of its own.
+    await create(second.url, BOB, { max_tokens: 2 });
+  });
+
+  it('refuses a stream past the running-streams quota until one ends', async () => {
+    const [first, second] = await twoGateways({ SPOOL_QUOTA_RUNNING_STREAMS: '2' });
+    const slow = { max_tokens: 100_000, tokens_per_second: 5 };
+    const one = await create(first.url, ALICE, slow);
+    await create(second.url, ALICE, slow);
+    const over = await call(second.url, '/v1/streams', {
+      credential: ALICE,
+      body: { prompt: 'x', params: slow },
+    });
+    expect([over.status, errorCode(over)]).toEqual([429, 'quota_exceeded']);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    await call(first.url, `/v1/streams/${one.id}/cancel`, { method: 'POST', credential: ALICE });
+    await systemOf().waitForEnd(one.id);
+    await create(first.url, ALICE, { max_tokens: 2 });
+  });
+
+  it('refuses a connection past the open-connections quota, counted across gateways, until one closes', async () => {
+    const [first, second] = await twoGateways({ SPOOL_QUOTA_CONNECTIONS: '2' });
+    const { id, token } = await create(first.url, ALICE, {
+      max_tokens: 100_000,
+      tokens_per_second: 5,
+    });
+    const events = (url: string) =>
+      `${url}/v1/streams/${id}/events?token=${encodeURIComponent(token)}`;
+    const sse = await openSse(events(first.url));
+    const socket = await connectWs(second.url, { headers: { authorization: `Bearer ${ALICE}` } });
+    try {
+      const over = await call(second.url, `/v1/streams/${id}/events`, { credential: token });
+      expect([over.status, errorCode(over)]).toEqual([429, 'quota_exceeded']);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await expect(
+        connectWs(first.url, { headers: { authorization: `Bearer ${ALICE}` } }),
+      ).rejects.toThrow(/429/);
+      // Bob's connections are his own.
+      const bob = await connectWs(first.url, { headers: { authorization: `Bearer ${BOB}` } });
+      bob.close();
+    } finally {
+      sse.abort();
+    }
+    await expectEventually(async () => (await openSseStatus(events(second.url))) === 200);
+    socket.close();
+  });
+});
+
+function errorsOf(frames: ServerFrame[]): ProtocolError[] {
+  return frames.flatMap((frame) => (frame.kind === 'error' ? [frame.error] : []));
+}
+
+/** An SSE response held open until `abort()`; resolves once its head arrived. */
+async function openSse(url: string): Promise<AbortController> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  expect(response.status).toBe(200);
+  return controller;
+}
+
+async function openSseStatus(url: string): Promise<number> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  controller.abort();
+  return response.status;
+}
+
+async function expectEventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
