@@ -32,6 +32,8 @@ const NOT_FOUND: ReadonlySet<ErrorCode> = new Set([
   'invalid_subscription_id',
   'idempotency_conflict',
   'payload_too_large',
+  'unauthorized',
+  'forbidden',
 ]);
 
 /** The exit code for a failure with this error code. */
