@@ -3,6 +3,10 @@
  * by a gateway that did not issue them, the WebSocket's per-stream refusals and its origin check,
  * and the per-key quotas, which hold across gateways because they live in Redis.
  */
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SpoolClient } from '@spool/client';
 import {
   type Item,
   type ProtocolError,
@@ -12,9 +16,11 @@ import {
 import { connectWs, readSse } from '@spool/testing';
 import { connectRedis } from '@spool/token-log';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type GatewayProcess, systemPerTest } from '../support/system.ts';
 
 const systemOf = systemPerTest();
+const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
 const ALICE = 'alice-key-0123456789abcdef';
 const BOB = 'bob-key-0123456789abcdefghij';
@@ -250,6 +256,64 @@ describe('API keys and read tokens across two gateways', () => {
     expect((await call(second.url, `/v1/streams/${id}/items`, { credential: token })).status).toBe(
       200,
     );
+  });
+});
+
+describe('the SDK and the CLI with credentials', () => {
+  it('reads over WebSocket and SSE with a read token, and creates with an API key', async () => {
+    const [first, second] = await twoGateways();
+    const owner = new SpoolClient({ baseUrl: first.url, apiKey: ALICE, WebSocket });
+    const created = await owner.create({ prompt: 'Tokens.', params: { max_tokens: 30 } });
+    expect(created.read_token).toMatch(/^rt1\./);
+    const items = await systemOf().waitForEnd(created.id);
+    for (const transport of ['ws', 'sse'] as const) {
+      const reader = new SpoolClient({ baseUrl: second.url, transport, WebSocket });
+      try {
+        let text = '';
+        for await (const chunk of reader.stream(created.id, { token: created.read_token })) {
+          if (chunk.kind === 'tokens') text += chunk.text;
+        }
+        expect(text).toBe(items.map((item) => (item.type === 'token' ? item.text : '')).join(''));
+      } finally {
+        reader.close();
+      }
+    }
+    const stranger = new SpoolClient({ baseUrl: second.url, transport: 'sse', WebSocket });
+    try {
+      await expect(stranger.meta(created.id)).rejects.toMatchObject({ code: 'unauthorized' });
+    } finally {
+      stranger.close();
+      owner.close();
+    }
+  });
+
+  it('runs the CLI with SPOOL_API_KEY and refuses it without (exit 3)', async () => {
+    const [first] = await twoGateways();
+    const cli = (args: string[], env: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], {
+          env: { ...process.env, SPOOL_URL: first.url, SPOOL_API_KEY: '', ...env },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (data: Buffer) => {
+          stdout += data.toString('utf8');
+        });
+        child.stderr.on('data', (data: Buffer) => {
+          stderr += data.toString('utf8');
+        });
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const refused = await cli(['create', 'Hello', '--max-tokens', '5', '--quiet'], {});
+    expect([refused.code, refused.stderr]).toEqual([
+      3,
+      expect.stringMatching(/unauthorized|API key/),
+    ]);
+    const run = await cli(['create', 'Hello', '--max-tokens', '5', '--quiet'], {
+      SPOOL_API_KEY: ALICE,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.length).toBeGreaterThan(0);
   });
 });
 
