@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '@spool/runtime';
 import { type ApiKey, ApiKeysError, parseApiKeys } from './api-keys.ts';
-import { parseOrigins } from './origins.ts';
+import { type OriginPolicy, parseOrigins } from './origins.ts';
 
 export const EXAMPLE_ID_SECRET = 'spool-dev-secret-change-me';
 export const EXAMPLE_TOKEN_SECRET = 'spool-dev-token-secret-change-me';
@@ -25,6 +25,8 @@ export interface AccessInput {
   SPOOL_QUOTA_CREATES_PER_MINUTE: number;
   SPOOL_QUOTA_RUNNING_STREAMS: number;
   SPOOL_QUOTA_CONNECTIONS: number;
+  SPOOL_DEMO_GATEWAYS?: string | undefined;
+  SPOOL_PUBLIC_URL?: string | undefined;
 }
 
 export interface QuotaSettings {
@@ -61,12 +63,17 @@ export function accessSettings(raw: AccessInput, readFile: (path: string) => str
       if (problem) errors.push(`${name}: ${problem} (required with SPOOL_API_KEYS)`);
     }
   }
-  let corsOrigins: ReturnType<typeof parseOrigins> = { any: false, origins: [] };
+  let corsOrigins: OriginPolicy = { any: false, origins: [] };
   try {
     corsOrigins = parseOrigins(raw.SPOOL_CORS_ORIGINS ?? '');
   } catch (error) {
     errors.push(`SPOOL_CORS_ORIGINS: ${(error as Error).message}`);
   }
+  // The demo page may switch between the gateways of SPOOL_DEMO_GATEWAYS: their pages are trusted.
+  corsOrigins = withOrigins(corsOrigins, [
+    ...(raw.SPOOL_DEMO_GATEWAYS ?? '').split(','),
+    raw.SPOOL_PUBLIC_URL ?? '',
+  ]);
   if (errors.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${errors.join('\n  ')}`);
   }
@@ -108,4 +115,14 @@ export function isLoopback(host: string): boolean {
     /^127(\.\d{1,3}){3}$/.test(bare) ||
     /^::ffff:127(\.\d{1,3}){3}$/.test(bare)
   );
+}
+
+/** `policy` with the origins of `urls` added (entries that are not URLs are left out). */
+function withOrigins(policy: OriginPolicy, urls: readonly string[]): OriginPolicy {
+  if (policy.any) return policy;
+  const origins = new Set(policy.origins);
+  for (const url of urls) {
+    if (URL.canParse(url.trim())) origins.add(new URL(url.trim()).origin);
+  }
+  return { any: false, origins: [...origins] };
 }
