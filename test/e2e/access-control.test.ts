@@ -108,6 +108,22 @@ async function storedStreams(): Promise<number> {
   }
 }
 
+describe('safe defaults at start', () => {
+  it.each([
+    [{ SPOOL_HOST: '0.0.0.0' }, /SPOOL_HOST: "0\.0\.0\.0" is not a loopback address/],
+    [{ SPOOL_API_KEYS: `alice:${ALICE}` }, /SPOOL_ID_SECRET: the example value/],
+    [{ ...ACCESS_ENV, SPOOL_API_KEYS: 'too-short' }, /SPOOL_API_KEYS: entry 1: a key is/],
+  ])('refuses to start a gateway with %j, exit 2, naming the variable', async (env, message) => {
+    const system = systemOf();
+    const failure = await system.startGateway(env).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(String(failure)).toMatch(/exited \(2\) first/);
+    expect(String(failure)).toMatch(message);
+  });
+});
+
 describe('API keys and read tokens across two gateways', () => {
   it('refuses creates without a valid key (401) and stores nothing', async () => {
     const [first, second] = await twoGateways();
