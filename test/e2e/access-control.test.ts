@@ -171,6 +171,8 @@ describe('API keys and read tokens across two gateways', () => {
 
     const none = await call(second.url, items);
     expect([none.status, errorCode(none)]).toEqual([401, 'unauthorized']);
+    const head = await fetch(`${second.url}${items}`, { method: 'HEAD' });
+    expect(head.status).toBe(401);
     const another = await call(second.url, items, { credential: other.token });
     expect([another.status, errorCode(another)]).toEqual([403, 'forbidden']);
     const [version, payload] = mine.token.split('.');

@@ -65,11 +65,12 @@ export function installAccessControl(app: FastifyInstance): void {
   app.decorateRequest('spoolCredential', undefined);
   app.addHook('onRequest', async (request, reply) => {
     checkOrigin(request);
-    const route = ACCESS_BY_ROUTE.get(`${request.method} ${request.routeOptions.url ?? ''}`);
-    // The demo page and its assets; unknown paths answer 404 on their own.
+    const route = routeOf(request);
     if (route === undefined || route.access === 'open') return;
     const keyId = await authorize(request, route.access);
-    if (keyId !== undefined && HELD.has(route.name)) await holdConnection(request, reply, keyId);
+    if (keyId !== undefined && route.name !== undefined && HELD.has(route.name)) {
+      await holdConnection(request, reply, keyId);
+    }
   });
   app.addHook('onError', async (_request, reply, error) => {
     const seconds = isSpoolError(error, 'quota_exceeded')
@@ -77,6 +78,22 @@ export function installAccessControl(app: FastifyInstance): void {
       : undefined;
     if (typeof seconds === 'number') reply.header('Retry-After', String(seconds));
   });
+}
+
+/**
+ * What the request's route needs. HEAD runs its GET route's handler (fastify adds one per GET),
+ * so it needs what the GET needs. A registered `/v1/` route missing from the table needs a key;
+ * the demo page and its assets are open, and unknown paths answer 404 on their own.
+ */
+function routeOf(
+  request: FastifyRequest,
+): { name: HttpRouteName | undefined; access: Access } | undefined {
+  const path = request.routeOptions.url;
+  if (path === undefined) return undefined;
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const route = ACCESS_BY_ROUTE.get(`${method} ${path}`);
+  if (route !== undefined) return route;
+  return path.startsWith('/v1/') ? { name: undefined, access: 'key' } : undefined;
 }
 
 /** Checks the request's right to its route; the key id whose quotas count it, if any. */
