@@ -1,7 +1,7 @@
 /**
  * Access control across two gateway processes (docs/security.md): API keys, read tokens checked
  * by a gateway that did not issue them, the WebSocket's per-stream refusals and its origin check,
- * and the per-key quotas, which hold across gateways because they live in Redis.
+ * safe defaults at start, the SDK and the CLI with credentials. Quotas: access-quotas.test.ts.
  */
 
 import { spawn } from 'node:child_process';
@@ -14,99 +14,22 @@ import {
   type ServerFrame,
 } from '@spool/protocol';
 import { connectWs, readSse } from '@spool/testing';
-import { connectRedis } from '@spool/token-log';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type GatewayProcess, systemPerTest } from '../support/system.ts';
+import {
+  ACCESS_ENV,
+  ALICE,
+  BOB,
+  call,
+  create,
+  errorCode,
+  storedStreams,
+  twoGateways,
+} from '../support/access.ts';
+import { systemPerTest } from '../support/system.ts';
 
 const systemOf = systemPerTest();
 const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
-
-const ALICE = 'alice-key-0123456789abcdef';
-const BOB = 'bob-key-0123456789abcdefghij';
-/** What every gateway of a test shares: keys on, secrets of its own. */
-const ACCESS_ENV = {
-  SPOOL_API_KEYS: `alice:${ALICE},bob:${BOB}`,
-  SPOOL_ID_SECRET: 'test-id-secret-0123456789abcdefghijklmnop',
-  SPOOL_TOKEN_SECRET: 'test-token-secret-0123456789abcdefghijklm',
-};
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-}
-
-async function call(
-  url: string,
-  path: string,
-  options: {
-    method?: string;
-    credential?: string;
-    body?: unknown;
-    headers?: Record<string, string>;
-  } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.credential !== undefined) headers.authorization = `Bearer ${options.credential}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${url}${path}`, {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
-}
-
-function errorCode(answer: Answer): unknown {
-  return (answer.body.error as { code?: unknown } | undefined)?.code;
-}
-
-async function create(
-  url: string,
-  key: string,
-  params: Record<string, number> = { max_tokens: 20 },
-  headers: Record<string, string> = {},
-): Promise<{ id: string; token: string }> {
-  const answer = await call(url, '/v1/streams', {
-    credential: key,
-    body: { prompt: 'Tell me about access control.', params },
-    headers,
-  });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return { id: String(answer.body.id), token: String(answer.body.read_token) };
-}
-
-async function twoGateways(
-  env: Record<string, string> = {},
-  secondEnv: Record<string, string> = {},
-): Promise<[GatewayProcess, GatewayProcess]> {
-  const system = systemOf();
-  await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '0' });
-  return [
-    await system.startGateway({ ...ACCESS_ENV, ...env }),
-    await system.startGateway({ ...ACCESS_ENV, ...env, ...secondEnv }),
-  ];
-}
-
-/** Every stream meta key in the test's Redis: what a refused request must not add to. */
-async function storedStreams(): Promise<number> {
-  const { redis } = systemOf();
-  const client = connectRedis(redis.url);
-  try {
-    const nodes = 'nodes' in client ? client.nodes('master') : [client];
-    let count = 0;
-    for (const node of nodes) count += (await node.keys(`${redis.keyPrefix}{st_*}:meta`)).length;
-    return count;
-  } finally {
-    client.disconnect();
-  }
-}
 
 describe('safe defaults at start', () => {
   it.each([
@@ -126,7 +49,7 @@ describe('safe defaults at start', () => {
 
 describe('API keys and read tokens across two gateways', () => {
   it('refuses creates without a valid key (401) and stores nothing', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const body = { prompt: 'Hello.' };
     for (const url of [first.url, second.url]) {
       const missing = await call(url, '/v1/streams', { body });
@@ -150,11 +73,11 @@ describe('API keys and read tokens across two gateways', () => {
       });
       expect(messages.status).toBe(401);
     }
-    expect(await storedStreams()).toBe(0);
+    expect(await storedStreams(systemOf())).toBe(0);
   });
 
   it('reads a stream on the other gateway with its token, and refuses no token (401), another stream’s (403), a forged one (401)', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const mine = await create(first.url, ALICE);
     const other = await create(first.url, ALICE);
     expect(mine.token).toMatch(/^rt1\./);
@@ -194,7 +117,7 @@ describe('API keys and read tokens across two gateways', () => {
   });
 
   it('lets the key that created a stream read and cancel it, and no other key (403)', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const { id } = await create(first.url, ALICE, { max_tokens: 100_000, tokens_per_second: 5 });
     const asBob = await call(second.url, `/v1/streams/${id}/items`, { credential: BOB });
     expect([asBob.status, errorCode(asBob)]).toEqual([403, 'forbidden']);
@@ -230,6 +153,7 @@ describe('API keys and read tokens across two gateways', () => {
   it('refuses an expired token (401) on the gateway that did not issue it', async () => {
     // The first gateway issues tokens for 1 s; the second checks them by their own expiry.
     const [first, second] = await twoGateways(
+      systemOf(),
       { SPOOL_READ_TOKEN_TTL: '1s' },
       { SPOOL_READ_TOKEN_TTL: '24h' },
     );
@@ -248,7 +172,7 @@ describe('API keys and read tokens across two gateways', () => {
   });
 
   it('scopes Idempotency-Keys per API key', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const headers = { 'idempotency-key': 'same-key-1' };
     const alice = await create(first.url, ALICE, { max_tokens: 5 }, headers);
     const bob = await create(second.url, BOB, { max_tokens: 5 }, headers);
@@ -262,7 +186,7 @@ describe('API keys and read tokens across two gateways', () => {
   });
 
   it('answers chat completions with the read token in X-Spool-Read-Token', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const answer = await call(first.url, '/v1/chat/completions', {
       credential: ALICE,
       body: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5 },
@@ -279,7 +203,7 @@ describe('API keys and read tokens across two gateways', () => {
 
 describe('the SDK and the CLI with credentials', () => {
   it('reads over WebSocket and SSE with a read token, and creates with an API key', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const owner = new SpoolClient({ baseUrl: first.url, apiKey: ALICE, WebSocket });
     const created = await owner.create({ prompt: 'Tokens.', params: { max_tokens: 30 } });
     expect(created.read_token).toMatch(/^rt1\./);
@@ -306,7 +230,7 @@ describe('the SDK and the CLI with credentials', () => {
   });
 
   it('runs the CLI with SPOOL_API_KEY and refuses it without (exit 3)', async () => {
-    const [first] = await twoGateways();
+    const [first] = await twoGateways(systemOf());
     const cli = (args: string[], env: Record<string, string>) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [CLI, ...args], {
@@ -337,7 +261,7 @@ describe('the SDK and the CLI with credentials', () => {
 
 describe('WebSocket access', () => {
   it('refuses one stream with an error frame and goes on serving the others on the same socket', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const mine = await create(first.url, ALICE);
     const other = await create(first.url, ALICE);
     await systemOf().waitForEnd(mine.id);
@@ -377,7 +301,7 @@ describe('WebSocket access', () => {
   });
 
   it('cancels with the creating key given on the upgrade, not with another', async () => {
-    const [first, second] = await twoGateways();
+    const [first, second] = await twoGateways(systemOf());
     const { id } = await create(first.url, ALICE, { max_tokens: 100_000, tokens_per_second: 5 });
     const bob = await connectWs(second.url, { headers: { authorization: `Bearer ${BOB}` } });
     const alice = await connectWs(second.url, { headers: { authorization: `Bearer ${ALICE}` } });
@@ -398,7 +322,9 @@ describe('WebSocket access', () => {
   });
 
   it('checks the upgrade’s Origin: same origin and SPOOL_CORS_ORIGINS pass, others get 403', async () => {
-    const [first, second] = await twoGateways({ SPOOL_CORS_ORIGINS: 'https://app.example.com' });
+    const [first, second] = await twoGateways(systemOf(), {
+      SPOOL_CORS_ORIGINS: 'https://app.example.com',
+    });
     for (const gateway of [first, second]) {
       const host = new URL(gateway.url).host;
       await expect(
@@ -424,91 +350,6 @@ describe('WebSocket access', () => {
   });
 });
 
-describe('quotas per API key, across gateways', () => {
-  it('refuses creates past the per-minute quota with 429 and Retry-After, on either gateway', async () => {
-    const [first, second] = await twoGateways({ SPOOL_QUOTA_CREATES_PER_MINUTE: '3' });
-    await create(first.url, ALICE, { max_tokens: 2 });
-    await create(second.url, ALICE, { max_tokens: 2 });
-    await create(first.url, ALICE, { max_tokens: 2 });
-    const before = await storedStreams();
-    for (const url of [first.url, second.url]) {
-      const over = await call(url, '/v1/streams', { credential: ALICE, body: { prompt: 'x' } });
-      expect([over.status, errorCode(over)]).toEqual([429, 'quota_exceeded']);
-      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(50);
-      expect(Number(over.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    }
-    expect(await storedStreams()).toBe(before);
-    // Another key has a quota of its own.
-    await create(second.url, BOB, { max_tokens: 2 });
-  });
-
-  it('refuses a stream past the running-streams quota until one ends', async () => {
-    const [first, second] = await twoGateways({ SPOOL_QUOTA_RUNNING_STREAMS: '2' });
-    const slow = { max_tokens: 100_000, tokens_per_second: 5 };
-    const one = await create(first.url, ALICE, slow);
-    await create(second.url, ALICE, slow);
-    const over = await call(second.url, '/v1/streams', {
-      credential: ALICE,
-      body: { prompt: 'x', params: slow },
-    });
-    expect([over.status, errorCode(over)]).toEqual([429, 'quota_exceeded']);
-    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    await call(first.url, `/v1/streams/${one.id}/cancel`, { method: 'POST', credential: ALICE });
-    await systemOf().waitForEnd(one.id);
-    await create(first.url, ALICE, { max_tokens: 2 });
-  });
-
-  it('refuses a connection past the open-connections quota, counted across gateways, until one closes', async () => {
-    const [first, second] = await twoGateways({ SPOOL_QUOTA_CONNECTIONS: '2' });
-    const { id, token } = await create(first.url, ALICE, {
-      max_tokens: 100_000,
-      tokens_per_second: 5,
-    });
-    const events = (url: string) =>
-      `${url}/v1/streams/${id}/events?token=${encodeURIComponent(token)}`;
-    const sse = await openSse(events(first.url));
-    const socket = await connectWs(second.url, { headers: { authorization: `Bearer ${ALICE}` } });
-    try {
-      const over = await call(second.url, `/v1/streams/${id}/events`, { credential: token });
-      expect([over.status, errorCode(over)]).toEqual([429, 'quota_exceeded']);
-      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      await expect(
-        connectWs(first.url, { headers: { authorization: `Bearer ${ALICE}` } }),
-      ).rejects.toThrow(/429/);
-      // Bob's connections are his own.
-      const bob = await connectWs(first.url, { headers: { authorization: `Bearer ${BOB}` } });
-      bob.close();
-    } finally {
-      sse.abort();
-    }
-    await expectEventually(async () => (await openSseStatus(events(second.url))) === 200);
-    socket.close();
-  });
-});
-
 function errorsOf(frames: ServerFrame[]): ProtocolError[] {
   return frames.flatMap((frame) => (frame.kind === 'error' ? [frame.error] : []));
-}
-
-/** An SSE response held open until `abort()`; resolves once its head arrived. */
-async function openSse(url: string): Promise<AbortController> {
-  const controller = new AbortController();
-  const response = await fetch(url, { signal: controller.signal });
-  expect(response.status).toBe(200);
-  return controller;
-}
-
-async function openSseStatus(url: string): Promise<number> {
-  const controller = new AbortController();
-  const response = await fetch(url, { signal: controller.signal });
-  controller.abort();
-  return response.status;
-}
-
-async function expectEventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
