@@ -134,7 +134,10 @@ function checkOrigin(request: FastifyRequest): void {
   if (origin === undefined) return;
   const policy = request.server.spool.config.access.corsOrigins;
   if (!originAllowed(policy, origin, request.headers.host)) {
-    throw new SpoolError('forbidden', `Origin ${origin} is not allowed here (SPOOL_CORS_ORIGINS).`);
+    throw new SpoolError(
+      'forbidden',
+      `Origin ${origin.slice(0, 200)} is not allowed here (SPOOL_CORS_ORIGINS).`,
+    );
   }
 }
 
