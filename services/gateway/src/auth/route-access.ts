@@ -4,6 +4,7 @@
  * that key (`read`), or nothing (`open`). The table covers every route of `HTTP_ROUTES`, so a new
  * route does not compile until someone decides what it needs. Browser origins are checked here
  * too, and long-held requests (SSE, WebSocket, chat answers) take a connection slot of their key.
+ * The key's name also becomes `request.spoolClient`, which keys the per-client connection shares.
  */
 import {
   HTTP_ROUTES,
@@ -68,6 +69,9 @@ export function installAccessControl(app: FastifyInstance): void {
     const route = routeOf(request);
     if (route === undefined || route.access === 'open') return;
     const keyId = await authorize(request, route.access);
+    // Per-client shares of the gateway's limits (http/client-identity.ts) go by the API key's
+    // name when there is one, not by the address (every client behind a proxy shares that).
+    if (keyId !== undefined) request.spoolClient = `key:${keyId}`;
     if (keyId !== undefined && route.name !== undefined && HELD.has(route.name)) {
       await holdConnection(request, reply, keyId);
     }
