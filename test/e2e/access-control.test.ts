@@ -229,7 +229,7 @@ describe('the SDK and the CLI with credentials', () => {
     }
   });
 
-  it('runs the CLI with SPOOL_API_KEY and refuses it without (exit 3)', async () => {
+  it('runs the CLI with SPOOL_API_KEY and refuses it without (exit 6, access refused)', async () => {
     const [first] = await twoGateways(systemOf());
     const cli = (args: string[], env: Record<string, string>) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -248,7 +248,7 @@ describe('the SDK and the CLI with credentials', () => {
       });
     const refused = await cli(['create', 'Hello', '--max-tokens', '5', '--quiet'], {});
     expect([refused.code, refused.stderr]).toEqual([
-      3,
+      6,
       expect.stringMatching(/unauthorized|API key/),
     ]);
     const run = await cli(['create', 'Hello', '--max-tokens', '5', '--quiet'], {
