@@ -12,7 +12,7 @@ import { QuotaGuard } from './auth/quota-guard.ts';
 import type { GatewayConfig } from './config.ts';
 import { DeliveryRegistry } from './delivery-registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { RedisWatch, withRedisDeadline } from './redis-deadline.ts';
+import { RedisWatch, withQuotaDeadline, withRedisDeadline } from './redis-deadline.ts';
 import { SharedEncodings } from './shared-encodings.ts';
 
 export interface GatewayDependencies {
@@ -58,7 +58,7 @@ export function buildContext(
     },
   });
   const { quotas, ...shared } = dependencies;
-  // Every token-log call of a request or delivery (access checks and quotas included) waits at
+  // Every token-log and quota call of a request or delivery (access checks included) waits at
   // most SPOOL_REDIS_TIMEOUT_MS.
   const log = withRedisDeadline(dependencies.log, redisWatch, redisTimeoutMs);
   return {
@@ -69,7 +69,7 @@ export function buildContext(
     config,
     access: new AccessControl({ ...config.access, log }),
     quotas: new QuotaGuard({
-      quotas,
+      quotas: quotas && withQuotaDeadline(quotas, redisWatch, redisTimeoutMs),
       settings: config.access.quotas,
       gatewayId: config.gatewayId,
       log,

@@ -11,7 +11,8 @@
  */
 import { isSpoolError, SpoolError, type StreamStatus } from '@spool/protocol';
 import type { Logger } from '@spool/runtime';
-import type { RedisQuotas, TokenLog } from '@spool/token-log';
+import type { TokenLog } from '@spool/token-log';
+import type { QuotaStore } from '../redis-deadline.ts';
 import type { QuotaSettings } from './access-settings.ts';
 
 export const CONNECTION_LEASE_MS = 30_000;
@@ -22,7 +23,8 @@ const RUNNING_LEASE_MS = 25 * 3_600_000;
 const ENDED: ReadonlySet<StreamStatus> = new Set(['done', 'cancelled', 'failed']);
 
 export interface QuotaGuardOptions {
-  quotas: RedisQuotas | undefined;
+  /** The quota scripts, each call bounded by SPOOL_REDIS_TIMEOUT_MS (context.ts). */
+  quotas: QuotaStore | undefined;
   settings: QuotaSettings;
   gatewayId: string;
   log: Pick<TokenLog, 'meta'>;
@@ -30,7 +32,7 @@ export interface QuotaGuardOptions {
 }
 
 export class QuotaGuard {
-  readonly #quotas: RedisQuotas | undefined;
+  readonly #quotas: QuotaStore | undefined;
   readonly #settings: QuotaSettings;
   readonly #gatewayId: string;
   readonly #log: Pick<TokenLog, 'meta'>;
