@@ -118,7 +118,7 @@ describe('API keys and read tokens across two gateways', () => {
 
   it('lets the key that created a stream read and cancel it, and no other key (403)', async () => {
     const [first, second] = await twoGateways(systemOf());
-    const { id } = await create(first.url, ALICE, { max_tokens: 100_000, tokens_per_second: 5 });
+    const { id } = await create(first.url, ALICE, { max_tokens: 10_000, tokens_per_second: 5 });
     const asBob = await call(second.url, `/v1/streams/${id}/items`, { credential: BOB });
     expect([asBob.status, errorCode(asBob)]).toEqual([403, 'forbidden']);
     const bobCancels = await call(second.url, `/v1/streams/${id}/cancel`, {
@@ -302,7 +302,7 @@ describe('WebSocket access', () => {
 
   it('cancels with the creating key given on the upgrade, not with another', async () => {
     const [first, second] = await twoGateways(systemOf());
-    const { id } = await create(first.url, ALICE, { max_tokens: 100_000, tokens_per_second: 5 });
+    const { id } = await create(first.url, ALICE, { max_tokens: 10_000, tokens_per_second: 5 });
     const bob = await connectWs(second.url, { headers: { authorization: `Bearer ${BOB}` } });
     const alice = await connectWs(second.url, { headers: { authorization: `Bearer ${ALICE}` } });
     try {

@@ -41,7 +41,7 @@ describe('quotas per API key, across gateways', () => {
 
   it('refuses a stream past the running-streams quota until one ends', async () => {
     const [first, second] = await twoGateways(systemOf(), { SPOOL_QUOTA_RUNNING_STREAMS: '2' });
-    const slow = { max_tokens: 100_000, tokens_per_second: 5 };
+    const slow = { max_tokens: 10_000, tokens_per_second: 5 };
     const one = await create(first.url, ALICE, slow);
     await create(second.url, ALICE, slow);
     const over = await call(second.url, '/v1/streams', {
@@ -58,7 +58,7 @@ describe('quotas per API key, across gateways', () => {
   it('refuses a connection past the open-connections quota, counted across gateways, until one closes', async () => {
     const [first, second] = await twoGateways(systemOf(), { SPOOL_QUOTA_CONNECTIONS: '2' });
     const { id, token } = await create(first.url, ALICE, {
-      max_tokens: 100_000,
+      max_tokens: 10_000,
       tokens_per_second: 5,
     });
     const events = (url: string) =>
