@@ -65,10 +65,12 @@ async function main(): Promise<void> {
   // The services run in their own process groups, so a closed terminal reaches only this one.
   process.once('SIGHUP', () => void stop('SIGHUP'));
 
-  // Gateways derive stream ids from Idempotency-Keys with this secret: all must share it.
+  // Gateways derive stream ids from Idempotency-Keys, and sign read tokens, with these secrets:
+  // all must share them (a random pair per run unless set; with SPOOL_API_KEYS set, their own).
   const shared = {
     REDIS_URL: redisUrl,
-    SPOOL_ID_SECRET: process.env.SPOOL_ID_SECRET ?? randomBytes(24).toString('base64url'),
+    SPOOL_ID_SECRET: process.env.SPOOL_ID_SECRET || randomBytes(24).toString('base64url'),
+    SPOOL_TOKEN_SECRET: process.env.SPOOL_TOKEN_SECRET || randomBytes(32).toString('base64url'),
   };
   const urls = Array.from(
     { length: settings.SPOOL_GATEWAYS },

@@ -70,18 +70,31 @@ describe.skipIf(composeBinary === undefined)(
     ? 'docker-compose.yml'
     : 'docker-compose.yml (skipped: no docker-compose; .ci/run installs it)',
   () => {
+    /** What an operator must set: access control is on in the compose file (docs/security.md). */
+    const secrets = {
+      SPOOL_API_KEYS: 'alice:0123456789abcdef0123456789abcdef',
+      SPOOL_ID_SECRET: '0123456789abcdef0123456789abcdef0123',
+      SPOOL_TOKEN_SECRET: 'fedcba9876543210fedcba9876543210fedc',
+    };
+    const config = (profile: string[], env: Record<string, string>) =>
+      execFileSync(
+        composeBinary ?? '',
+        [...profile, '-f', join(REPO_ROOT, 'docker-compose.yml'), 'config', '-q'],
+        { cwd: REPO_ROOT, stdio: 'pipe', env: { PATH: process.env.PATH ?? '', ...env } },
+      );
+
     it.each([[[]], [['--profile', 'observability']]])(
       'is valid for docker-compose %j',
       (profile) => {
-        execFileSync(
-          composeBinary ?? '',
-          [...profile, '-f', join(REPO_ROOT, 'docker-compose.yml'), 'config', '-q'],
-          {
-            cwd: REPO_ROOT,
-            stdio: 'pipe',
-          },
-        );
+        config(profile, secrets);
       },
     );
+
+    it.each(Object.keys(secrets))('refuses to start without %s', (name) => {
+      const missing = Object.fromEntries(
+        Object.entries(secrets).filter(([variable]) => variable !== name),
+      );
+      expect(() => config([], missing)).toThrow(new RegExp(name));
+    });
   },
 );

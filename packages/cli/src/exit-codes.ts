@@ -54,6 +54,7 @@ export const EXIT_CODE_OF: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: EXIT.notFound,
   stream_full: EXIT.notFound,
   too_many_subscriptions: EXIT.unavailable,
+  quota_exceeded: EXIT.unavailable,
   over_capacity: EXIT.unavailable,
   slow_consumer: EXIT.unavailable,
   draining: EXIT.unavailable,

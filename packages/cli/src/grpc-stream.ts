@@ -5,7 +5,7 @@
  * is a clear `stream_reset`) on the next target when a call fails retryably (the gateway died or
  * drains, a slow consumer, Redis away), a clear SpoolError otherwise.
  */
-import { credentials, type ServiceError, status } from '@grpc/grpc-js';
+import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import {
   fromGrpcChunk,
   loadTokenStreamProto,
@@ -34,9 +34,19 @@ export class GrpcGateways {
   readonly #targets: string[];
   readonly #clients = new Map<string, TokenStreamClient>();
   readonly #proto = loadTokenStreamProto();
+  readonly #credential: string | undefined;
 
-  constructor(targets: string[]) {
+  /** `credential`: an API key or read token, sent as `authorization: Bearer …` metadata. */
+  constructor(targets: string[], credential?: string) {
     this.#targets = targets;
+    this.#credential = credential;
+  }
+
+  /** The metadata of every call (the credential, when there is one). */
+  metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.#credential !== undefined) metadata.set('authorization', `Bearer ${this.#credential}`);
+    return metadata;
   }
 
   client(index: number): { target: string; client: TokenStreamClient } {
@@ -61,6 +71,7 @@ export class GrpcGateways {
         return await new Promise<string>((resolve, reject) =>
           this.client(index).client.Create(
             { prompt: request.prompt, model: request.model ?? '', params: struct(request.params) },
+            this.metadata(),
             (error, answer) => (error ? reject(error) : resolve(answer?.id ?? '')),
           ),
         );
@@ -106,7 +117,10 @@ export class GrpcStream implements AsyncIterable<Chunk> {
     for (let attempt = 0; ; attempt++) {
       const { target, client } = this.#gateways.client(attempt);
       this.#gateway = target;
-      const call = client.Read({ stream: this.#id, from: this.#offset, epoch: this.#epoch });
+      const call = client.Read(
+        { stream: this.#id, from: this.#offset, epoch: this.#epoch },
+        this.#gateways.metadata(),
+      );
       try {
         for await (const frame of call as AsyncIterable<ServerFrame__Output>) {
           if (frame.subscribed) this.#epoch = frame.subscribed.epoch;

@@ -10,7 +10,8 @@
  * Common: --url (or SPOOL_URL; several, comma-separated, are tried in turn), --transport
  * auto|ws|sse|grpc (grpc: --grpc host:port[,…] or SPOOL_GRPC, the gateways' SPOOL_GRPC_PORT;
  * create and tail go over gRPC, cancel and get over HTTP), --progress (stats on stderr even when it is not a terminal), --quiet, --json
- * (one JSON chunk per line instead of text). Exit codes: see exit-codes.ts.
+ * (one JSON chunk per line instead of text), --api-key (or SPOOL_API_KEY) and --token (a stream's
+ * read token, for tail and get) for a gateway with access control on. Exit codes: see exit-codes.ts.
  */
 import { parseArgs } from 'node:util';
 import { SpoolClient, type SpoolStream } from '@spool/client';
@@ -26,12 +27,15 @@ const USAGE = `usage:
   spool cancel <stream-id>
   spool get <stream-id>
 options: --url URL[,URL…] (default $SPOOL_URL or http://localhost:8080)  --transport auto|ws|sse|grpc
-         --grpc HOST:PORT[,…] (default $SPOOL_GRPC; with --transport grpc)  --json  --progress  --quiet  --help`;
+         --grpc HOST:PORT[,…] (default $SPOOL_GRPC; with --transport grpc)  --json  --progress  --quiet  --help
+         --api-key KEY (default $SPOOL_API_KEY)  --token READ_TOKEN (tail, get: a stream's read token)`;
 
 const OPTIONS = {
   url: { type: 'string' },
   transport: { type: 'string', default: 'auto' },
   grpc: { type: 'string' },
+  'api-key': { type: 'string' },
+  token: { type: 'string' },
   'max-tokens': { type: 'string' },
   seed: { type: 'string' },
   model: { type: 'string' },
@@ -71,9 +75,13 @@ function clientFrom(values: Values): SpoolClient {
     throw new UsageError(`--transport must be auto, ws, sse or grpc, got "${transport}"`);
   }
   // A script wants an answer within seconds: fewer, shorter retries than the SDK's defaults.
+  // A read token reads one stream: with --token it stands in for the key on every request.
+  const apiKey = values.token === undefined ? apiKeyOf(values) : undefined;
   return new SpoolClient({
     baseUrl: urls,
     transport,
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(values.token === undefined ? {} : { headers: { Authorization: `Bearer ${values.token}` } }),
     WebSocket: globalThis.WebSocket ?? WebSocket,
     reconnect: { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 6 },
   });
@@ -91,7 +99,11 @@ function grpcFrom(values: Values): GrpcGateways | undefined {
   const targets = list.split(',').map((target) => target.trim());
   const bad = targets.find((target) => !/^[^\s:]+:\d{1,5}$/.test(target));
   if (bad !== undefined) throw new UsageError(`--grpc takes HOST:PORT, got "${bad}"`);
-  return new GrpcGateways(targets);
+  return new GrpcGateways(targets, values.token ?? apiKeyOf(values));
+}
+
+function apiKeyOf(values: Values): string | undefined {
+  return values['api-key'] ?? (process.env.SPOOL_API_KEY || undefined);
 }
 
 async function print(stream: PrintedStream, values: Values): Promise<number> {
@@ -196,7 +208,10 @@ async function follow(
 ): Promise<number> {
   const stream: PrintedStream = grpc
     ? new GrpcStream(grpc, id, options.from ?? 0, GRPC_ATTEMPTS)
-    : client.stream(id, options);
+    : client.stream(id, {
+        ...options,
+        ...(values.token === undefined ? {} : { token: values.token }),
+      });
   process.once('SIGINT', () => {
     process.stderr.write(
       `\nspool: interrupted at offset ${stream.offset}; resume with: spool tail ${id} --from ${stream.offset}\n`,

@@ -25,6 +25,11 @@ export interface SpoolClientOptions {
   fetch?: typeof fetch;
   /** Sent with every HTTP request (a browser WebSocket cannot carry headers). */
   headers?: Record<string, string>;
+  /**
+   * An API key of a gateway with access control on: sent as `Authorization: Bearer <key>` with
+   * every HTTP request, and as the `token` of WebSocket subscribes without one of their own.
+   */
+  apiKey?: string;
   /** Reconnect backoff: exponential with full jitter between these bounds. */
   reconnect?: ReconnectOptions;
   /** Default per-stream buffer bound, in items (also the window asked from the gateway). Default 256. */
@@ -43,6 +48,8 @@ export interface StreamOptions {
   /** Resume a durable subscription instead of an offset (mutually exclusive with `from`). */
   subscription?: string;
   chunking?: Chunking;
+  /** The stream's read token (the create answer's `read_token`): how a reader without the API key reads it. */
+  token?: string;
   highWaterMark?: number;
   /** Aborting it closes the stream, as `close()` does. */
   signal?: AbortSignal;
@@ -65,6 +72,7 @@ export interface ResolvedClientOptions {
   WebSocket: WebSocketConstructor | undefined;
   fetch: typeof fetch;
   headers: Record<string, string>;
+  apiKey: string | undefined;
   reconnect: Required<ReconnectOptions>;
   highWaterMark: number;
 }
@@ -91,7 +99,11 @@ export function resolveClientOptions(options: SpoolClientOptions): ResolvedClien
     WebSocket,
     // A bare `fetch` reference called as a method of another object throws in browsers.
     fetch: (input, init) => fetchFunction(input, init),
-    headers: { ...options.headers },
+    headers: {
+      ...options.headers,
+      ...(options.apiKey === undefined ? {} : { Authorization: `Bearer ${options.apiKey}` }),
+    },
+    apiKey: options.apiKey,
     reconnect: {
       initialDelayMs: positive('reconnect.initialDelayMs', reconnect.initialDelayMs, 100),
       maxDelayMs: positive('reconnect.maxDelayMs', reconnect.maxDelayMs, 5_000),

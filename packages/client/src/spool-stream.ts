@@ -78,6 +78,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
       stream: this.id,
       subscription: options.subscription,
       chunking: options.chunking,
+      token: options.token,
       sink: this.#sink(),
       state: {
         active: () => !this.#done && !this.#closed && !this.#failure && !this.#complete,

@@ -45,6 +45,7 @@ export class StreamConnector {
   readonly #stream: string;
   readonly #subscription: string | undefined;
   readonly #chunking: Chunking | undefined;
+  readonly #token: string | undefined;
   readonly #sink: LinkSink;
   readonly #state: ConnectorState;
   readonly #stop = new AbortController();
@@ -64,6 +65,8 @@ export class StreamConnector {
     stream: string;
     subscription: string | undefined;
     chunking: Chunking | undefined;
+    /** The stream's read token, if the application gave one. */
+    token?: string | undefined;
     sink: LinkSink;
     state: ConnectorState;
   }) {
@@ -71,6 +74,7 @@ export class StreamConnector {
     this.#stream = input.stream;
     this.#subscription = input.subscription;
     this.#chunking = input.chunking;
+    this.#token = input.token;
     this.#state = input.state;
     this.#gatewayIndex = input.host.options.gateways.preferred;
     this.#sink = {
@@ -191,13 +195,17 @@ export class StreamConnector {
         start: subscription === undefined ? { from: from ?? 0, epoch } : { subscription },
         window: Math.max(1, this.#state.window()),
         chunking: this.#chunking,
+        token: this.#token ?? this.#host.options.apiKey,
         sink: this.#sink,
       });
     }
     const { fetch, headers } = this.#host.options;
     return new SseLink({
       fetch,
-      headers,
+      headers:
+        this.#token === undefined
+          ? headers
+          : { ...headers, Authorization: `Bearer ${this.#token}` },
       gateway,
       stream: this.#stream,
       start: { from: from ?? 0, epoch, subscription },

@@ -20,6 +20,8 @@ export interface WsLinkInput {
   start: { from: number; epoch?: string | undefined } | { subscription: string };
   window: number;
   chunking: Chunking | undefined;
+  /** The subscribe frame's `token` (a read token or API key), when there is one. */
+  token?: string | undefined;
   sink: LinkSink;
 }
 
@@ -64,6 +66,7 @@ export class WsLink implements Link {
         : { subscription: input.start.subscription }),
       window: input.window,
       ...(input.chunking === undefined ? {} : { chunking: input.chunking }),
+      ...(input.token === undefined ? {} : { token: input.token }),
     });
   }
 

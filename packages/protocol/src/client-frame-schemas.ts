@@ -12,7 +12,12 @@ import type {
 } from './client-frame.ts';
 import { EPOCH_PATTERN } from './epoch.ts';
 import { STREAM_ID_PATTERN, SUBSCRIPTION_ID_PATTERN } from './items.ts';
-import { MAX_CHUNK_DELAY_MS, MAX_CHUNK_ITEMS, MAX_WINDOW } from './limits.ts';
+import {
+  MAX_CHUNK_DELAY_MS,
+  MAX_CHUNK_ITEMS,
+  MAX_CREDENTIAL_LENGTH,
+  MAX_WINDOW,
+} from './limits.ts';
 import { blockIndexSchema, offsetSchema } from './schemas.ts';
 
 export const streamIdSchema = z.string().regex(STREAM_ID_PATTERN, 'not a valid stream id');
@@ -44,6 +49,7 @@ const subscribeSchema = z
     subscription: subscriptionIdSchema.optional(),
     window: windowSchema.optional(),
     chunking: chunkingSchema.optional(),
+    token: z.string().min(1).max(MAX_CREDENTIAL_LENGTH).optional(),
   })
   .refine((frame) => frame.from === undefined || frame.subscription === undefined, {
     message: 'give from or subscription, not both',
@@ -51,15 +57,18 @@ const subscribeSchema = z
   .refine((frame) => frame.epoch === undefined || frame.subscription === undefined, {
     message: 'epoch goes with from, not with subscription',
   })
-  .transform(({ type, stream, from, epoch, subscription, window, chunking }): SubscribeFrame => {
-    const options: SubscribeOptions = {};
-    if (window !== undefined) options.window = window;
-    if (chunking !== undefined) options.chunking = chunking;
-    if (subscription !== undefined) return { type, stream, subscription, ...options };
-    const frame: SubscribeFromFrame = { type, stream, from: from ?? 0, ...options };
-    if (epoch !== undefined) frame.epoch = epoch;
-    return frame;
-  });
+  .transform(
+    ({ type, stream, from, epoch, subscription, window, chunking, token }): SubscribeFrame => {
+      const options: SubscribeOptions = {};
+      if (window !== undefined) options.window = window;
+      if (chunking !== undefined) options.chunking = chunking;
+      if (token !== undefined) options.token = token;
+      if (subscription !== undefined) return { type, stream, subscription, ...options };
+      const frame: SubscribeFromFrame = { type, stream, from: from ?? 0, ...options };
+      if (epoch !== undefined) frame.epoch = epoch;
+      return frame;
+    },
+  );
 
 const ackSchema = z.object({
   type: z.literal('ack'),

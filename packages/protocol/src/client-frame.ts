@@ -17,6 +17,11 @@ export interface SubscribeOptions {
   /** The most items sent but not yet acknowledged, 1..65536. */
   window?: number;
   chunking?: Chunking;
+  /**
+   * The stream's read token (the create answer's `read_token`), or an API key that created it:
+   * needed when the gateway has access control on (docs/security.md).
+   */
+  token?: string;
 }
 
 /** Start delivery at an offset. */

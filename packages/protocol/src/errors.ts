@@ -103,6 +103,11 @@ export const ERROR_CODES = {
     retryable: true,
     message: 'Too many streams on this socket.',
   },
+  quota_exceeded: {
+    status: 429,
+    retryable: true,
+    message: 'This API key is over one of its quotas; retry after the time in Retry-After.',
+  },
   over_capacity: {
     status: 429,
     retryable: true,

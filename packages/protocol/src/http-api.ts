@@ -22,6 +22,11 @@ export interface CreateStreamAnswer {
   id: string;
   status: StreamStatus;
   urls: StreamUrls;
+  /**
+   * With access control on: the signed capability to read this one stream until it expires
+   * (docs/security.md). Absent when the gateway runs without API keys.
+   */
+  read_token?: string;
 }
 
 /** `GET /v1/streams/:id`. */
@@ -73,7 +78,7 @@ export interface AckAnswer {
 const bodyOptions: FieldErrorOptions = { code: 'internal', subject: 'body' };
 
 export function decodeCreateStreamAnswer(value: unknown): Result<CreateStreamAnswer> {
-  return readBody(value, (fields) => ({
+  return readBody(value, (fields, raw) => ({
     id: fields.string('id'),
     status: fields.oneOf('status', STREAM_STATUSES),
     urls: fields.object('urls', (urls) => ({
@@ -81,6 +86,7 @@ export function decodeCreateStreamAnswer(value: unknown): Result<CreateStreamAns
       ws: urls.string('ws'),
       items: urls.string('items'),
     })),
+    ...(raw.read_token === undefined ? {} : { read_token: fields.string('read_token') }),
   }));
 }
 

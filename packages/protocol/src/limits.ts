@@ -40,3 +40,9 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 export const IDEMPOTENCY_KEY_PATTERN = new RegExp(
   `^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`,
 );
+
+/** Longest credential (API key or read token) a request or frame may carry. */
+export const MAX_CREDENTIAL_LENGTH = 1_024;
+
+/** The response header that carries a created stream's read token (docs/security.md). */
+export const READ_TOKEN_HEADER = 'X-Spool-Read-Token';

@@ -7,7 +7,12 @@ import { type Chunk, chunkItems } from './chunk.ts';
 import type { Chunking, ClientFrame, SubscribeOptions } from './client-frame.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import type { Item, NewItem } from './items.ts';
-import { MAX_CHUNK_DELAY_MS, MAX_CHUNK_ITEMS, MAX_WINDOW } from './limits.ts';
+import {
+  MAX_CHUNK_DELAY_MS,
+  MAX_CHUNK_ITEMS,
+  MAX_CREDENTIAL_LENGTH,
+  MAX_WINDOW,
+} from './limits.ts';
 import type { ProtocolError } from './protocol-error.ts';
 
 /** Pieces of text that have broken stream codecs before: line breaks, quotes, surrogates. */
@@ -145,7 +150,11 @@ export const chunkingArbitrary: fc.Arbitrary<Chunking> = fc.oneof(
 );
 
 const subscribeOptionsArbitrary: fc.Arbitrary<SubscribeOptions> = fc.record(
-  { window: fc.integer({ min: 1, max: MAX_WINDOW }), chunking: chunkingArbitrary },
+  {
+    window: fc.integer({ min: 1, max: MAX_WINDOW }),
+    chunking: chunkingArbitrary,
+    token: fc.string({ minLength: 1, maxLength: MAX_CREDENTIAL_LENGTH }),
+  },
   { requiredKeys: [] },
 );
 

@@ -52,6 +52,7 @@ export function encodeClientFrame(frame: ClientFrame): string {
           typeof chunking === 'object'
             ? { maxItems: chunking.maxItems, maxDelayMs: chunking.maxDelayMs }
             : chunking,
+        token: frame.token,
       });
     }
     case 'ack':

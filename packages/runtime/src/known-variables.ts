@@ -20,7 +20,6 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_STREAM_TTL',
   // Gateway (services/gateway/src/config.ts); SPOOL_PORT and SPOOL_ID_SECRET also `pnpm start`.
   'SPOOL_ALLOW_UNPACED',
-  'SPOOL_CORS_ORIGIN',
   'SPOOL_DEMO_DIR',
   'SPOOL_DEMO_GATEWAYS',
   'SPOOL_GATEWAY_ID',
@@ -49,6 +48,15 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_WS_MAX_PAYLOAD_BYTES',
   'SPOOL_WS_MAX_STREAMS',
   'SPOOL_WS_PING_MS',
+  // Gateway access control (services/gateway/src/auth/, docs/security.md).
+  'SPOOL_ALLOW_INSECURE',
+  'SPOOL_API_KEYS',
+  'SPOOL_CORS_ORIGINS',
+  'SPOOL_QUOTA_CONNECTIONS',
+  'SPOOL_QUOTA_CREATES_PER_MINUTE',
+  'SPOOL_QUOTA_RUNNING_STREAMS',
+  'SPOOL_READ_TOKEN_TTL',
+  'SPOOL_TOKEN_SECRET',
   // Worker (services/worker/src/config.ts).
   'SPOOL_ANTHROPIC_API_KEY',
   'SPOOL_ANTHROPIC_BASE_URL',
@@ -75,6 +83,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_REDIS',
   'SPOOL_WORKERS',
   // The `spool` command (packages/cli).
+  'SPOOL_API_KEY',
   'SPOOL_GRPC',
   'SPOOL_URL',
 ]);

@@ -15,8 +15,14 @@ export interface WsTestClient {
   close(): void;
 }
 
-export async function connectWs(baseUrl: string): Promise<WsTestClient> {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`);
+/** Opens `/v1/ws`; `headers` go with the upgrade request (`Authorization`, `Origin`). */
+export async function connectWs(
+  baseUrl: string,
+  options: { headers?: Record<string, string> } = {},
+): Promise<WsTestClient> {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`, {
+    headers: options.headers,
+  });
   const frames: ServerFrame[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data: Buffer) => {

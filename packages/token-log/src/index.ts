@@ -1,6 +1,13 @@
 export { type ConnectOptions, connectRedis, isClusterUrl, type RedisClient } from './connect.ts';
 export { decodeEntry, decodeEntryItems, encodeEntryItems } from './entry-codec.ts';
 export { toSpoolError } from './errors.ts';
+export {
+  type CreateCount,
+  RedisQuotas,
+  type RedisQuotasOptions,
+  type SlotKind,
+  type SlotTake,
+} from './quotas.ts';
 export { type StreamKeys, streamKeys } from './redis-keys.ts';
 export {
   newStreamId,

@@ -37,3 +37,22 @@ export function assertKeyPrefix(prefix: string): void {
     throw new TypeError(`Key prefix "${prefix}" must not contain "{" or "}"`);
   }
 }
+
+/** The keys of one API key's quotas (quotas.ts), under their own hash tag, `{quota:<key id>}`. */
+export interface QuotaKeys {
+  /** String: creates counted in the current window. */
+  creates: string;
+  /** Sorted set: the key's running streams, scored by lease deadline. */
+  running: string;
+  /** Sorted set: the key's open connections (`<gateway>:<n>`), scored by lease deadline. */
+  connections: string;
+}
+
+export function quotaKeys(prefix: string, keyId: string): QuotaKeys {
+  const base = `${prefix}{quota:${keyId}}`;
+  return {
+    creates: `${base}:creates`,
+    running: `${base}:running`,
+    connections: `${base}:connections`,
+  };
+}

@@ -36,6 +36,11 @@ export function scriptSources(): ReadonlyMap<ScriptName, string> {
   return sources;
 }
 
+/** A file of `lua/` with its includes in place, for the scripts outside the stream table (quotas). */
+export function scriptSource(file: string): string {
+  return assemble(file, new Set());
+}
+
 /** A file of `lua/` with its includes replaced by their text; `included` stops repeats and cycles. */
 function assemble(file: string, included: Set<string>): string {
   const source = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerMessagesRoute } from './anthropic/messages.ts';
+import { installAccessControl } from './auth/route-access.ts';
 import type { GatewayConfig } from './config.ts';
 import { buildContext, type GatewayDependencies } from './context.ts';
 import { installCors } from './http/cors.ts';
@@ -57,12 +58,14 @@ export async function buildApp(
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  installCors(app, config.corsOrigin);
+  installCors(app, config.access.corsOrigins);
   app.addHook('onRequest', async (request, reply) => {
     if (context.draining && !ALWAYS_OPEN.has(request.url.split('?')[0] ?? '')) {
       return sendError(reply, new SpoolError('draining'));
     }
   });
+  installAccessControl(app);
+  app.addHook('onClose', async () => context.quotas.close());
   registerHealthRoutes(app);
   await registerDemoRoutes(app);
   registerStreamRoutes(app);

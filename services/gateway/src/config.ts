@@ -2,11 +2,13 @@
  * The gateway's configuration: parsed from the environment once, validated, frozen.
  * docs/configuration.md lists every variable.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUEUE_PREFIX } from '@spool/generation-queue';
 import { MAX_CHUNK_ITEMS, MAX_TOKENS_LIMIT, MAX_WINDOW } from '@spool/protocol';
 import { duration, findUnknownVariables, integer, oneOf, parseEnv, text } from '@spool/runtime';
 import { z } from 'zod';
+import { accessSettings, EXAMPLE_ID_SECRET, EXAMPLE_TOKEN_SECRET } from './auth/access-settings.ts';
 
 const HOUR = 3_600_000;
 
@@ -14,7 +16,7 @@ const shape = {
   REDIS_URL: text('redis://127.0.0.1:6379'),
   SPOOL_KEY_PREFIX: text('spool:'),
   SPOOL_QUEUE_PREFIX: text(DEFAULT_QUEUE_PREFIX),
-  SPOOL_HOST: text('0.0.0.0'),
+  SPOOL_HOST: z.string().trim().min(1).optional(),
   SPOOL_PORT: integer(0, 65_535, 8_080),
   // -1: no gRPC server (the default); 0: any free port.
   SPOOL_GRPC_PORT: integer(-1, 65_535, -1),
@@ -23,7 +25,7 @@ const shape = {
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only')
     .optional(),
-  SPOOL_ID_SECRET: text('spool-dev-secret-change-me'),
+  SPOOL_ID_SECRET: text(EXAMPLE_ID_SECRET),
   SPOOL_HEARTBEAT_MS: duration(100, HOUR, 15_000),
   SPOOL_WINDOW: integer(1, MAX_WINDOW, 256),
   SPOOL_MAX_CHUNK_ITEMS: integer(1, MAX_CHUNK_ITEMS, 64),
@@ -34,7 +36,6 @@ const shape = {
   SPOOL_MAX_BODY_BYTES: integer(1_024, 64 << 20, 1 << 20),
   SPOOL_DEMO_GATEWAYS: z.string().optional(),
   SPOOL_DEMO_DIR: z.string().optional(),
-  SPOOL_CORS_ORIGIN: text('*'),
   SPOOL_WS_MAX_STREAMS: integer(1, 100_000, 100),
   SPOOL_WS_MAX_FRAME_BYTES: integer(256, 1 << 20, 16_384),
   SPOOL_WS_MAX_PAYLOAD_BYTES: integer(1_024, 64 << 20, 1 << 20),
@@ -52,6 +53,15 @@ const shape = {
   SPOOL_MAX_TOKENS: integer(1, MAX_TOKENS_LIMIT, 32_768),
   SPOOL_ALLOW_UNPACED: oneOf(['0', '1'], '0'),
   SPOOL_MAX_PROMPT_CHARS: integer(1, 64 << 20, 500_000),
+  // Access control (auth/, docs/security.md).
+  SPOOL_API_KEYS: z.string().optional(),
+  SPOOL_TOKEN_SECRET: text(EXAMPLE_TOKEN_SECRET),
+  SPOOL_READ_TOKEN_TTL: duration(1_000, 365 * 24 * HOUR, 0),
+  SPOOL_ALLOW_INSECURE: oneOf(['0', '1'], '0'),
+  SPOOL_CORS_ORIGINS: z.string().optional(),
+  SPOOL_QUOTA_CREATES_PER_MINUTE: integer(0, 1_000_000, 600),
+  SPOOL_QUOTA_RUNNING_STREAMS: integer(0, 1_000_000, 256),
+  SPOOL_QUOTA_CONNECTIONS: integer(0, 1_000_000, 1_000),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -59,17 +69,17 @@ export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
   const raw = parseEnv(shape, env);
+  const access = accessSettings(raw, (path) => readFileSync(path, 'utf8'));
   return Object.freeze({
+    ...access,
     redisUrl: raw.REDIS_URL,
     keyPrefix: raw.SPOOL_KEY_PREFIX,
     queuePrefix: raw.SPOOL_QUEUE_PREFIX,
-    host: raw.SPOOL_HOST,
     port: raw.SPOOL_PORT,
     /** The gRPC service's port (same host); undefined = off. */
     grpcPort: raw.SPOOL_GRPC_PORT < 0 ? undefined : raw.SPOOL_GRPC_PORT,
     publicUrl: raw.SPOOL_PUBLIC_URL,
     gatewayId: raw.SPOOL_GATEWAY_ID ?? `gw-${process.pid}-${Date.now().toString(36)}`,
-    idSecret: raw.SPOOL_ID_SECRET,
     heartbeatMs: raw.SPOOL_HEARTBEAT_MS,
     window: raw.SPOOL_WINDOW,
     maxChunkItems: raw.SPOOL_MAX_CHUNK_ITEMS,
@@ -82,7 +92,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       .split(',')
       .map((url) => url.trim())
       .filter(Boolean),
-    corsOrigin: raw.SPOOL_CORS_ORIGIN,
     demoDir:
       raw.SPOOL_DEMO_DIR ?? fileURLToPath(new URL('../../../packages/demo/dist/', import.meta.url)),
     ws: {

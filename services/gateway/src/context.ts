@@ -5,12 +5,14 @@
  */
 import type { GenerationQueue } from '@spool/generation-queue';
 import type { Logger } from '@spool/runtime';
-import type { TokenLog } from '@spool/token-log';
+import type { RedisQuotas, TokenLog } from '@spool/token-log';
 import { Admission } from './admission.ts';
+import { AccessControl } from './auth/access-control.ts';
+import { QuotaGuard } from './auth/quota-guard.ts';
 import type { GatewayConfig } from './config.ts';
 import { DeliveryRegistry } from './delivery-registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { RedisWatch, withRedisDeadline } from './redis-deadline.ts';
+import { RedisWatch, withQuotaDeadline, withRedisDeadline } from './redis-deadline.ts';
 import { SharedEncodings } from './shared-encodings.ts';
 
 export interface GatewayDependencies {
@@ -20,10 +22,16 @@ export interface GatewayDependencies {
   /** Is Redis reachable? (readiness) */
   ping: () => Promise<void>;
   metrics?: Metrics;
+  /** The per-API-key quotas in Redis (none: quotas are not enforced). */
+  quotas?: RedisQuotas;
 }
 
-export interface GatewayContext extends Required<GatewayDependencies> {
+export interface GatewayContext extends Required<Omit<GatewayDependencies, 'quotas'>> {
   config: GatewayConfig;
+  /** API keys and read tokens (docs/security.md). */
+  access: AccessControl;
+  /** Per-API-key quotas. */
+  quotas: QuotaGuard;
   admission: Admission;
   deliveries: DeliveryRegistry;
   /** Chunks encoded once per stream for all of its readers here. */
@@ -49,12 +57,24 @@ export function buildContext(
       else dependencies.logger.info('Redis answers again');
     },
   });
+  const { quotas, ...shared } = dependencies;
+  // Every token-log and quota call of a request or delivery (access checks included) waits at
+  // most SPOOL_REDIS_TIMEOUT_MS.
+  const log = withRedisDeadline(dependencies.log, redisWatch, redisTimeoutMs);
   return {
-    ...dependencies,
-    log: withRedisDeadline(dependencies.log, redisWatch, redisTimeoutMs),
+    ...shared,
+    log,
     redisWatch,
     metrics,
     config,
+    access: new AccessControl({ ...config.access, log }),
+    quotas: new QuotaGuard({
+      quotas: quotas && withQuotaDeadline(quotas, redisWatch, redisTimeoutMs),
+      settings: config.access.quotas,
+      gatewayId: config.gatewayId,
+      log,
+      logger: dependencies.logger,
+    }),
     admission: new Admission({ queue: dependencies.queue, config, metrics }),
     deliveries: new DeliveryRegistry(),
     encodings: new SharedEncodings(),

@@ -9,6 +9,7 @@ import type { Logger } from '@spool/runtime';
 import {
   type ConnectOptions,
   connectRedis,
+  RedisQuotas,
   RedisTokenLog,
   type RedisTokenLogOptions,
 } from '@spool/token-log';
@@ -58,6 +59,7 @@ export async function startGateway(
     log,
     queue,
     logger: options.logger,
+    quotas: new RedisQuotas({ redis, keyPrefix: config.keyPrefix }),
     ping: async () => {
       await redis.ping();
     },

@@ -9,14 +9,15 @@
  *   a resumable error.
  * - `withRedisDeadline` wraps a `TokenLog` so that each command a request makes fails with
  *   `redis_unavailable` after `timeoutMs` (at once while the watch says Redis is hung), and each
- *   `follow` stops when the watch fires.
+ *   `follow` stops when the watch fires. `withQuotaDeadline` does the same for the per-API-key
+ *   quota scripts (auth/quota-guard.ts), which creates and held connections wait on.
  *
  * A command given up on is not cancelled in ioredis: it is answered (and ignored) once Redis
  * resumes. Only the wait for it is bounded.
  */
 import { SpoolError } from '@spool/protocol';
 import { withTimeout } from '@spool/runtime';
-import type { TokenLog } from '@spool/token-log';
+import type { RedisQuotas, TokenLog } from '@spool/token-log';
 
 export function redisTimeout(timeoutMs: number): SpoolError {
   return new SpoolError(
@@ -89,9 +90,9 @@ export class RedisWatch {
 
 type Watch = Pick<RedisWatch, 'signal' | 'hung'>;
 
-/** `log` with every command bounded by `timeoutMs` and every wait ended by `watch`. */
-export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number): TokenLog {
-  const bound = <T>(work: () => Promise<T>): Promise<T> => {
+/** Runs `work`, failing with `redis_unavailable` after `timeoutMs` or when `watch` fires. */
+function bounded(watch: Watch, timeoutMs: number) {
+  return <T>(work: () => Promise<T>): Promise<T> => {
     if (watch.hung) return Promise.reject(watch.signal.reason);
     return withTimeout(work(), {
       timeoutMs,
@@ -99,6 +100,31 @@ export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number
       signal: watch.signal,
     });
   };
+}
+
+/** The quota calls of `QuotaGuard`. */
+export type QuotaStore = Pick<
+  RedisQuotas,
+  'countCreate' | 'takeSlot' | 'renewSlots' | 'slots' | 'releaseSlot'
+>;
+
+/** `quotas` with every call bounded like a token-log command. */
+export function withQuotaDeadline(quotas: QuotaStore, watch: Watch, timeoutMs: number): QuotaStore {
+  const bound = bounded(watch, timeoutMs);
+  return {
+    countCreate: (keyId, limit, windowMs) =>
+      bound(() => quotas.countCreate(keyId, limit, windowMs)),
+    takeSlot: (kind, keyId, slot) => bound(() => quotas.takeSlot(kind, keyId, slot)),
+    renewSlots: (kind, keyId, members, leaseMs) =>
+      bound(() => quotas.renewSlots(kind, keyId, members, leaseMs)),
+    slots: (kind, keyId) => bound(() => quotas.slots(kind, keyId)),
+    releaseSlot: (kind, keyId, member) => bound(() => quotas.releaseSlot(kind, keyId, member)),
+  };
+}
+
+/** `log` with every command bounded by `timeoutMs` and every wait ended by `watch`. */
+export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number): TokenLog {
+  const bound = bounded(watch, timeoutMs);
   const boundStop = (stop: () => Promise<void>) => () => bound(stop).catch(() => undefined);
   return {
     create: (input) => bound(() => log.create(input)),

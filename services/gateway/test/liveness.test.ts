@@ -10,10 +10,15 @@ import WebSocket from 'ws';
 import { answer, readSse, startTestGateway, storedStream, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();
+/** A browser page of another origin, allowed by SPOOL_CORS_ORIGINS. */
+const PAGE_ORIGIN = 'https://app.example.com';
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  gateway = await startTestGateway(redis(), { SPOOL_HEARTBEAT_MS: '200' });
+  gateway = await startTestGateway(redis(), {
+    SPOOL_HEARTBEAT_MS: '200',
+    SPOOL_CORS_ORIGINS: PAGE_ORIGIN,
+  });
 });
 afterAll(async () => {
   await gateway.drain();
@@ -40,9 +45,11 @@ async function framesOf(query: string, stream: string, forMs: number): Promise<S
 describe('liveness', () => {
   it('tells the heartbeat interval in the SSE response header', async () => {
     const streamId = await storedStream(gateway.log, answer(3));
-    const read = await readSse(`${gateway.url}/v1/streams/${streamId}/events`);
+    const read = await readSse(`${gateway.url}/v1/streams/${streamId}/events`, {
+      headers: { origin: PAGE_ORIGIN },
+    });
     expect(read.headers[HEARTBEAT_HEADER.toLowerCase()]).toBe('200');
-    // A browser page of another origin may read it (CORS).
+    // A browser page of an allowed origin may read it (CORS).
     expect(read.headers['access-control-expose-headers']).toContain(HEARTBEAT_HEADER.toLowerCase());
   });
 

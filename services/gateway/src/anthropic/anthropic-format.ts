@@ -73,6 +73,8 @@ export function anthropicErrorType(code: string): string {
       return 'not_found_error';
     case 'payload_too_large':
       return 'request_too_large';
+    case 'quota_exceeded':
+      return 'rate_limit_error';
     case 'over_capacity':
     case 'draining':
     case 'redis_unavailable':

@@ -12,7 +12,7 @@
  * Both carry `X-Spool-Stream-Id`. Errors, before or instead of an answer, have Anthropic's body
  * (`{ type: "error", error: { type, message } }`) with Spool's `code` beside `type`.
  */
-import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
+import { errorSpec, HTTP_ROUTES, isErrorCode, READ_TOKEN_HEADER } from '@spool/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { admitConnection } from '../http/client-identity.ts';
@@ -46,7 +46,9 @@ async function messages(request: FastifyRequest, reply: FastifyReply) {
     idempotencyKey: request.headers['idempotency-key'],
     fields: plan.fields,
     job: plan.job,
+    key: request.spoolKey,
   });
+  if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
   if (plan.stream) return streamMessage(context, reply, stream, plan);
   return answerMessage(context, reply, stream, plan);
 }

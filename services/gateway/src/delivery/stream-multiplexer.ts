@@ -84,11 +84,21 @@ export class StreamMultiplexer {
   /** The resend in flight (resends run one at a time) and how many wait behind it. */
   #resending: Promise<void> = Promise.resolve();
   #resendsWaiting = 0;
+  /** The connection's credential (access control on): the default of its subscribes, its key. */
+  readonly #credential: string | undefined;
+  /** Streams a subscribe of this connection was allowed to read (access control on). */
+  readonly #readable = new Set<string>();
 
-  constructor(context: GatewayContext, transport: Transport, sink: MultiplexSink) {
+  constructor(
+    context: GatewayContext,
+    transport: Transport,
+    sink: MultiplexSink,
+    credential?: string,
+  ) {
     this.#context = context;
     this.#transport = transport;
     this.#sink = sink;
+    this.#credential = credential;
   }
 
   get streams(): number {
@@ -132,16 +142,26 @@ export class StreamMultiplexer {
       case 'ack':
         return this.#ack(frame);
       case 'resend':
+        this.#checkReadable(frame.stream);
         return this.#queueResend(frame);
       case 'unsubscribe':
         this.#streams.get(frame.stream)?.controller.abort(new ClientGone('Unsubscribed.'));
         this.#streams.delete(frame.stream);
         this.#finished.delete(frame.stream);
         return;
-      case 'cancel':
+      case 'cancel': {
+        const { access } = this.#context;
+        await access.authorizeOwner(frame.stream, access.requireKey(this.#credential));
         await this.#context.log.cancel(frame.stream);
         return;
+      }
     }
+  }
+
+  /** Access control on: a stream is read only after a subscribe to it was allowed. */
+  #checkReadable(stream: string): void {
+    if (!this.#context.access.enabled || this.#readable.has(stream)) return;
+    throw new SpoolError('unauthorized', `Subscribe to ${stream} with its token first.`);
   }
 
   async #subscribe(frame: SubscribeFrame): Promise<void> {
@@ -160,6 +180,8 @@ export class StreamMultiplexer {
     };
     this.#streams.set(stream, delivery);
     try {
+      await this.#context.access.authorizeRead(stream, frame.token ?? this.#credential);
+      this.#rememberReadable(stream);
       if (await this.#deliver(frame, delivery)) this.#remember(stream, frame.subscription);
     } finally {
       if (this.#streams.get(stream) === delivery) this.#streams.delete(stream);
@@ -218,6 +240,15 @@ export class StreamMultiplexer {
     delivery?.session?.ack(frame.offset);
     const subscription = delivery ? delivery.subscription : this.#finished.get(frame.stream);
     if (subscription) await this.#context.log.ack(frame.stream, subscription, frame.offset);
+  }
+
+  #rememberReadable(stream: string): void {
+    if (!this.#context.access.enabled) return;
+    this.#readable.delete(stream);
+    this.#readable.add(stream);
+    if (this.#readable.size > MAX_FINISHED) {
+      this.#readable.delete(this.#readable.keys().next().value as string);
+    }
   }
 
   #remember(stream: string, subscription: string | undefined): void {

@@ -14,24 +14,31 @@ import type { GrpcSink } from './grpc-sink.ts';
 export class GrpcConnection {
   readonly #streams: StreamMultiplexer;
 
+  /** `credential`: the call's `authorization` metadata (a key or a read token), if any. */
   constructor(input: {
     context: GatewayContext;
     sink: GrpcSink;
     open: () => boolean;
     /** Ends the call with `reason` (its client reads nothing). */
     close: (reason: SpoolError) => void;
+    credential: string | undefined;
   }) {
-    const { context, sink, open, close } = input;
-    this.#streams = new StreamMultiplexer(context, 'grpc', {
-      subscribed: (frame) => sink.write(subscribedFrame(frame)),
-      chunk: (stream, chunk) => sink.sendChunk(stream, chunk),
-      resent: (stream, chunk) => sink.sendChunk(stream, chunk),
-      error: (error) => sink.write(errorFrame(error)),
-      drained: (signal) => sink.drained(signal),
-      bufferedBytes: () => sink.bufferedBytes(),
-      open,
-      close,
-    });
+    const { context, sink, open, close, credential } = input;
+    this.#streams = new StreamMultiplexer(
+      context,
+      'grpc',
+      {
+        subscribed: (frame) => sink.write(subscribedFrame(frame)),
+        chunk: (stream, chunk) => sink.sendChunk(stream, chunk),
+        resent: (stream, chunk) => sink.sendChunk(stream, chunk),
+        error: (error) => sink.write(errorFrame(error)),
+        drained: (signal) => sink.drained(signal),
+        bufferedBytes: () => sink.bufferedBytes(),
+        open,
+        close,
+      },
+      credential,
+    );
   }
 
   receive(message: ClientFrame__Output): void {

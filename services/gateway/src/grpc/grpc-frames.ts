@@ -83,6 +83,8 @@ export function grpcStatus(error: SpoolError): {
 } {
   const metadata = new Metadata();
   metadata.set('spool-code', error.code);
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') metadata.set('retry-after', String(retryAfter));
   return { code: statusCode(error), details: error.message, metadata };
 }
 
@@ -93,6 +95,7 @@ function statusCode(error: SpoolError): status {
     case 'forbidden':
       return status.PERMISSION_DENIED;
     case 'over_capacity':
+    case 'quota_exceeded':
     case 'slow_consumer':
     case 'too_many_subscriptions':
     case 'stream_full':

@@ -14,6 +14,7 @@
  * UNAVAILABLE (`draining`) when the gateway drains, so clients resume on another gateway.
  */
 import {
+  Metadata,
   Server,
   ServerCredentials,
   type ServerDuplexStream,
@@ -31,6 +32,7 @@ import type {
 } from '@spool/grpc';
 import { loadTokenStreamProto } from '@spool/grpc';
 import { createStreamBodySchema, EPOCH_PATTERN, isStreamId, SpoolError } from '@spool/protocol';
+import { credentialOf } from '../auth/access-control.ts';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { ClientGone, reportFailure } from '../delivery/delivery-failure.ts';
@@ -59,7 +61,7 @@ export async function startGrpcServer(
       call: ServerUnaryCall<CreateRequest__Output, CreateResponse>,
       done: sendUnaryData<CreateResponse>,
     ) => {
-      create(context, call.request).then(
+      create(context, call).then(
         (answer) => done(null, answer),
         (error: unknown) => done(failure(context, error, undefined) ?? null),
       );
@@ -88,16 +90,34 @@ export async function startGrpcServer(
 
 async function create(
   context: GatewayContext,
-  request: CreateRequest__Output,
+  call: ServerUnaryCall<CreateRequest__Output, CreateResponse>,
 ): Promise<CreateResponse> {
+  const request = call.request;
+  const key = context.access.requireKey(credentialOfCall(call));
   const body = parseInput(createStreamBodySchema, createBody(request), 'body');
   const stream = await createStream(context, {
     request: body,
     idempotencyKey: request.idempotency_key === '' ? undefined : request.idempotency_key,
     fields: createBodyFields(body),
     job: (id) => jobFromCreateBody(id, body),
+    key,
   });
+  if (stream.readToken !== undefined) {
+    const metadata = new Metadata();
+    metadata.set(READ_TOKEN_METADATA, stream.readToken);
+    call.sendMetadata(metadata);
+  }
   return { id: stream.id, status: stream.status };
+}
+
+/** The read token of a created stream travels in the answer's metadata (the proto has no field). */
+const READ_TOKEN_METADATA = 'x-spool-read-token';
+
+/** The credential of a call's `authorization` metadata (`Bearer <key or token>`), if any. */
+function credentialOfCall(call: { metadata: Metadata }): string | undefined {
+  const [value] = call.metadata.get('authorization');
+  if (value === undefined) return undefined;
+  return credentialOf(typeof value === 'string' ? value : value.toString('utf8'), undefined);
 }
 
 /** The request as `POST /v1/streams`' body: proto3's empty values are "not given". */
@@ -152,6 +172,7 @@ async function read(
   call.on('cancelled', () => controller.abort(new ClientGone()));
   const unregister = context.deliveries.add({ close: (reason) => controller.abort(reason) });
   metrics.connections.inc(labels);
+  let release: (() => void) | undefined;
   try {
     context.admission.checkConnection(context.deliveries.size - 1);
     if (!isStreamId(request.stream)) {
@@ -165,6 +186,8 @@ async function read(
     if (epoch !== undefined && !EPOCH_PATTERN.test(epoch)) {
       throw new SpoolError('invalid_request', 'epoch: expected 1–64 URL-safe characters');
     }
+    const grant = await context.access.authorizeRead(request.stream, credentialOfCall(call));
+    if (grant.keyId !== undefined) release = await context.quotas.openConnection(grant.keyId);
     const start = await deliveryStart(context, request.stream, {
       kind: 'offset',
       from: request.from,
@@ -202,6 +225,7 @@ async function read(
     const spool = failure(context, error, request.stream);
     if (spool) call.emit('error', spool);
   } finally {
+    release?.();
     unregister();
     metrics.connections.dec(labels);
   }
@@ -212,8 +236,11 @@ function connect(
   call: ServerDuplexStream<ClientFrame__Output, ServerFrame>,
 ): void {
   const labels = { transport: 'grpc' } as const;
+  let credential: string | undefined;
   try {
     context.admission.checkConnection(context.deliveries.size);
+    credential = credentialOfCall(call);
+    context.access.connectionGrant(credential);
   } catch (error) {
     const refused = failure(context, error, undefined);
     if (refused) call.emit('error', refused);
@@ -226,6 +253,7 @@ function connect(
     sink: new GrpcSink(call, (bytes) => bytesSent.inc(bytes)),
     open: () => !closed && call.writable,
     close: (reason) => close(reason, reason),
+    credential,
   });
   const close = (reason: unknown, status?: SpoolError) => {
     if (closed) return;

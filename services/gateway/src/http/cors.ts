@@ -1,18 +1,25 @@
 /**
  * CORS for browsers calling the API from another origin (the demo page switching gateways, a
- * web app on its own domain): `SPOOL_CORS_ORIGIN` (default `*`), preflights answered here.
- * WebSocket upgrades are not subject to CORS.
+ * web app on its own domain): `SPOOL_CORS_ORIGINS` lists the origins allowed (default none:
+ * same-origin only; `*` any), and preflights are answered here. The origin of a request from a
+ * page outside the list is refused (403) by the access-control hook (auth/route-access.ts),
+ * WebSocket upgrades included.
  */
 import type { FastifyInstance } from 'fastify';
+import { type OriginPolicy, originAllowed } from '../auth/origins.ts';
 
 const ALLOWED_HEADERS = 'content-type, idempotency-key, last-event-id, authorization';
-const EXPOSED_HEADERS = 'x-spool-stream-id, x-spool-epoch, x-spool-heartbeat-ms, retry-after';
+const EXPOSED_HEADERS =
+  'x-spool-stream-id, x-spool-epoch, x-spool-heartbeat-ms, x-spool-read-token, retry-after';
 
-export function installCors(app: FastifyInstance, origin: string): void {
+export function installCors(app: FastifyInstance, policy: OriginPolicy): void {
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('access-control-allow-origin', origin);
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    reply.header('vary', 'origin');
+    if (!originAllowed(policy, origin, request.headers.host)) return;
+    reply.header('access-control-allow-origin', policy.any ? '*' : origin);
     reply.header('access-control-expose-headers', EXPOSED_HEADERS);
-    if (origin !== '*') reply.header('vary', 'origin');
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
       reply.header('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
       reply.header('access-control-allow-headers', ALLOWED_HEADERS);

@@ -12,7 +12,7 @@
  * Both carry the header `X-Spool-Stream-Id`. A non-streaming client that goes away does not
  * cancel the generation: retried with the same `Idempotency-Key`, it waits for the same stream.
  */
-import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
+import { errorSpec, HTTP_ROUTES, isErrorCode, READ_TOKEN_HEADER } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { admitConnection } from '../http/client-identity.ts';
@@ -44,7 +44,9 @@ async function chatCompletions(request: FastifyRequest, reply: FastifyReply) {
     idempotencyKey: request.headers['idempotency-key'],
     fields: plan.fields,
     job: plan.job,
+    key: request.spoolKey,
   });
+  if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
   if (plan.stream) return streamCompletion(context, reply, stream, plan);
   return answerCompletion(context, reply, stream, plan);
 }

@@ -45,11 +45,13 @@ async function postStream(request: FastifyRequest, reply: FastifyReply) {
     idempotencyKey: request.headers['idempotency-key'],
     fields: createBodyFields(body),
     job: (id) => jobFromCreateBody(id, body),
+    key: request.spoolKey,
   });
   const answer: CreateStreamAnswer = {
     id: stream.id,
     status: stream.status,
     urls: streamUrls(stream.id, context.config.publicUrl),
+    ...(stream.readToken === undefined ? {} : { read_token: stream.readToken }),
   };
   return reply.code(stream.created ? 201 : 200).send(answer);
 }

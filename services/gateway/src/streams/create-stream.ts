@@ -14,6 +14,8 @@ import {
 } from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 import { newStreamId } from '@spool/token-log';
+import { OWNER_FIELD } from '../auth/access-control.ts';
+import type { ApiKey } from '../auth/api-keys.ts';
 import type { GatewayContext } from '../context.ts';
 import { checkGeneration } from './generation-caps.ts';
 
@@ -32,6 +34,8 @@ export interface CreateStreamInput {
   fields: Record<string, string>;
   /** The generation job of the stream with this id. */
   job: (streamId: string) => GenerationJob;
+  /** The API key that asked (access control on): it owns the stream and scopes the Idempotency-Key. */
+  key: ApiKey | undefined;
 }
 
 export interface CreatedStream {
@@ -39,6 +43,8 @@ export interface CreatedStream {
   /** False for a repeat with the same `Idempotency-Key`: the stream existed. */
   created: boolean;
   status: StreamStatus;
+  /** The stream's read token (access control on). */
+  readToken: string | undefined;
 }
 
 /**
@@ -48,25 +54,45 @@ export interface CreatedStream {
  * before anything is stored.
  */
 export async function createStream(
-  context: Pick<GatewayContext, 'log' | 'queue' | 'admission' | 'config' | 'metrics'>,
+  context: Pick<
+    GatewayContext,
+    'log' | 'queue' | 'admission' | 'config' | 'metrics' | 'access' | 'quotas'
+  >,
   input: CreateStreamInput,
 ): Promise<CreatedStream> {
-  const { log, queue, admission, config, metrics } = context;
+  const { log, queue, admission, config, metrics, access, quotas } = context;
   const started = performance.now();
   const key = idempotencyKey(input.idempotencyKey);
   checkGeneration(config.bounds, input.job(DRAFT_ID));
+  const owner = input.key?.id;
   await admission.checkCreate();
-  const id = key === undefined ? newStreamId() : derivedStreamId(config.idSecret, key);
+  if (owner !== undefined) await quotas.admitCreate(owner);
+  const id =
+    key === undefined ? newStreamId() : derivedStreamId(config.idSecret, scopedKey(key, owner));
+  if (owner !== undefined) await quotas.admitStream(owner, id);
   const created = await createOrConflict(log, {
     id,
     requestHash: sha256(canonicalJson(input.request)),
-    fields: input.fields,
+    fields: owner === undefined ? input.fields : { ...input.fields, [OWNER_FIELD]: owner },
   });
   // Also on a repeat: enqueueing is idempotent by job id, and it repairs a create whose
   // process died between storing the stream and enqueueing its generation.
   await queue.enqueue(input.job(id));
   if (created.created) metrics.stages.observe('enqueue', (performance.now() - started) / 1_000);
-  return { id, created: created.created, status: created.status };
+  return {
+    id,
+    created: created.created,
+    status: created.status,
+    readToken: access.issueReadToken(id, owner),
+  };
+}
+
+/**
+ * An Idempotency-Key in the scope of the API key that sent it: two keys sending the same one
+ * get two streams. Without access control the key is used as sent (ids stay what they were).
+ */
+function scopedKey(key: string, owner: string | undefined): string {
+  return owner === undefined ? key : `${owner}\n${key}`;
 }
 
 /** The header's value, undefined when absent, or 400 when it is not 1–255 visible ASCII. */

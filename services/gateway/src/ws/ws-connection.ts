@@ -35,7 +35,8 @@ export class WsConnection {
   readonly #outbox: WsOutbox;
   readonly #streams: StreamMultiplexer;
 
-  constructor(socket: WebSocket, context: GatewayContext) {
+  /** `credential`: what the upgrade request authenticated with (a key or a read token), if any. */
+  constructor(socket: WebSocket, context: GatewayContext, credential?: string) {
     this.#context = context;
     const bytesSent = context.metrics.bytesSent.labels({ transport: 'ws' });
     const outbox = new WsOutbox({
@@ -51,21 +52,26 @@ export class WsConnection {
         ),
     });
     this.#outbox = outbox;
-    this.#streams = new StreamMultiplexer(context, 'ws', {
-      subscribed: (frame) =>
-        outbox.sendText(
-          encodeSubscribed({ ...frame, heartbeatMs: context.config.heartbeatMs }),
-          frame.stream,
-        ),
-      chunk: (stream, chunk, joinUpTo) => outbox.sendChunk(stream, chunk, joinUpTo),
-      resent: (stream, chunk) => outbox.sendText(encodeServerChunk(stream, chunk), stream),
-      error: (error) => outbox.sendText(encodeServerError(error), error.stream),
-      drained: (signal) => outbox.drained(signal),
-      bufferedBytes: () => outbox.bufferedBytes(),
-      open: () => socket.readyState === socket.OPEN,
-      close: (reason) => closeSlow(socket, reason.code),
-      delivering: (stream) => context.encodings.join(stream),
-    });
+    this.#streams = new StreamMultiplexer(
+      context,
+      'ws',
+      {
+        subscribed: (frame) =>
+          outbox.sendText(
+            encodeSubscribed({ ...frame, heartbeatMs: context.config.heartbeatMs }),
+            frame.stream,
+          ),
+        chunk: (stream, chunk, joinUpTo) => outbox.sendChunk(stream, chunk, joinUpTo),
+        resent: (stream, chunk) => outbox.sendText(encodeServerChunk(stream, chunk), stream),
+        error: (error) => outbox.sendText(encodeServerError(error), error.stream),
+        drained: (signal) => outbox.drained(signal),
+        bufferedBytes: () => outbox.bufferedBytes(),
+        open: () => socket.readyState === socket.OPEN,
+        close: (reason) => closeSlow(socket, reason.code),
+        delivering: (stream) => context.encodings.join(stream),
+      },
+      credential,
+    );
   }
 
   get streams(): number {

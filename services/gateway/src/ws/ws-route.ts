@@ -1,7 +1,8 @@
 /**
  * `GET /v1/ws`: the WebSocket endpoint (SPEC section 5), through @fastify/websocket (ws).
  *
- * Refusals happen before the upgrade (429 over the connection limit, 503 while draining).
+ * Refusals happen before the upgrade (429 over the connection limit, 503 while draining, 403 a
+ * page's `Origin` outside `SPOOL_CORS_ORIGINS`, 401 a bad credential: auth/route-access.ts).
  * Frames above `SPOOL_WS_MAX_FRAME_BYTES` get a `payload_too_large` error frame and the socket
  * goes on; above `SPOOL_WS_MAX_PAYLOAD_BYTES` ws closes it with 1009. A ping every
  * `SPOOL_WS_PING_MS`; a peer that did not answer the previous one is dropped. Draining closes
@@ -36,6 +37,7 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
       serve(app, socket, {
         client: clientOf(request),
         heartbeats: (request.query as Record<string, unknown>)[WS_HEARTBEAT_PARAMETER] === 'true',
+        credential: request.spoolCredential,
       }),
   );
 }
@@ -43,11 +45,15 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
 function serve(
   app: FastifyInstance,
   socket: WebSocket,
-  { client, heartbeats }: { client: string; heartbeats: boolean },
+  {
+    client,
+    heartbeats,
+    credential,
+  }: { client: string; heartbeats: boolean; credential: string | undefined },
 ): void {
   const context = app.spool;
   const labels = { transport: 'ws' } as const;
-  const connection = new WsConnection(socket, context);
+  const connection = new WsConnection(socket, context, credential);
   const unregister = context.deliveries.add({
     client,
     close: (reason: SpoolError) => {
