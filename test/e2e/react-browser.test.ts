@@ -51,7 +51,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
       });
       redis = await getTestRedis();
       system = new TestSystem({ redis });
-      gateways = [(await system.startGateway()).url, (await system.startGateway()).url];
+      // The app is served from another origin than the gateways: allow it (SPOOL_CORS_ORIGINS).
+      const appOrigin = new URL(server.resolvedUrls?.local[0] ?? '').origin;
+      const env = { SPOOL_CORS_ORIGINS: appOrigin };
+      gateways = [(await system.startGateway(env)).url, (await system.startGateway(env)).url];
       await system.startWorker({ SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '80' });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     }, 120_000);
