@@ -4,8 +4,6 @@
  * safe defaults at start, the SDK and the CLI with credentials. Quotas: access-quotas.test.ts.
  */
 
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { SpoolClient } from '@spool/client';
 import {
   type Item,
@@ -26,10 +24,10 @@ import {
   storedStreams,
   twoGateways,
 } from '../support/access.ts';
+import { runCli } from '../support/cli-run.ts';
 import { systemPerTest } from '../support/system.ts';
 
 const systemOf = systemPerTest();
-const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
 describe('safe defaults at start', () => {
   it.each([
@@ -232,20 +230,7 @@ describe('the SDK and the CLI with credentials', () => {
   it('runs the CLI with SPOOL_API_KEY and refuses it without (exit 6, access refused)', async () => {
     const [first] = await twoGateways(systemOf());
     const cli = (args: string[], env: Record<string, string>) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [CLI, ...args], {
-          env: { ...process.env, SPOOL_URL: first.url, SPOOL_API_KEY: '', ...env },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (data: Buffer) => {
-          stdout += data.toString('utf8');
-        });
-        child.stderr.on('data', (data: Buffer) => {
-          stderr += data.toString('utf8');
-        });
-        child.on('exit', (code) => resolve({ code, stdout, stderr }));
-      });
+      runCli(args, { SPOOL_URL: first.url, SPOOL_API_KEY: '', ...env });
     const refused = await cli(['create', 'Hello', '--max-tokens', '5', '--quiet'], {});
     expect([refused.code, refused.stderr]).toEqual([
       6,

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Item } from '@spool/protocol';
 import { findFreePort, getTestRedis, type TestRedis } from '@spool/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli-run.ts';
 import { type GatewayProcess, TestSystem } from '../support/system.ts';
 
-const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 let redis: TestRedis;
 let system: TestSystem;
 let gateway: GatewayProcess;
@@ -24,28 +22,9 @@ afterAll(async () => {
   await redis.stop();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `spool …` as a process, the way a script would. */
-function spool(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, SPOOL_URL: gateway.url, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => {
-      stdout += data.toString('utf8');
-    });
-    child.stderr.on('data', (data: Buffer) => {
-      stderr += data.toString('utf8');
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs `spool …` as a process against this file's gateway. */
+function spool(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { SPOOL_URL: gateway.url, ...env });
 }
 
 const textOf = (items: Item[]) =>

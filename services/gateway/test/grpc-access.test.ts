@@ -2,12 +2,11 @@
  * gRPC with access control on: `Create` needs an API key in the `authorization` metadata and
  * answers the read token in its response metadata; `Read` needs that token (or the key).
  */
-import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { ServerFrame__Output, TokenStreamClient } from '@spool/grpc';
-import { loadTokenStreamProto } from '@spool/grpc';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './support.ts';
+import { grpcClientOf, startTestGateway, type TestGateway } from './support.ts';
 
 const KEY = 'grpc-key-0123456789abcdef';
 const redis = redisPerFile();
@@ -21,11 +20,7 @@ beforeAll(async () => {
     SPOOL_ID_SECRET: 'grpc-id-secret-0123456789abcdefghijklmnop',
     SPOOL_TOKEN_SECRET: 'grpc-token-secret-0123456789abcdefghijklm',
   });
-  const proto = loadTokenStreamProto();
-  client = new proto.spool.v1.TokenStream(
-    `127.0.0.1:${gateway.grpcPort}`,
-    credentials.createInsecure(),
-  );
+  client = grpcClientOf(gateway);
 });
 afterAll(async () => {
   client?.close();

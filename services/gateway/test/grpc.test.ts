@@ -3,20 +3,14 @@
  * grpc-js client over a real HTTP/2 connection and a real Redis. No worker runs: tests append
  * the items themselves.
  */
-import {
-  type ClientDuplexStream,
-  credentials,
-  Metadata,
-  type ServiceError,
-  status,
-} from '@grpc/grpc-js';
+import { type ClientDuplexStream, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { ClientFrame, ServerFrame__Output, TokenStreamClient } from '@spool/grpc';
-import { loadTokenStreamProto } from '@spool/grpc';
 import type { Item } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   answer,
+  grpcClientOf,
   liveStream,
   startTestGateway,
   storedItems,
@@ -30,11 +24,7 @@ let client: TokenStreamClient;
 
 beforeAll(async () => {
   gateway = await startTestGateway(redis(), { SPOOL_GRPC_PORT: '0' });
-  const proto = loadTokenStreamProto();
-  client = new proto.spool.v1.TokenStream(
-    `127.0.0.1:${gateway.grpcPort}`,
-    credentials.createInsecure(),
-  );
+  client = grpcClientOf(gateway);
 });
 afterAll(async () => {
   client?.close();
@@ -247,11 +237,7 @@ describe('gRPC Connect', () => {
 
   it('ends every call with UNAVAILABLE (draining) when its gateway drains', async () => {
     const other = await startTestGateway(redis(), { SPOOL_GRPC_PORT: '0' });
-    const proto = loadTokenStreamProto();
-    const otherClient = new proto.spool.v1.TokenStream(
-      `127.0.0.1:${other.grpcPort}`,
-      credentials.createInsecure(),
-    );
+    const otherClient = grpcClientOf(other);
     const live = await liveStream(other.log, answer(400), { batch: 1, everyMs: 10 });
     const ended = new Promise<ServiceError>((resolve) => {
       const call = otherClient.Read({ stream: live.streamId });

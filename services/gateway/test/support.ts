@@ -3,6 +3,8 @@
  * append items themselves through the token log (the fixtures of `@spool/testing`), live while
  * the client reads, as a generation would.
  */
+import { credentials } from '@grpc/grpc-js';
+import { loadTokenStreamProto, type TokenStreamClient } from '@spool/grpc';
 import { createLogger } from '@spool/runtime';
 import { serviceEnv, type TestRedis } from '@spool/testing';
 import type { RedisTokenLogOptions } from '@spool/token-log';
@@ -39,3 +41,12 @@ export {
   storedStream,
   textOf,
 } from '@spool/testing';
+
+/** A gRPC `spool.v1.TokenStream` client of a test gateway (started with `SPOOL_GRPC_PORT`). */
+export function grpcClientOf(gateway: TestGateway): TokenStreamClient {
+  const proto = loadTokenStreamProto();
+  return new proto.spool.v1.TokenStream(
+    `127.0.0.1:${gateway.grpcPort}`,
+    credentials.createInsecure(),
+  );
+}

@@ -42,7 +42,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   let running = 0;
   const { metrics } = context;
   /** The lock token of the latest run here of each job: a failed renewal is checked against it. */
-  const runs = new Map<string, { token: string }>();
+  const tokens = new Map<string, string>();
   const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
     const pickedUpAt = performance.now();
     // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
@@ -53,8 +53,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
     metrics.running.inc();
-    const run = { token: token ?? '' };
-    if (job.id) runs.set(job.id, run);
+    if (job.id && token) tokens.set(job.id, token);
     try {
       const outcome = await runGeneration(
         {
@@ -71,7 +70,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       }
       return outcome;
     } finally {
-      if (job.id && runs.get(job.id) === run) runs.delete(job.id);
+      if (job.id && tokens.get(job.id) === token) tokens.delete(job.id);
       running--;
       metrics.running.dec();
     }
@@ -84,10 +83,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const takeBackLapsedLocks = async (jobIds: string[]) => {
     const lost: string[] = [];
     for (const jobId of jobIds) {
-      const run = runs.get(jobId);
-      if (!run) continue;
+      const token = tokens.get(jobId);
+      if (token === undefined) continue;
       // Still ours, or ours again: the run goes on. Redis out of reach: the next renewal says.
-      const ours = await reclaimLock(reclaim, { id: jobId, token: run.token }).catch(() => true);
+      const ours = await reclaimLock(reclaim, { id: jobId, token }).catch(() => true);
       if (!ours) lost.push(jobId);
     }
     // The job moved: its new run's claim fences this one, which stops at its next append.
