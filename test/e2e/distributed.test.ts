@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedisCluster, startRedisServer, type TestRedis } from '@spool/testing';
 import { describe, expect, it } from 'vitest';
@@ -26,18 +27,26 @@ const WORKER_ENV = {
   SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '25',
 };
 /**
- * ~13 s per stream at 10 tokens/s: long enough to span the three faults, light enough for a
+ * ~16 s per stream at 25 tokens/s: long enough to span the three faults, light enough for a
  * 2-core machine that also runs the readers (a starved reader or gateway would stretch pauses).
  */
-const PARAMS = { max_tokens: 325 };
+const PARAMS = { max_tokens: 400 };
 /**
- * The failover target: from the kill to the killed worker's streams running again elsewhere.
- * Readers' pauses are printed beside it; on this 2-core machine, shared, they ran 0.5–3 s longer
- * than the takeover (docs/failover.md). Speed is measured, not asserted (a shared machine): the
- * assertion is a bound far below what BullMQ's default locks give (up to a minute), so it fails
- * when the failover settings are lost, not on noise; the target is printed, met or missed.
+ * From the gateway kill to the worker kill. Apart enough that each reader's pause is one fault's:
+ * on the Cluster, with six redis-servers on this machine's two cores, readers' pauses after the
+ * gateway kill reached 3–5 s p99 when another suite ran beside it, and 3 s apart one pause of a
+ * reader spanned both kills and was counted as the worker kill's.
  */
-const TAKEOVER_TARGET_MS = 3_000;
+const GATEWAY_TO_WORKER_KILL_MS = 5_000;
+/**
+ * The failover target: the longest pause a reader of the killed worker's streams saw, from its
+ * last chunk before the kill to its next one (the takeover — kill to the stream running again
+ * elsewhere — is printed beside it; docs/failover.md). Speed is measured, not asserted (a shared
+ * machine): the assertion is a takeover bound far below what BullMQ's default locks give (up to a
+ * minute), so it fails when the failover settings are lost, not on noise; the target is printed,
+ * met or missed.
+ */
+const PAUSE_TARGET_MS = 3_000;
 const TAKEOVER_BOUND_MS = 10_000;
 
 interface FaultyRedis {
@@ -283,7 +292,12 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
     const system = new TestSystem({ redis: faulty.redis });
     try {
       const gateways = await Promise.all(
-        Array.from({ length: GATEWAYS }, () => system.startGateway()),
+        Array.from({ length: GATEWAYS }, () =>
+          system.startGateway(
+            {},
+            process.env.GW_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GW_PROF}`] : [],
+          ),
+        ),
       );
       const [victim, survivor] = [
         await system.startWorker(WORKER_ENV),
@@ -295,14 +309,16 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
           createThrough(urls[index % GATEWAYS] ?? '', index),
         ),
       );
+      // The readers share this process: its event loop's delay is part of every pause they see.
+      const readersLoop = monitorEventLoopDelay({ resolution: 10 });
+      readersLoop.enable();
       const signal = AbortSignal.timeout(120_000);
       const reads = ids.map((id, index) => startReader({ id, index, urls, signal }));
 
       await sleep(2_500);
       const gatewayKillAt = performance.now();
       await gateways[0]?.service.kill('SIGKILL');
-      // Apart enough that readers are back from the gateway kill: each pause is one fault's.
-      await sleep(3_000);
+      await sleep(GATEWAY_TO_WORKER_KILL_MS);
       const kill: WorkerKill = { victim, survivor, at: performance.now(), atWallClock: Date.now() };
       await victim.kill('SIGKILL');
       await sleep(3_500);
@@ -310,6 +326,7 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
       const redisFault = await faulty.fail();
 
       const settled = await Promise.allSettled(reads);
+      readersLoop.disable();
       const stuck = settled.flatMap((result, index) =>
         result.status === 'rejected'
           ? [{ id: ids[index] ?? '', reason: String(result.reason) }]
@@ -336,6 +353,12 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
             '  worker kill → its streams started again on the other worker',
             figures.restarts,
           ),
+          summary(
+            '  longest pause in the 1.5 s before the gateway kill (no fault yet), all readers',
+            records.map((record) =>
+              record.longestPauseWithin(gatewayKillAt - 1_500, gatewayKillAt),
+            ),
+          ),
           ...readerKinds.map((kind) =>
             summary(
               `  pause around the gateway kill, ${kind.name} readers`,
@@ -354,6 +377,8 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
           summary('    kill → first new item in the log', steps.append),
           summary('    kill → its reader got it', steps.delivery),
           `  after the Redis failure: ${afterRedisFault(survivor, redisFaultAt)}`,
+          `  the readers' event loop delay: p50=${Math.round(readersLoop.percentile(50) / 1e6)} ms ` +
+            `p99=${Math.round(readersLoop.percentile(99) / 1e6)} ms max=${Math.round(readersLoop.max / 1e6)} ms`,
           summary(
             '  longest pause per reader, whole run',
             records.map((record) => record.longestPause()),
@@ -365,8 +390,11 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
       expect(figures.pauses.length).toBeGreaterThan(50);
       expect(figures.restarts.length).toBeGreaterThan(50);
       const takeover = Math.max(...figures.restarts);
+      const longestPause = Math.max(...figures.pauses);
       console.log(
-        `longest takeover ${Math.round(takeover)} ms: the ${TAKEOVER_TARGET_MS} ms target ${takeover <= TAKEOVER_TARGET_MS ? 'met' : 'missed'}`,
+        `longest pause a reader saw around the worker kill ${Math.round(longestPause)} ms ` +
+          `(takeover ${Math.round(takeover)} ms): the ${PAUSE_TARGET_MS} ms target ` +
+          `${longestPause <= PAUSE_TARGET_MS ? 'met' : 'missed'}`,
       );
       const saturated = saturatedMachine();
       if (saturated) console.log(`takeover bound not asserted: ${saturated}`);

@@ -50,6 +50,17 @@ export class StreamRecord {
     return longest;
   }
 
+  /** The longest time between two chunks that both arrived within [`from`, `to`]. */
+  longestPauseWithin(from: number, to: number): number {
+    let longest = 0;
+    for (let index = 1; index < this.arrivals.length; index++) {
+      const before = this.arrivals[index - 1]?.at ?? 0;
+      const after = this.arrivals[index]?.at ?? 0;
+      if (before >= from && after <= to) longest = Math.max(longest, after - before);
+    }
+    return longest;
+  }
+
   /**
    * The longest pause that spans `at` or begins within `withinMs` after it: from a chunk to the
    * next, where the next came after `at` (undefined when no chunk came after `at`). Chunks already
