@@ -46,14 +46,17 @@ describe('errors that say nothing internal', () => {
       'invalid_stream_id',
     ],
     ['an unknown route', 'GET', '/v1/<script>alert(1)</script>', 404, 'route_not_found'],
+    ['a path that does not decode', 'GET', '/v1/streams/%C0%AF', 400, 'invalid_request'],
   ] as const)(
-    'answers %s in Spool’s shape without echoing the path',
+    'answers %s in Spool’s shape with its request id, without echoing the path',
     async (_, method, url, status, code) => {
       const response = await call(method, url);
       const message = expectError(response, status, code);
       expect(message).not.toContain('AAAA');
       expect(message).not.toContain('script');
       expect(response.body.length).toBeLessThan(300);
+      // Errors raised before routing skip the hooks: the request id must still go with them.
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f]{16}$/);
     },
   );
 
