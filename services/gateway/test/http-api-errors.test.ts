@@ -3,6 +3,7 @@
  * request id, Redis at maxmemory is `over_capacity`, fastify's own errors come in Spool's shape
  * without echoing the input, and JSON nested thousands deep is a 400, not a stack overflow.
  */
+import { connect } from 'node:net';
 import { newStreamId } from '@spool/token-log';
 import { describe, expect, it } from 'vitest';
 import { expectError, httpApiSuite } from './http-api-suite.ts';
@@ -82,4 +83,34 @@ describe('errors that say nothing internal', () => {
     }
     expect(await api.streamCount()).toBe(0);
   });
+
+  it.each([
+    [
+      'a request head over 16 KB',
+      `GET /v1/streams/${'x'.repeat(20_000)} HTTP/1.1`,
+      413,
+      'payload_too_large',
+    ],
+    ['a request line that is not HTTP', 'GARBAGE', 400, 'invalid_request'],
+  ] as const)(
+    'answers %s (refused by Node before fastify) in Spool’s shape and closes',
+    async (_, line, status, code) => {
+      const { app } = await api.gateway('raw-http');
+      const address = await app.listen({ port: 0, host: '127.0.0.1' });
+      const port = Number(new URL(address).port);
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(`${line}\r\nHost: a\r\n\r\n`));
+        let text = '';
+        socket.on('data', (data) => {
+          text += data.toString('utf8');
+        });
+        socket.on('close', () => resolve(text));
+      });
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/\r\nx-request-id: [0-9a-f]{16}\r\n/);
+      expect(head).toMatch(/\r\nConnection: close$/m);
+      expect(JSON.parse(body)).toEqual({ error: { code, message: expect.any(String) } });
+    },
+  );
 });
