@@ -61,7 +61,7 @@ describe('errors that say nothing internal', () => {
     },
   );
 
-  it('refuses another content type, broken JSON and JSON nested 5,000 deep with 400', async () => {
+  it('refuses another content type, broken JSON, prototype keys and JSON nested 5,000 deep with 400', async () => {
     const xml = await call('POST', '/v1/streams', {
       body: '<prompt/>',
       headers: { 'content-type': 'application/xml' },
@@ -72,6 +72,16 @@ describe('errors that say nothing internal', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(expectError(broken, 400, 'invalid_request')).toBe('The body is not JSON.');
+    for (const body of [
+      '{"prompt":"x","__proto__":{"a":1}}',
+      '{"prompt":"x","constructor":{"prototype":{}}}',
+    ]) {
+      const poisoned = await call('POST', '/v1/streams', {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(expectError(poisoned, 400, 'invalid_request')).toMatch(/"__proto__" key/);
+    }
     const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
     for (const route of ['/v1/streams', '/v1/chat/completions', '/v1/messages']) {
       const response = await call('POST', route, {
