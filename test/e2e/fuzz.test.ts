@@ -186,8 +186,11 @@ describe('the fuzz suite', () => {
       { weight: 2, arbitrary: ackCase(fixtures) },
       { weight: 1, arbitrary: deleteSubscriptionCase(fixtures) },
     );
-    const wsLanes: WsLaneKind[] = ['key', 'key', 'key', 'none', 'none', 'none'];
-    const httpLanes = [0, 1, 2, 3, 4, 5];
+    // Lanes run at once, each one case at a time: enough of them to keep the gateway busy.
+    const wsLanes: WsLaneKind[] = Array.from({ length: 10 }, (_, index) =>
+      index % 2 ? 'none' : 'key',
+    );
+    const httpLanes = Array.from({ length: 10 }, (_, index) => index);
     const sockets = await Promise.all(
       wsLanes.map((kind) =>
         WsLane.open(gateway.url, kind === 'key' ? { authorization: `Bearer ${FUZZ_KEY}` } : {}),
@@ -198,14 +201,14 @@ describe('the fuzz suite', () => {
     const wsRuns = Math.ceil((RUNS * 0.44) / wsLanes.length);
     await Promise.all([
       ...httpLanes.map((index) => http(`http-${index}`, routes, httpRuns, SEED + index)),
-      http('chaos', chaosCase(fixtures), chaosRuns, SEED + 10),
+      http('chaos', chaosCase(fixtures), chaosRuns, SEED + 100),
       ...wsLanes.map((kind, index) => {
         const socket = sockets[index] as WsLane;
         return lane(
           `ws-${kind}-${index}`,
           wsCase(fixtures, kind),
           wsRuns,
-          SEED + 20 + index,
+          SEED + 200 + index,
           async (fuzz) => ({
             problem: await socket.run(fuzz),
             label: fuzz.label,
@@ -213,12 +216,12 @@ describe('the fuzz suite', () => {
           }),
         );
       }),
-      lane('ws-edges', edgeCase, 40, SEED + 30, async (edge) => ({
+      lane('ws-edges', edgeCase, 40, SEED + 300, async (edge) => ({
         problem: await runEdgeCase(gateway.url, edge),
         label: edge.label,
       })),
-      lane('quotas', fc.constant(null), 1, SEED + 40, async () => {
-        const report = await runQuotaCases(tight.url, SEED + 41);
+      lane('quotas', fc.constant(null), 1, SEED + 400, async () => {
+        const report = await runQuotaCases(tight.url, SEED + 401);
         for (const [name, number] of report.counts) counts.set(`quota ${name}`, number);
         return { problem: report.problems.join('; ') || undefined, label: 'quotas' };
       }),

@@ -27,7 +27,7 @@ const awkward = fc.constantFrom(
   'Bearer',
   'null',
   '<script>',
-  '${x}',
+  '$' + '{x}',
 );
 
 /** Any text: unicode, NUL, lone surrogates, sometimes long. */

@@ -14,7 +14,6 @@ import {
 } from './credentials.ts';
 import { type Fixtures, FUZZ_KEY } from './fixtures.ts';
 import { uriEncode } from './hostile.ts';
-import { type BodyCase, chatBody, createBody, messagesBody } from './http-bodies.ts';
 import type { HttpCase } from './http-client.ts';
 import type { Expectation, Surface } from './oracle.ts';
 
@@ -84,21 +83,10 @@ export function faulted(
       0,
       fixtures.owned.findIndex((owned) => owned.id === draft.id),
     );
+    const good = credentials(access, fixtures, stream);
     const arms: fc.WeightedArbitrary<Draft>[] = [
-      {
-        weight: 2,
-        arbitrary: goodCredential(access, fixtures, stream).map((credential) => ({
-          ...draft,
-          credential,
-        })),
-      },
-      {
-        weight: 1,
-        arbitrary: badCredential(access, fixtures, stream).map((credential) => ({
-          ...draft,
-          credential,
-        })),
-      },
+      { weight: 2, arbitrary: good.good.map((credential) => ({ ...draft, credential })) },
+      { weight: 1, arbitrary: good.bad.map((credential) => ({ ...draft, credential })) },
       {
         weight: 1,
         arbitrary: fc
@@ -115,14 +103,14 @@ export function faulted(
       {
         weight: 4,
         arbitrary: fc
-          .tuple(goodCredential(access, fixtures, stream), fieldFaults)
+          .tuple(good.good, fieldFaults)
           .map(([credential, fault]) => fault({ ...draft, credential })),
       },
     ];
     if (options.streamInPath) {
       arms.push({
         weight: 1,
-        arbitrary: badStreamRef(fixtures).map((ref) => ({
+        arbitrary: good.streamRefs.map((ref) => ({
           ...draft,
           id: ref.id,
           label: `${draft.label}: ${ref.label}`,
@@ -137,6 +125,35 @@ export function faulted(
 }
 
 const goodKeyHeader = `Bearer ${FUZZ_KEY}`;
+
+/** The credential arbitraries of one route kind and stream, made once (each draw would sign tokens). */
+interface Credentials {
+  good: fc.Arbitrary<Credential>;
+  bad: fc.Arbitrary<Credential>;
+  streamRefs: ReturnType<typeof badStreamRef>;
+}
+
+const credentialCache = new WeakMap<Fixtures, Map<string, Credentials>>();
+
+function credentials(access: Access, fixtures: Fixtures, stream: number): Credentials {
+  const cache = credentialCache.get(fixtures) ?? new Map<string, Credentials>();
+  credentialCache.set(fixtures, cache);
+  const key = `${access}:${stream}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    found = makeCredentials(access, fixtures, stream);
+    cache.set(key, found);
+  }
+  return found;
+}
+
+function makeCredentials(access: Access, fixtures: Fixtures, stream: number): Credentials {
+  return {
+    good: goodCredential(access, fixtures, stream),
+    bad: badCredential(access, fixtures, stream),
+    streamRefs: badStreamRef(fixtures),
+  };
+}
 
 export const ownedIndex = (fixtures: Fixtures) =>
   fc.integer({ min: 0, max: fixtures.owned.length - 1 });
