@@ -18,9 +18,10 @@ import { readFileSync } from 'node:fs';
 import { getTestRedis, type TestRedis } from '@spool/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedStreams } from '../support/access.ts';
 import { e2eTopology, type GatewayProcess, TestSystem } from '../support/system.ts';
 import { chaosCase } from './fuzz/chaos-cases.ts';
-import { makeFixtures } from './fuzz/fixture-streams.ts';
+import { FIXTURE_STREAMS, makeFixtures } from './fuzz/fixture-streams.ts';
 import {
   type Fixtures,
   FUZZ_KEY,
@@ -63,6 +64,14 @@ const MB = 1024 * 1024;
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Whether an answer to `fuzz` may have created a stream. */
+function createsStream(fuzz: FuzzCase, status: number): boolean {
+  const path = fuzz.path.split('?')[0];
+  if (fuzz.method !== 'POST') return false;
+  if (path === '/v1/streams') return status === 201;
+  return (path === '/v1/chat/completions' || path === '/v1/messages') && status === 200;
 }
 
 /** A case in a line, for a finding's example. */
@@ -162,10 +171,13 @@ describe('the fuzz suite', () => {
       );
     };
 
+    /** Answers that may have created a stream: nothing else may add one (refusals store nothing). */
+    let admitted = 0;
     const http = (name: string, arbitrary: fc.Arbitrary<FuzzCase>, runs: number, seed: number) => {
       const client = new FuzzHttp(gateway.url, { sockets: 1, sseMs: 1_500 });
       return lane(name, arbitrary, runs, seed, async (fuzz) => {
         const answer = await client.send(fuzz);
+        if (createsStream(fuzz, answer.status)) admitted += 1;
         const sse = String(answer.headers['content-type']).startsWith('text/event-stream');
         const problem =
           httpProblem(answer, fuzz.surface, fuzz.expected) ??
@@ -251,6 +263,11 @@ describe('the fuzz suite', () => {
     for (const [key, group] of grouped)
       console.log(`FINDING ×${group.length}: ${key}\n    e.g. ${group[0]?.request ?? ''}`);
 
+    const stored = await storedStreams(system as TestSystem);
+    const allowed =
+      admitted + FIXTURE_STREAMS + goodReport.streams + (counts.get('quota created') ?? 0);
+    console.log(`streams stored: ${stored}, at most ${allowed} were admitted`);
+    expect(stored, 'a refused request stored a stream').toBeLessThanOrEqual(allowed);
     expect(alive(pid), 'the gateway process is alive').toBe(true);
     expect(health.problems).toEqual([]);
     expect(goodReport.problems).toEqual([]);

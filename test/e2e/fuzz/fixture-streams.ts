@@ -46,6 +46,9 @@ async function ended(url: string, key: string, maxTokens: number): Promise<Owned
   throw new Error(`fixture stream ${id} did not end in 30 s`);
 }
 
+/** How many streams `makeFixtures` creates. */
+export const FIXTURE_STREAMS = 7;
+
 export async function makeFixtures(url: string): Promise<Fixtures> {
   const owned = await Promise.all(
     [4, 6, 8, 10, 15, 20].map((tokens) => ended(url, FUZZ_KEY, tokens)),

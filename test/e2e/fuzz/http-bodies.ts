@@ -5,13 +5,15 @@
  * at 1,000 tokens/s, so the generations they start end at once and do not swamp the worker.
  */
 import fc from 'fast-check';
-import { hostileJson, hostileString } from './hostile.ts';
+import { badUtf8, hostileJson, hostileString } from './hostile.ts';
 
 export type Body = Record<string, unknown>;
 
 /** A body and whether it is valid (an invalid one answers `400 invalid_request`). */
 export interface BodyCase {
   body: Body;
+  /** The bytes to send instead of `body` as JSON. */
+  raw?: Buffer;
   valid: boolean;
   label: string;
 }
@@ -41,12 +43,18 @@ export const createBody: fc.Arbitrary<BodyCase> = fc.oneof(
     arbitrary: fc
       .record(
         {
-          prompt: text,
+          prompt: fc.oneof(text, hostileString),
           params: smallGeneration,
-          model: fc.string({ minLength: 1, maxLength: 256 }),
+          model: fc.oneof(
+            fc.string({ minLength: 1, maxLength: 256 }),
+            hostileString.filter((model) => model.length >= 1 && model.length <= 256),
+          ),
           metadata: fc.dictionary(
-            fc.string({ minLength: 1, maxLength: 64 }),
-            fc.string({ maxLength: 64 }),
+            // A `__proto__` key is refused (section 3): not here.
+            hostileString.filter(
+              (key) => key.length >= 1 && key.length <= 64 && key !== '__proto__',
+            ),
+            hostileString.filter((value) => value.length <= 512),
             { maxKeys: 4 },
           ),
           // Unknown fields are dropped (section 3), but prototype keys are refused: not here.
@@ -71,6 +79,20 @@ export const createBody: fc.Arbitrary<BodyCase> = fc.oneof(
         valid: true,
         label: 'create: valid messages',
       })),
+  },
+  {
+    weight: 1,
+    // Bytes that are not UTF-8 inside a string: read as U+FFFD, so the body is valid.
+    arbitrary: badUtf8.map((bytes) => ({
+      body: {},
+      raw: Buffer.concat([
+        Buffer.from('{"prompt":"'),
+        bytes.filter((byte) => byte !== 0x22 && byte !== 0x5c && byte >= 0x20),
+        Buffer.from('","params":{"max_tokens":1,"tokens_per_second":1000}}'),
+      ]),
+      valid: true,
+      label: 'create: bytes that are not UTF-8 in the prompt',
+    })),
   },
   { weight: 6, arbitrary: createFault() },
 );
@@ -168,6 +190,7 @@ export const chatBody: fc.Arbitrary<BodyCase> = fc.oneof(
       .record({
         content: fc.oneof(
           text,
+          hostileString,
           fc.array(
             text.map((t) => ({ type: 'text', text: t })),
             { minLength: 1, maxLength: 3 },
@@ -239,6 +262,7 @@ export const messagesBody: fc.Arbitrary<BodyCase> = fc.oneof(
       .record({
         content: fc.oneof(
           text,
+          hostileString,
           fc.array(
             text.map((t) => ({ type: 'text', text: t })),
             { minLength: 1, maxLength: 3 },

@@ -158,7 +158,7 @@ function createRoute(
         id: '',
         query: [],
         headers: { 'content-type': type, ...(keyed ? { 'idempotency-key': idempotency.key } : {}) },
-        body: json(body.body),
+        body: body.raw ?? json(body.body),
         credential: { label: 'none' },
         surface,
         ok: body.valid ? ok : [],
