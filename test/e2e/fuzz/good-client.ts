@@ -32,7 +32,7 @@ export async function runGoodClient(options: {
     try {
       const created = await client.create({
         prompt: `Tell a long story, round ${round}.`,
-        params: { max_tokens: 600, tokens_per_second: 150 },
+        params: { max_tokens: 400, tokens_per_second: 200 },
       });
       const record = new StreamRecord(created.id);
       for await (const chunk of client.stream(created.id)) record.add(chunk);

@@ -111,7 +111,14 @@ function errorOf(body: string, surface: Surface): { code: unknown; message: unkn
 
 /** The problem with an SSE body (events of a stream, a streaming chat answer), if any. */
 export function sseProblem(body: string): string | undefined {
-  for (const match of body.matchAll(/^event: error\ndata: (.*)$/gm)) {
+  // `event: error` of every format, and OpenAI's `data: {"error": …}` (section 8).
+  // Only whole events: a response cut after `sseMs` may end inside one.
+  const whole = body.slice(0, body.lastIndexOf('\n\n') + 1);
+  const events = [
+    ...whole.matchAll(/^event: error\ndata: (.*)$/gm),
+    ...whole.matchAll(/^data: (\{"error".*)$/gm),
+  ];
+  for (const match of events) {
     const data = JSON.parse(match[1] as string) as Record<string, unknown>;
     const inner = (data.error ?? data) as { code?: unknown };
     const code = String(inner.code);
