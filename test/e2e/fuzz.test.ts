@@ -66,6 +66,12 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The gateway's V8 heap in use (its /metrics), in bytes. */
+async function heapUsed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 /** Whether an answer to `fuzz` may have created a stream. */
 function createsStream(fuzz: FuzzCase, status: number): boolean {
   const path = fuzz.path.split('?')[0];
@@ -136,6 +142,7 @@ describe('the fuzz suite', () => {
     const count = (lane: string) => counts.set(lane, (counts.get(lane) ?? 0) + 1);
     const pid = gateway.service.pid;
     const health = watchHealth(gateway.url, pid);
+    const heapBefore = await heapUsed(gateway.url);
 
     let finishFuzzing: () => void = () => {};
     const fuzzing = new Promise<void>((resolve) => {
@@ -247,6 +254,7 @@ describe('the fuzz suite', () => {
     await health.stop();
     for (const socket of sockets) socket.close();
 
+    const heapAfter = await heapUsed(gateway.url);
     const total = [...counts.values()].reduce((sum, each) => sum + each, 0);
     const rss = health.rss;
     console.log(
@@ -254,6 +262,7 @@ describe('the fuzz suite', () => {
         `fuzz: ${total} cases in ${fuzzSeconds.toFixed(1)} s (seed ${SEED}):`,
         ...[...counts].map(([name, number]) => `  ${name}: ${number}`),
         `gateway RSS: ${Math.round((rss[0] ?? 0) / MB)} MB at start, peak ${Math.round(Math.max(...rss) / MB)} MB, ${Math.round((rss.at(-1) ?? 0) / MB)} MB at the end`,
+        `gateway heap used: ${Math.round(heapBefore / MB)} MB before, ${Math.round(heapAfter / MB)} MB after`,
         `well-behaved client: ${goodReport.streams} streams, ${goodReport.items} items`,
         `CPU: gateway ${cpuSeconds(pid).toFixed(1)} s, this process ${(process.cpuUsage().user / 1e6).toFixed(1)} s user`,
       ].join('\n'),
