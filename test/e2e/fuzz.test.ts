@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedStreams } from '../support/access.ts';
 import { e2eTopology, type GatewayProcess, TestSystem } from '../support/system.ts';
 import { chaosCase } from './fuzz/chaos-cases.ts';
+import { FUZZ_MAX_BODY_BYTES, type FuzzCase } from './fuzz/draft.ts';
 import { FIXTURE_STREAMS, makeFixtures } from './fuzz/fixture-streams.ts';
 import {
   type Fixtures,
@@ -33,13 +34,7 @@ import {
 } from './fuzz/fixtures.ts';
 import { runGoodClient } from './fuzz/good-client.ts';
 import { alive, watchHealth } from './fuzz/health.ts';
-import {
-  eventsCase,
-  FUZZ_MAX_BODY_BYTES,
-  type FuzzCase,
-  itemsCase,
-  streamCase,
-} from './fuzz/http-cases.ts';
+import { eventsCase, itemsCase, streamCase } from './fuzz/http-cases.ts';
 import { FuzzHttp } from './fuzz/http-client.ts';
 import {
   ackCase,
@@ -52,8 +47,9 @@ import {
 } from './fuzz/http-write-cases.ts';
 import { httpProblem, sseProblem } from './fuzz/oracle.ts';
 import { runQuotaCases } from './fuzz/quota-cases.ts';
-import { WS_MAX_STREAMS, type WsLaneKind, wsCase } from './fuzz/ws-cases.ts';
+import { wsCase } from './fuzz/ws-cases.ts';
 import { edgeCase, runEdgeCase } from './fuzz/ws-edges.ts';
+import { WS_MAX_STREAMS, type WsLaneKind } from './fuzz/ws-frames.ts';
 import { WsLane } from './fuzz/ws-lane.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);

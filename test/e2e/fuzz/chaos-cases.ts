@@ -4,9 +4,9 @@
  * the oracle's rules: every answer documented, never `internal`.
  */
 import fc from 'fast-check';
+import type { FuzzCase } from './draft.ts';
 import { type Fixtures, FUZZ_KEY } from './fixtures.ts';
 import { badUtf8, brokenJson, hostileJson, hostileString, nested, uriEncode } from './hostile.ts';
-import type { FuzzCase } from './http-cases.ts';
 
 /** Only what node's HTTP client will put in a header value: latin-1 without control characters. */
 export function headerSafe(text: string): string {

@@ -1,122 +1,14 @@
 /**
  * Generated requests for the routes that take a body: creates (`POST /v1/streams`, chat
- * completions, messages), cancel, subscriptions and their acks; plus what any route may meet
- * (a foreign `Origin`, lying content types, broken, deep, oversized or non-UTF-8 bodies).
+ * completions, messages), cancel, subscriptions and their acks, with the body faults of
+ * `body-faults.ts`.
  */
 import fc from 'fast-check';
+import { bodyFaults, readBodyFaults } from './body-faults.ts';
+import { type Draft, type FuzzCase, faulted, JSON_TYPE, json, none, ownedIndex } from './draft.ts';
 import type { Fixtures } from './fixtures.ts';
-import { badUtf8, brokenJson, nested, uriEncode } from './hostile.ts';
+import { uriEncode } from './hostile.ts';
 import { type BodyCase, chatBody, createBody, messagesBody } from './http-bodies.ts';
-import {
-  type Draft,
-  FUZZ_MAX_BODY_BYTES,
-  type FuzzCase,
-  faulted,
-  JSON_TYPE,
-  json,
-  none,
-  ownedIndex,
-} from './http-cases.ts';
-
-const unparsable = brokenJson.filter((text) => {
-  if (text.trim() === '') return false;
-  try {
-    JSON.parse(text);
-    return false;
-  } catch {
-    return true;
-  }
-});
-
-/** Faults of any JSON body: each is `400 invalid_request`, or `413 payload_too_large`. */
-export const bodyFaults: fc.Arbitrary<(draft: Draft) => Draft> = fc.oneof(
-  unparsable.map(
-    (text) =>
-      (draft: Draft): Draft =>
-        invalid(draft, 'not JSON', Buffer.from(text)),
-  ),
-  fc.integer({ min: 65, max: 5_000 }).map(
-    (depth) =>
-      (draft: Draft): Draft =>
-        invalid(draft, `nested ${depth} deep`, Buffer.from(`{"a":${nested(depth)}}`)),
-  ),
-  fc.integer({ min: 65, max: 3_000 }).map(
-    (depth) =>
-      (draft: Draft): Draft =>
-        invalid(
-          draft,
-          `objects nested ${depth} deep`,
-          Buffer.from(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-        ),
-  ),
-  badUtf8.map(
-    (bytes) =>
-      (draft: Draft): Draft =>
-        invalid(draft, 'bytes that are not UTF-8', Buffer.concat([Buffer.from('{"a":1,'), bytes])),
-  ),
-  fc
-    .constantFrom(
-      '{"__proto__":{"x":1},"prompt":"x"}',
-      '{"constructor":{"prototype":{"x":1}},"prompt":"x"}',
-    )
-    .map(
-      (text) =>
-        (draft: Draft): Draft =>
-          invalid(draft, 'a prototype key', Buffer.from(text)),
-    ),
-  fc.integer({ min: 1, max: 200_000 }).map(
-    (extra) =>
-      (draft: Draft): Draft => ({
-        ...draft,
-        label: `${draft.label}: body over the limit by ${extra}`,
-        headers: { ...draft.headers, ...JSON_TYPE },
-        body: Buffer.from(`{"prompt":"${'x'.repeat(FUZZ_MAX_BODY_BYTES + extra)}"}`),
-        ok: [],
-        codes: ['payload_too_large'],
-      }),
-  ),
-);
-
-/** Faults of a body the route reads: not an object, or sent as another content type. */
-const readBodyFaults: fc.Arbitrary<(draft: Draft) => Draft> = fc.oneof(
-  bodyFaults,
-  fc.constantFrom('null', '1', '"x"', '[]', '[{}]', 'true').map(
-    (text) =>
-      (draft: Draft): Draft =>
-        invalid(draft, `JSON ${text}`, Buffer.from(text)),
-  ),
-  fc
-    .constantFrom(
-      'text/plain',
-      'application/x-www-form-urlencoded',
-      'multipart/form-data; boundary=x',
-      'application/jsonx',
-      'text/json',
-      'application/xml',
-    )
-    .map(
-      (type) =>
-        (draft: Draft): Draft => ({
-          ...invalid(draft, `Content-Type ${type}`, draft.body ?? Buffer.from('{}')),
-          headers: { ...draft.headers, 'content-type': type },
-        }),
-    ),
-  fc.constant((draft: Draft): Draft => {
-    const { 'content-type': _dropped, ...headers } = draft.headers;
-    return { ...invalid(draft, 'no Content-Type', draft.body ?? Buffer.from('{}')), headers };
-  }),
-);
-
-function invalid(draft: Draft, label: string, body: Buffer): Draft {
-  return {
-    ...draft,
-    label: `${draft.label}: ${label}`,
-    headers: { ...draft.headers, ...JSON_TYPE },
-    body,
-    ok: [],
-    codes: ['invalid_request'],
-  };
-}
 
 const idempotencyKeys = fc.oneof(
   fc.constantFrom('fz-a', 'fz-b', 'fz-c'),
