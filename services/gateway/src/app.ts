@@ -4,13 +4,13 @@
  * listen (fastify's app/server split). The composition root: it imports every route and
  * transport, and nothing below imports it.
  */
-import { randomBytes } from 'node:crypto';
 import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerMessagesRoute } from './anthropic/messages.ts';
 import { installAccessControl } from './auth/route-access.ts';
 import type { GatewayConfig } from './config.ts';
 import { buildContext, type GatewayDependencies } from './context.ts';
+import { answerClientError, newRequestId } from './http/client-errors.ts';
 import { installCors } from './http/cors.ts';
 import { frameworkErrorHandler, installErrorHandlers, sendError } from './http/errors.ts';
 import { createMetrics } from './metrics.ts';
@@ -34,9 +34,9 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const metrics = dependencies.metrics ?? createMetrics();
   const app = Fastify({
-    // Unique across gateways and restarts: a client quotes it, an operator greps for it.
-    genReqId: () => randomBytes(8).toString('hex'),
+    genReqId: newRequestId,
     frameworkErrors: frameworkErrorHandler(metrics),
+    clientErrorHandler: answerClientError,
     loggerInstance: dependencies.logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),

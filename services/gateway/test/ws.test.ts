@@ -129,6 +129,15 @@ describe('WebSocket delivery', () => {
     expect((await client.closed).code).toBe(1009);
   });
 
+  it('answers a GET without an upgrade with 400 invalid_request in Spool’s shape', async () => {
+    const response = await fetch(`${gateway.url}/v1/ws?heartbeat=true`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{16}$/);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.message).toMatch(/WebSocket upgrade/);
+  });
+
   it('bounds the streams per socket', async () => {
     const client = await connectWs(gateway.url);
     const ids = await Promise.all(

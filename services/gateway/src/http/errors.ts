@@ -59,12 +59,17 @@ function concealed(request: FastifyRequest): SpoolError {
   );
 }
 
-/** Answers `error` with its status; `body` shapes it (default: Spool's own body). */
+/**
+ * Answers `error` with its status; `body` shapes it (default: Spool's own body). The request id
+ * goes with it here too: errors raised before routing (fastify's `frameworkErrors`) skip the
+ * `onRequest` hook that sets it on every other answer.
+ */
 export function sendError(
   reply: FastifyReply,
   error: SpoolError,
   body: (error: SpoolError) => unknown = (spool) => spool.toJSON(),
 ): FastifyReply {
+  reply.header('x-request-id', reply.request.id);
   if (error.code === 'over_capacity' || error.code === 'draining') reply.header('Retry-After', '1');
   return reply.code(error.status).send(body(error));
 }

@@ -31,6 +31,26 @@ export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
 type Done = (error: Error | null, body?: unknown) => void;
 
 /**
+ * fastify's parser refuses a `__proto__` key, or a `constructor` key holding `prototype`, with
+ * the error it gives text that is not JSON at all: say which rule the body broke instead.
+ */
+function prototypeRefusal(): SpoolError {
+  return new SpoolError(
+    'invalid_request',
+    'The body has a "__proto__" key, or a "constructor" key holding "prototype": refused.',
+  );
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Installs the JSON parser on `scope`; `empty` is what an empty body parses to (`lenient`:
  * undefined, as many clients send `Content-Type: application/json` with no body), else
  * fastify's own error.
@@ -53,7 +73,9 @@ export function installJsonParser(scope: FastifyInstance, options: { lenient: bo
         );
         return;
       }
-      parseJson(request, text, done);
+      parseJson(request, text, (error, parsed) =>
+        done(error && isJson(text) ? prototypeRefusal() : error, parsed),
+      );
     },
   );
 }

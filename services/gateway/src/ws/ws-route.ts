@@ -2,7 +2,8 @@
  * `GET /v1/ws`: the WebSocket endpoint (SPEC section 5), through @fastify/websocket (ws).
  *
  * Refusals happen before the upgrade (429 over the connection limit, 503 while draining, 403 a
- * page's `Origin` outside `SPOOL_CORS_ORIGINS`, 401 a bad credential: auth/route-access.ts).
+ * page's `Origin` outside `SPOOL_CORS_ORIGINS`, 401 a bad credential: auth/route-access.ts); a
+ * GET without an upgrade is 400 `invalid_request`.
  * Frames above `SPOOL_WS_MAX_FRAME_BYTES` get a `payload_too_large` error frame and the socket
  * goes on; above `SPOOL_WS_MAX_PAYLOAD_BYTES` ws closes it with 1009. A ping every
  * `SPOOL_WS_PING_MS`; a peer that did not answer the previous one is dropped. Draining closes
@@ -13,7 +14,7 @@
  * browser's WebSocket, so a client could not tell a quiet stream from a dead connection.
  */
 import websocket from '@fastify/websocket';
-import { HTTP_ROUTES, type SpoolError, WS_HEARTBEAT_PARAMETER } from '@spool/protocol';
+import { HTTP_ROUTES, SpoolError, WS_HEARTBEAT_PARAMETER } from '@spool/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientGone } from '../delivery/delivery-failure.ts';
@@ -27,19 +28,24 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
   await app.register(websocket, {
     options: { maxPayload: config.ws.maxPayloadBytes, perMessageDeflate: false },
   });
-  app.get(
-    HTTP_ROUTES.webSocket.path,
-    {
-      websocket: true,
-      preValidation: async (request) => admitConnection(request),
+  app.route({
+    method: 'GET',
+    url: HTTP_ROUTES.webSocket.path,
+    preValidation: async (request) => admitConnection(request),
+    // A plain GET (no upgrade): @fastify/websocket's own answer would be a bodiless 404.
+    handler: async () => {
+      throw new SpoolError(
+        'invalid_request',
+        'GET /v1/ws takes a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket).',
+      );
     },
-    (socket, request) =>
+    wsHandler: (socket, request) =>
       serve(app, socket, {
         client: clientOf(request),
         heartbeats: (request.query as Record<string, unknown>)[WS_HEARTBEAT_PARAMETER] === 'true',
         credential: request.spoolCredential,
       }),
-  );
+  });
 }
 
 function serve(
