@@ -217,7 +217,8 @@ function merged(text: string): unknown[] {
     const field = chunk.type === 'tool-input-delta' ? 'inputTextDelta' : 'delta';
     const samePart = (a: Record<string, string>) =>
       a.type === chunk.type && a.id === chunk.id && a.toolCallId === chunk.toolCallId;
-    if (chunk.type?.endsWith('-delta') && last && samePart(last)) last[field] += chunk[field];
+    if (chunk.type?.endsWith('-delta') && last && samePart(last))
+      last[field] = `${last[field] ?? ''}${chunk[field] ?? ''}`;
     else out.push(chunk);
   }
   return out;

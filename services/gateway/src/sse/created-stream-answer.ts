@@ -17,6 +17,7 @@ export async function streamCreatedStream(
   reply: FastifyReply,
   streamId: string,
   format: (start: DeliveryStart) => Promise<SseFormat>,
+  headers: Record<string, string> = {},
 ): Promise<void> {
   const start = await deliveryStart(context, streamId, { kind: 'offset', from: 0 });
   await deliverSse({
@@ -27,6 +28,6 @@ export async function streamCreatedStream(
     autoAck: true,
     policy: chunkingPolicy(undefined, context.config.maxChunkItems),
     format: await format(start),
-    headers: { [STREAM_ID_HEADER]: streamId },
+    headers: { ...headers, [STREAM_ID_HEADER]: streamId },
   });
 }

@@ -1,0 +1,170 @@
+/**
+ * The AI SDK chat routes on a gateway in this process, over a real Redis, driven by the SDK's own
+ * `DefaultChatTransport` and `readUIMessageStream` (ai 7) as the oracle. No worker runs: tests
+ * append the stream's items through the token log themselves, as a generation would.
+ */
+import type { NewItem } from '@spool/protocol';
+import { redisPerFile } from '@spool/testing/vitest';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uiMessageId } from '../src/ai-sdk/ui-message-format.ts';
+import { startTestGateway, type TestGateway } from './support.ts';
+
+const redis = redisPerFile();
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  gateway = await startTestGateway(redis());
+});
+afterAll(async () => {
+  await gateway.drain();
+});
+
+const tokens = (block: number, ...pieces: string[]): NewItem[] =>
+  pieces.map((text) => ({ type: 'token' as const, block, text }));
+
+const answerItems: NewItem[] = [
+  { type: 'block_start', block: 0, kind: 'reasoning' },
+  ...tokens(0, 'Hmm', '.'),
+  { type: 'block_end', block: 0 },
+  { type: 'block_start', block: 1, kind: 'text' },
+  ...tokens(1, 'Hello', ' there', '!'),
+  { type: 'block_end', block: 1 },
+  { type: 'end', finish_reason: 'stop' },
+];
+
+const userMessage: UIMessage = { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Hi' }] };
+
+/** The transport, remembering the stream id each answer names. */
+function transport() {
+  const streams: string[] = [];
+  const chat = new DefaultChatTransport<UIMessage>({
+    api: `${gateway.url}/v1/ai-sdk/chat`,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      const id = response.headers.get('x-spool-stream-id');
+      if (id) streams.push(id);
+      return response;
+    },
+  });
+  return { chat, streams };
+}
+
+async function lastSnapshot(stream: ReadableStream<unknown>): Promise<UIMessage | undefined> {
+  let message: UIMessage | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's chunk stream, typed by the transport
+  for await (const snapshot of readUIMessageStream({ stream: stream as any })) message = snapshot;
+  return message;
+}
+
+async function send(chatId: string) {
+  const { chat, streams } = transport();
+  const stream = await chat.sendMessages({
+    chatId,
+    messages: [userMessage],
+    trigger: 'submit-message',
+    messageId: undefined,
+    abortSignal: undefined,
+  });
+  return { stream, streamId: streams[0] ?? '', chat };
+}
+
+function textOf(message: UIMessage | undefined): string {
+  return (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
+describe('POST /v1/ai-sdk/chat', () => {
+  it('starts a generation from the chat and answers the UI message stream useChat reads', async () => {
+    const { stream, streamId } = await send('chat-send');
+    const meta = await gateway.log.meta(streamId);
+    expect(meta.fields.ai_sdk_chat).toBe('chat-send');
+    await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems });
+    const message = await lastSnapshot(stream);
+    expect(message?.id).toBe(uiMessageId(streamId));
+    expect(textOf(message)).toBe('Hello there!');
+    expect(message?.parts.find((part) => part.type === 'reasoning')).toMatchObject({
+      text: 'Hmm.',
+    });
+  });
+
+  it('answers the SDK headers', async () => {
+    const response = await fetch(`${gateway.url}/v1/ai-sdk/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'chat-headers', messages: [userMessage] }),
+    });
+    expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const streamId = response.headers.get('x-spool-stream-id') ?? '';
+    await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems });
+    const body = await response.text();
+    expect(body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('refuses a bad body with a clear error and stores nothing', async () => {
+    const before = await gateway.log.chatStream('-:chat-bad');
+    for (const body of [
+      { id: 'chat-bad', messages: [] },
+      { id: 'bad{id}', messages: [userMessage] },
+      { id: 'chat-bad', messages: [{ role: 'robot', parts: [] }] },
+      { id: 'chat-bad', messages: [userMessage], params: { max_tokens: -1 } },
+    ]) {
+      const response = await fetch(`${gateway.url}/v1/ai-sdk/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'invalid_request' } });
+    }
+    expect(await gateway.log.chatStream('-:chat-bad')).toBe(before);
+  });
+});
+
+describe('GET /v1/ai-sdk/chat/:chat/stream', () => {
+  it('replays the running stream from its start with the same message id, then live', async () => {
+    const { streamId } = await send('chat-resume');
+    await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems.slice(0, 6) });
+    const { chat } = transport();
+    const resumed = await chat.reconnectToStream({ chatId: 'chat-resume' });
+    expect(resumed).not.toBeNull();
+    await gateway.log.append({ streamId, attempt: 1, at: 6, items: answerItems.slice(6) });
+    const message = await lastSnapshot(resumed as ReadableStream<unknown>);
+    expect(message?.id).toBe(uiMessageId(streamId));
+    expect(textOf(message)).toBe('Hello there!');
+  });
+
+  it('answers 204 (null to the SDK) for a chat without a stream and after the stream ended', async () => {
+    const { chat } = transport();
+    expect(await chat.reconnectToStream({ chatId: 'chat-never' })).toBeNull();
+    const { stream, streamId } = await send('chat-ended');
+    await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems });
+    await lastSnapshot(stream);
+    expect(await chat.reconnectToStream({ chatId: 'chat-ended' })).toBeNull();
+  });
+});
+
+describe('POST /v1/ai-sdk/chat/:chat/stop', () => {
+  it('cancels the running stream; aborting the fetch alone does not', async () => {
+    const controller = new AbortController();
+    const { chat, streams } = transport();
+    await chat.sendMessages({
+      chatId: 'chat-stop',
+      messages: [userMessage],
+      trigger: 'submit-message',
+      messageId: undefined,
+      abortSignal: controller.signal,
+    });
+    const streamId = streams[0] ?? '';
+    controller.abort();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await gateway.log.meta(streamId)).status).toBe('queued');
+    const stop = await fetch(`${gateway.url}/v1/ai-sdk/chat/chat-stop/stop`, { method: 'POST' });
+    expect(stop.status).toBe(202);
+    expect(await stop.json()).toEqual({ id: streamId, status: 'cancelled' });
+    const none = await fetch(`${gateway.url}/v1/ai-sdk/chat/chat-nothing/stop`, {
+      method: 'POST',
+    });
+    expect(none.status).toBe(204);
+  });
+});
