@@ -5,7 +5,14 @@
  */
 import type { NewItem } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
+import {
+  DefaultChatTransport,
+  parseJsonEventStream,
+  readUIMessageStream,
+  type UIMessage,
+  type UIMessageChunk,
+  uiMessageChunkSchema,
+} from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uiMessageId } from '../src/ai-sdk/ui-message-format.ts';
 import { startTestGateway, type TestGateway } from './support.ts';
@@ -166,5 +173,90 @@ describe('POST /v1/ai-sdk/chat/:chat/stop', () => {
       method: 'POST',
     });
     expect(none.status).toBe(204);
+  });
+});
+
+/** The UI chunks of an SSE body as the SDK parses and validates them, at most `limit`. */
+async function chunksOf(body: ReadableStream<Uint8Array>, limit = Number.POSITIVE_INFINITY) {
+  const chunks: UIMessageChunk[] = [];
+  const reader = parseJsonEventStream({ stream: body, schema: uiMessageChunkSchema }).getReader();
+  while (chunks.length < limit) {
+    const next = await reader.read();
+    if (next.done) break;
+    if (!next.value.success) throw next.value.error;
+    chunks.push(next.value.value);
+  }
+  await reader.cancel();
+  return chunks;
+}
+
+function messageOf(chunks: UIMessageChunk[]) {
+  const stream = new ReadableStream<UIMessageChunk>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  return lastSnapshot(stream);
+}
+
+describe('the WorkflowChatTransport contract (x-workflow-run-id, startIndex)', () => {
+  it('resumes a cut answer by its run id at the chunk count the client had', async () => {
+    const post = await fetch(`${gateway.url}/v1/ai-sdk/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // The transport sends no chat id.
+      body: JSON.stringify({ messages: [userMessage] }),
+    });
+    const runId = post.headers.get('x-workflow-run-id') ?? '';
+    expect(runId).toBe(post.headers.get('x-spool-stream-id'));
+    await gateway.log.append({
+      streamId: runId,
+      attempt: 1,
+      at: 0,
+      items: answerItems.slice(0, 6),
+    });
+    const first = await chunksOf(post.body as ReadableStream<Uint8Array>, 5);
+    await gateway.log.append({ streamId: runId, attempt: 1, at: 6, items: answerItems.slice(6) });
+    const resumed = await fetch(`${gateway.url}/v1/ai-sdk/chat/${runId}/stream?startIndex=5`);
+    expect(resumed.status).toBe(200);
+    const rest = await chunksOf(resumed.body as ReadableStream<Uint8Array>);
+    expect(rest.at(-1)?.type).toBe('finish');
+    const message = await messageOf([...first, ...rest]);
+    expect(textOf(message)).toBe('Hello there!');
+    expect(message?.parts.find((part) => part.type === 'reasoning')).toMatchObject({
+      text: 'Hmm.',
+    });
+    // The whole answer has as many chunks as the two parts together: nothing lost or repeated.
+    const again = await fetch(`${gateway.url}/v1/ai-sdk/chat/${runId}/stream?startIndex=0`);
+    expect(await chunksOf(again.body as ReadableStream<Uint8Array>)).toEqual([...first, ...rest]);
+  });
+
+  it('serves the last chunks for a negative startIndex from a part start, with the tail index', async () => {
+    const { streamId } = await send('chat-tail');
+    await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems.slice(0, 7) });
+    const whole = await chunksOf(
+      (await fetch(`${gateway.url}/v1/ai-sdk/chat/${streamId}/stream`))
+        .body as ReadableStream<Uint8Array>,
+      9,
+    );
+    const tail = await fetch(`${gateway.url}/v1/ai-sdk/chat/chat-tail/stream?startIndex=-2`);
+    const tailIndex = Number(tail.headers.get('x-workflow-stream-tail-index'));
+    const position = tailIndex + 1 - 2;
+    const chunks = await chunksOf(tail.body as ReadableStream<Uint8Array>, 9 - position);
+    expect(chunks).toEqual(whole.slice(position));
+    // 9 chunks made; the last 2 lie inside the text part: moved back to its text-start.
+    expect(tailIndex).toBe(7);
+    expect(chunks[0]).toMatchObject({ type: 'text-start' });
+  });
+
+  it('refuses a startIndex beyond the answer or not an integer, 400', async () => {
+    const { streamId } = await send('chat-beyond');
+    for (const query of ['startIndex=999', 'startIndex=abc', 'startIndex=1e3']) {
+      const response = await fetch(`${gateway.url}/v1/ai-sdk/chat/${streamId}/stream?${query}`);
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { code: string } };
+      expect(['offset_out_of_range', 'invalid_request']).toContain(error.code);
+    }
   });
 });

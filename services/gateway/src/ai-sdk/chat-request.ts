@@ -28,7 +28,8 @@ const uiMessageSchema = z.looseObject({
 });
 
 export const chatBodySchema = z.looseObject({
-  id: chatIdSchema,
+  // WorkflowChatTransport sends no chat id: its resumes go by the stream (x-workflow-run-id).
+  id: chatIdSchema.optional(),
   messages: z.array(uiMessageSchema).min(1).max(CREATE_LIMITS.messages),
   trigger: z.enum(['submit-message', 'regenerate-message']).optional(),
   messageId: z.string().max(256).nullish(),
@@ -46,6 +47,19 @@ export function parseChatId(value: unknown): Result<string> {
   return validate(chatIdSchema, value, { code: 'invalid_request', subject: 'chat id' });
 }
 
+/** `GET …/:chat/stream?startIndex=N`: a chunk index, negative for "the last |N|". */
+const streamQuerySchema = z.looseObject({
+  startIndex: z
+    .string()
+    .regex(/^-?[0-9]{1,9}$/, 'expected an integer (negative: from the end)')
+    .transform(Number)
+    .optional(),
+});
+
+export function parseChatStreamQuery(query: unknown): Result<{ startIndex?: number | undefined }> {
+  return validate(streamQuerySchema, query, { code: 'invalid_request', subject: 'query' });
+}
+
 export interface ChatPlan {
   fields: Record<string, string>;
   job: (streamId: string) => GenerationJob;
@@ -53,7 +67,7 @@ export interface ChatPlan {
 
 export function planChat(body: ChatBody): ChatPlan {
   const messages = body.messages.map(generationMessage);
-  const fields: Record<string, string> = { ai_sdk_chat: body.id };
+  const fields: Record<string, string> = body.id === undefined ? {} : { ai_sdk_chat: body.id };
   if (body.model !== undefined) fields.model = body.model;
   return {
     fields,

@@ -1,28 +1,42 @@
 /**
- * The AI SDK's chat contract (`useChat` with `DefaultChatTransport({ api: '<gateway>/v1/ai-sdk/chat' })`):
+ * The AI SDK's chat contract, for `useChat` with the stock transports:
  *
  * - `POST /v1/ai-sdk/chat`: creates a stream exactly as `POST /v1/streams` does (same
  *   `Idempotency-Key` and admission rules) from the chat's history, names it the chat's latest
- *   stream, and answers the UI message stream from offset 0 (`x-vercel-ai-ui-message-stream: v1`,
- *   `X-Spool-Stream-Id`). A client that goes away does not cancel the generation.
- * - `GET /v1/ai-sdk/chat/:chat/stream` (`useChat({ resume: true })` on mount): the chat's latest
- *   stream replayed from its start, then live; `204` when the chat has none or it has ended.
+ *   stream (when the body has a chat `id`), and answers the UI message stream from its start with
+ *   `x-vercel-ai-ui-message-stream: v1`, `x-workflow-run-id` and `X-Spool-Stream-Id` (both the
+ *   stream id). A client that goes away does not cancel the generation.
+ * - `GET /v1/ai-sdk/chat/:chat/stream[?startIndex=N]`: `:chat` is a chat id (`DefaultChatTransport`
+ *   with `resume: true`: its latest stream, `204` when it has none or it has ended) or a stream id
+ *   the caller created (`WorkflowChatTransport`'s run id: that stream, ended or not). From chunk
+ *   `startIndex` (default 0; ui-chunk-index.ts), with `x-workflow-stream-tail-index`.
  * - `POST /v1/ai-sdk/chat/:chat/stop`: cancels the chat's latest stream (the model is aborted,
  *   the stream ends `cancelled`); `202` with the status, `204` when there is nothing to stop.
  *
- * Chats are named per API key (`<key id>:<chat id>`; `-` without keys): another key's chat of
- * the same id is another chat. Errors have Spool's JSON body; the SDK shows its text.
+ * Answers go one item per chunk, so chunk indexes depend on the log alone. Chats are named per
+ * API key (`<key id>:<chat id>`; `-` without keys). Errors have Spool's JSON body.
  */
-import { FINAL_STATUSES, HTTP_ROUTES, isSpoolError, READ_TOKEN_HEADER } from '@spool/protocol';
+import {
+  FINAL_STATUSES,
+  HTTP_ROUTES,
+  isSpoolError,
+  isStreamId,
+  READ_TOKEN_HEADER,
+} from '@spool/protocol';
 import type { StreamMeta } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OWNER_FIELD } from '../auth/access-control.ts';
 import type { GatewayContext } from '../context.ts';
+import { chunkingPolicy } from '../delivery/chunking-policy.ts';
+import { deliveryStart } from '../delivery/delivery-start.ts';
 import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
-import { streamCreatedStream } from '../sse/created-stream-answer.ts';
+import { STREAM_ID_HEADER } from '../sse/created-stream-answer.ts';
+import { deliverSse } from '../sse/sse-delivery.ts';
 import { createStream } from '../streams/create-stream.ts';
-import { parseChatBody, parseChatId, planChat } from './chat-request.ts';
-import { UI_MESSAGE_STREAM_HEADERS, uiMessageSseFormat } from './ui-message-sse-format.ts';
+import { parseChatBody, parseChatId, parseChatStreamQuery, planChat } from './chat-request.ts';
+import { type UiChunkPosition, uiChunkPosition } from './ui-chunk-index.ts';
+import { uiMessageSseFormat } from './ui-message-sse-format.ts';
 
 export function registerAiSdkChatRoutes(app: FastifyInstance): void {
   app.post(HTTP_ROUTES.aiSdkChat.path, chat);
@@ -44,20 +58,23 @@ async function chat(request: FastifyRequest, reply: FastifyReply) {
     job: plan.job,
     key: request.spoolKey,
   });
-  await context.log.setChatStream(chatName(request, body.id), stream.id);
+  if (body.id !== undefined) await context.log.setChatStream(chatName(request, body.id), stream.id);
   if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
-  return answer(context, reply, stream.id);
+  return answer(context, reply, stream.id, { from: 0, skip: 0, tailIndex: -1 });
 }
 
 async function resumeChat(request: ChatRequest, reply: FastifyReply) {
   const context = request.server.spool;
-  const chatId = valueOrThrow(parseChatId(request.params.chat));
-  const streamId = await context.log.chatStream(chatName(request, chatId));
-  const meta = streamId === undefined ? undefined : await metaIfKept(context, streamId);
-  if (streamId === undefined || meta === undefined || FINAL_STATUSES.has(meta.status))
-    return reply.code(204).send();
+  const name = valueOrThrow(parseChatId(request.params.chat));
+  const { startIndex = 0 } = valueOrThrow(parseChatStreamQuery(request.query));
+  const streamId =
+    (await runOf(context, request, name)) ?? (await activeStreamOf(context, request, name));
+  if (streamId === undefined) return reply.code(204).send();
+  const position = valueOrThrow(
+    await uiChunkPosition(streamId, (range) => context.log.items(streamId, range), startIndex),
+  );
   admitConnection(request);
-  return answer(context, reply, streamId);
+  return answer(context, reply, streamId, position);
 }
 
 async function stopChat(request: ChatRequest, reply: FastifyReply) {
@@ -69,14 +86,59 @@ async function stopChat(request: ChatRequest, reply: FastifyReply) {
   return reply.code(202).send({ id: streamId, status: await context.log.cancel(streamId) });
 }
 
-function answer(context: GatewayContext, reply: FastifyReply, streamId: string) {
-  return streamCreatedStream(
+async function answer(
+  context: GatewayContext,
+  reply: FastifyReply,
+  streamId: string,
+  position: UiChunkPosition,
+): Promise<void> {
+  const start = await deliveryStart(context, streamId, { kind: 'offset', from: position.from });
+  const format = await uiMessageSseFormat({
+    log: context.log,
+    streamId,
+    from: position.from,
+    skip: position.skip,
+    epoch: start.epoch,
+  });
+  await deliverSse({
     context,
     reply,
     streamId,
-    (start) => uiMessageSseFormat({ log: context.log, streamId, from: 0, epoch: start.epoch }),
-    UI_MESSAGE_STREAM_HEADERS,
-  );
+    start,
+    autoAck: true,
+    policy: chunkingPolicy('token', context.config.maxChunkItems),
+    format,
+    headers: {
+      'x-vercel-ai-ui-message-stream': 'v1',
+      'x-workflow-run-id': streamId,
+      'x-workflow-stream-tail-index': String(position.tailIndex),
+      [STREAM_ID_HEADER]: streamId,
+    },
+  });
+}
+
+/** `name` as a WorkflowChatTransport run id: a kept stream this caller created. */
+async function runOf(
+  context: GatewayContext,
+  request: FastifyRequest,
+  name: string,
+): Promise<string | undefined> {
+  if (!isStreamId(name)) return undefined;
+  const meta = await metaIfKept(context, name);
+  if (meta === undefined) return undefined;
+  const owner = request.spoolKey?.id;
+  return owner === undefined || meta.fields[OWNER_FIELD] === owner ? name : undefined;
+}
+
+/** The chat's latest stream while it has not ended (useChat's `resume: true`). */
+async function activeStreamOf(
+  context: GatewayContext,
+  request: FastifyRequest,
+  chatId: string,
+): Promise<string | undefined> {
+  const streamId = await context.log.chatStream(chatName(request, chatId));
+  const meta = streamId === undefined ? undefined : await metaIfKept(context, streamId);
+  return meta === undefined || FINAL_STATUSES.has(meta.status) ? undefined : streamId;
 }
 
 /** The chat's name in Redis: its id scoped by the API key that asked. */

@@ -161,10 +161,13 @@ describe('the UI message stream, read by the AI SDK', () => {
     }
   });
 
-  it('writes a protocol error as an error chunk without an id', () => {
-    expect(encodeUiMessageProtocolError({ code: 'draining', message: 'Restarting.' })).toBe(
-      'data: {"type":"error","errorText":"draining: Restarting."}\n\n',
-    );
+  it('writes a protocol error as an SSE comment, which the SDK does not count as a chunk', async () => {
+    const error = encodeUiMessageProtocolError({ code: 'draining', message: 'Restart\nnow.' });
+    expect(error).toBe(': error draining: Restart now.\n\n');
+    const text = encode([...tokens(0, 'x'), { type: 'end', finish_reason: 'stop' }]);
+    const { message, errors } = await assemble(error + text);
+    expect(errors).toEqual([]);
+    expect(message?.parts.filter((part) => part.type === 'text')).toMatchObject([{ text: 'x' }]);
   });
 
   it('resumed at any offset with any chunking, continues exactly the uninterrupted text', () => {

@@ -13,7 +13,7 @@
  *   opened opens a text part first.
  * - `usage` is held back for the end; an `error` item → `error` (the client's `onError`); `end`
  *   → `finish-step` and `finish` (finish reason in the SDK's terms, usage and Spool's own finish
- *   reason as message metadata), then `[DONE]`.
+ *   reason as message metadata), then `[DONE]`. Errors that are no item are SSE comments.
  * - Each item's lines share its resume point: only the last carries `id: <offset>:<epoch>`, as
  *   in the Anthropic format, so a client cut inside the group resumes before it.
  */
@@ -68,25 +68,43 @@ export function uiFinishReason(reason: FinishReason): UiFinishReason {
   }
 }
 
-/** Advances the state past an item the client already has (below its resume point). */
-export function skipUiItem(state: UiMessageEncoderState, item: Item): void {
-  state.started = true;
-  if (item.type === 'token') tokenChunks(state, item.block, item.text);
-  else controlChunks(state, item);
+/**
+ * The UI chunks one item makes, in order, advancing the state (the message's opening chunks with
+ * the first item). Answers that count chunks (the WorkflowChatTransport's `startIndex`) are
+ * delivered one item per chunk, so their chunks are exactly these, item after item.
+ */
+export function uiChunksOfItem(state: UiMessageEncoderState, item: Item): UiMessageChunk[] {
+  const chunks = start(state);
+  if (item.type === 'token') chunks.push(...tokenChunks(state, item.block, item.text));
+  else chunks.push(...controlChunks(state, item));
+  return chunks;
 }
 
-/** The SSE text for one chunk: the UI chunks it makes, possibly none (`usage`). */
-export function encodeUiMessageChunk(chunk: Chunk, state: UiMessageEncoderState): string {
+/** Advances the state past an item the client already has (below its resume point). */
+export function skipUiItem(state: UiMessageEncoderState, item: Item): void {
+  uiChunksOfItem(state, item);
+}
+
+/**
+ * The SSE text for one chunk: the UI chunks it makes, possibly none (`usage`), without the first
+ * `skip` of them (a resume inside an item's chunks).
+ */
+export function encodeUiMessageChunk(chunk: Chunk, state: UiMessageEncoderState, skip = 0): string {
   const chunks = start(state);
   if (chunk.kind === 'tokens') chunks.push(...tokenChunks(state, chunk.block, chunk.text));
   else chunks.push(...controlChunks(state, chunk.item));
   const done = chunk.kind === 'control' && chunk.item.type === 'end';
-  return serialize(chunks, formatResumeId(chunkEnd(chunk), state.info.epoch ?? ''), done);
+  const id = formatResumeId(chunkEnd(chunk), state.info.epoch ?? '');
+  return serialize(chunks.slice(skip), id, done);
 }
 
-/** An error that is no stream item (`slow_consumer`, `draining`, …): no id, as in Spool SSE. */
+/**
+ * An error that is no stream item (`slow_consumer`, `draining`, …), as an SSE comment: the SDK
+ * parses no comment, so the chunks it counts stay the log's (a data line here would shift every
+ * `startIndex` after it); the answer ends without `finish` and the client resumes.
+ */
 export function encodeUiMessageProtocolError(error: { code: string; message: string }): string {
-  return `data: ${JSON.stringify(uiError(error))}\n\n`;
+  return `: error ${error.code}: ${error.message.replace(/[\r\n]+/g, ' ')}\n\n`;
 }
 
 function uiError(error: { code: string; message: string }): UiMessageChunk {

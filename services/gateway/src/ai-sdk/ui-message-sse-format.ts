@@ -1,7 +1,8 @@
 /**
- * The AI SDK's UI message stream as the SSE format of one delivery: when the delivery resumes at
- * N > 0 (a Spool client's `Last-Event-ID`), the encoder state the items below N leave, so what
- * follows is encoded exactly as in an uninterrupted answer. `useChat` itself always reads from 0.
+ * The AI SDK's UI message stream as the SSE format of one delivery starting at item `from`: the
+ * encoder state the items below it leave (so what follows is encoded exactly as in an
+ * uninterrupted answer), and the first `skip` chunks of item `from` left out (a `startIndex`
+ * inside an item's chunks).
  */
 import type { TokenLog } from '@spool/token-log';
 import type { SseFormat } from '../sse/sse-delivery.ts';
@@ -12,20 +13,23 @@ import {
   uiMessageEncoderState,
 } from './ui-message-format.ts';
 
-/** The response headers of a UI message stream, besides the SSE ones. */
-export const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1' };
-
 export async function uiMessageSseFormat(options: {
   log: TokenLog;
   streamId: string;
   from: number;
+  skip: number;
   epoch: string;
 }): Promise<SseFormat> {
   const { log, streamId } = options;
   const state = uiMessageEncoderState({ streamId, epoch: options.epoch });
   for await (const item of log.items(streamId, { to: options.from })) skipUiItem(state, item);
+  let skip = options.skip;
   return {
-    encode: (chunk) => encodeUiMessageChunk(chunk, state),
+    encode: (chunk) => {
+      const text = encodeUiMessageChunk(chunk, state, skip);
+      skip = 0;
+      return text;
+    },
     encodeError: encodeUiMessageProtocolError,
   };
 }

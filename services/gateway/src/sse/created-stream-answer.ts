@@ -17,7 +17,6 @@ export async function streamCreatedStream(
   reply: FastifyReply,
   streamId: string,
   format: (start: DeliveryStart) => Promise<SseFormat>,
-  headers: Record<string, string> = {},
 ): Promise<void> {
   const start = await deliveryStart(context, streamId, { kind: 'offset', from: 0 });
   await deliverSse({
@@ -28,6 +27,6 @@ export async function streamCreatedStream(
     autoAck: true,
     policy: chunkingPolicy(undefined, context.config.maxChunkItems),
     format: await format(start),
-    headers: { ...headers, [STREAM_ID_HEADER]: streamId },
+    headers: { [STREAM_ID_HEADER]: streamId },
   });
 }
