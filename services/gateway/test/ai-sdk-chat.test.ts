@@ -3,7 +3,9 @@
  * `DefaultChatTransport` and `readUIMessageStream` (ai 7) as the oracle. No worker runs: tests
  * append the stream's items through the token log themselves, as a generation would.
  */
+
 import type { NewItem } from '@spool/protocol';
+import { uiMessageId } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
 import {
   DefaultChatTransport,
@@ -14,7 +16,6 @@ import {
   uiMessageChunkSchema,
 } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uiMessageId } from '../src/ai-sdk/ui-message-format.ts';
 import { startTestGateway, type TestGateway } from './support.ts';
 
 const redis = redisPerFile();

@@ -3,11 +3,17 @@
  * `startIndex` is exactly the tail of the whole answer (one item per chunk), and a negative index
  * never starts inside a part the client would not have seen open.
  */
-import { chunkItems, type Item, type NewItem } from '@spool/protocol';
+import {
+  chunkItems,
+  type Item,
+  type NewItem,
+  skipUiItem,
+  uiMessageEncoderState,
+} from '@spool/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { uiChunkPosition } from './ui-chunk-index.ts';
-import { encodeUiMessageChunk, skipUiItem, uiMessageEncoderState } from './ui-message-format.ts';
+import { encodeUiMessageChunk } from './ui-message-format.ts';
 
 const STREAM = 'st_uichunkindextest00001';
 

@@ -12,8 +12,13 @@
  * and the tail index the answer names is moved by as much, so that the client's arithmetic lands
  * where the answer starts and its later retries count from there.
  */
-import { type Item, type Result, SpoolError } from '@spool/protocol';
-import { uiChunksOfItem, uiMessageEncoderState } from './ui-message-format.ts';
+import {
+  type Item,
+  type Result,
+  SpoolError,
+  uiChunksOfItem,
+  uiMessageEncoderState,
+} from '@spool/protocol';
 
 export interface UiChunkPosition {
   /** The item the answer starts with. */

@@ -3,17 +3,18 @@
  * the body of a response that `DefaultChatTransport` (ai 7) parses and validates against its
  * chunk schema, and `readUIMessageStream` assembles into the message `useChat` would show.
  */
-import { chunkItems, type Item, type NewItem } from '@spool/protocol';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
-  encodeUiMessageChunk,
-  encodeUiMessageProtocolError,
+  chunkItems,
+  type Item,
+  type NewItem,
   skipUiItem,
   uiMessageEncoderState,
   uiMessageId,
-} from './ui-message-format.ts';
+} from '@spool/protocol';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeUiMessageChunk, encodeUiMessageProtocolError } from './ui-message-format.ts';
 
 const STREAM = 'st_uimessageformattest01';
 

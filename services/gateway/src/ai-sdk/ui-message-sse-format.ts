@@ -4,14 +4,10 @@
  * uninterrupted answer), and the first `skip` chunks of item `from` left out (a `startIndex`
  * inside an item's chunks).
  */
+import { skipUiItem, uiMessageEncoderState } from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 import type { SseFormat } from '../sse/sse-delivery.ts';
-import {
-  encodeUiMessageChunk,
-  encodeUiMessageProtocolError,
-  skipUiItem,
-  uiMessageEncoderState,
-} from './ui-message-format.ts';
+import { encodeUiMessageChunk, encodeUiMessageProtocolError } from './ui-message-format.ts';
 
 export async function uiMessageSseFormat(options: {
   log: TokenLog;
