@@ -10,6 +10,9 @@
  *   with `resume: true`: its latest stream, `204` when it has none or it has ended) or a stream id
  *   the caller created (`WorkflowChatTransport`'s run id: that stream, ended or not). From chunk
  *   `startIndex` (default 0; ui-chunk-index.ts), with `x-workflow-stream-tail-index`.
+ * - Either answers with `Accept: application/json` (and not `text/event-stream`): the create
+ *   answer of `POST /v1/streams`, or `{ id }` of the stream to resume (`@spool/ai-sdk` reads it
+ *   over Spool's WebSocket).
  * - `POST /v1/ai-sdk/chat/:chat/stop`: cancels the chat's latest stream (the model is aborted,
  *   the stream ends `cancelled`); `202` with the status, `204` when there is nothing to stop.
  *
@@ -17,11 +20,13 @@
  * API key (`<key id>:<chat id>`; `-` without keys). Errors have Spool's JSON body.
  */
 import {
+  type CreateStreamAnswer,
   FINAL_STATUSES,
   HTTP_ROUTES,
   isSpoolError,
   isStreamId,
   READ_TOKEN_HEADER,
+  streamUrls,
 } from '@spool/protocol';
 import type { StreamMeta } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -60,6 +65,15 @@ async function chat(request: FastifyRequest, reply: FastifyReply) {
   });
   if (body.id !== undefined) await context.log.setChatStream(chatName(request, body.id), stream.id);
   if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
+  if (wantsJson(request)) {
+    const created: CreateStreamAnswer = {
+      id: stream.id,
+      status: stream.status,
+      urls: streamUrls(stream.id, context.config.publicUrl),
+      ...(stream.readToken === undefined ? {} : { read_token: stream.readToken }),
+    };
+    return reply.code(stream.created ? 201 : 200).send(created);
+  }
   return answer(context, reply, stream.id, { from: 0, skip: 0, tailIndex: -1 });
 }
 
@@ -70,6 +84,7 @@ async function resumeChat(request: ChatRequest, reply: FastifyReply) {
   const streamId =
     (await runOf(context, request, name)) ?? (await activeStreamOf(context, request, name));
   if (streamId === undefined) return reply.code(204).send();
+  if (wantsJson(request)) return reply.send({ id: streamId });
   const position = valueOrThrow(
     await uiChunkPosition(streamId, (range) => context.log.items(streamId, range), startIndex),
   );
@@ -115,6 +130,15 @@ async function answer(
       [STREAM_ID_HEADER]: streamId,
     },
   });
+}
+
+/**
+ * A client that reads the stream itself (`@spool/ai-sdk`, over Spool's WebSocket) asks for JSON:
+ * the create answer, or the id of the stream to resume. The AI SDK transports accept anything.
+ */
+function wantsJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/event-stream');
 }
 
 /** `name` as a WorkflowChatTransport run id: a kept stream this caller created. */
