@@ -4,6 +4,7 @@
  * append the stream's items through the token log themselves, as a generation would.
  */
 
+import { WorkflowChatTransport } from '@ai-sdk/workflow/client';
 import type { NewItem } from '@spool/protocol';
 import { uiMessageId } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
@@ -126,6 +127,34 @@ describe('POST /v1/ai-sdk/chat', () => {
       expect(await response.json()).toMatchObject({ error: { code: 'invalid_request' } });
     }
     expect(await gateway.log.chatStream('-:chat-bad')).toBe(before);
+  });
+});
+
+describe('POST /v1/ai-sdk/chat as text/plain (what WorkflowChatTransport sends)', () => {
+  it('parses it as JSON, and refuses it from another origin, 403, storing nothing', async () => {
+    const body = JSON.stringify({ id: 'chat-plain', messages: [userMessage] });
+    const foreign = await fetch(`${gateway.url}/v1/ai-sdk/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://elsewhere.example' },
+      body,
+    });
+    expect(foreign.status).toBe(403);
+    expect(await gateway.log.chatStream('-:chat-plain')).toBeUndefined();
+    const broken = await fetch(`${gateway.url}/v1/ai-sdk/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"id": ',
+    });
+    expect(broken.status).toBe(400);
+    const own = await fetch(`${gateway.url}/v1/ai-sdk/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', accept: 'application/json' },
+      body,
+    });
+    expect(own.status).toBe(201);
+    expect(await gateway.log.chatStream('-:chat-plain')).toBe(
+      ((await own.json()) as { id: string }).id,
+    );
   });
 });
 
@@ -259,5 +288,78 @@ describe('the WorkflowChatTransport contract (x-workflow-run-id, startIndex)', (
       const { error } = (await response.json()) as { error: { code: string } };
       expect(['offset_out_of_range', 'invalid_request']).toContain(error.code);
     }
+  });
+});
+
+/** A body that ends after its first `bytes` bytes, as a connection cut by the network. */
+function cutAfter(response: Response, bytes: number): Response {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let left = bytes;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done || left <= 0) {
+        await reader.cancel();
+        controller.close();
+        return;
+      }
+      const piece = next.value.subarray(0, left);
+      left -= piece.length;
+      controller.enqueue(piece);
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
+}
+
+describe("the AI SDK's WorkflowChatTransport against the chat routes", () => {
+  it('resumes a cut answer by itself at its chunk count: the message has everything once', async () => {
+    let streamId = '';
+    const requests: string[] = [];
+    const transport = new WorkflowChatTransport<UIMessage>({
+      api: `${gateway.url}/v1/ai-sdk/chat`,
+      fetch: async (input, init) => {
+        requests.push(`${init?.method ?? 'GET'} ${String(input).replace(gateway.url, '')}`);
+        const response = await fetch(input, init);
+        if (init?.method !== 'POST') return response;
+        streamId = response.headers.get('x-workflow-run-id') ?? '';
+        await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems.slice(0, 6) });
+        setTimeout(() => {
+          void gateway.log.append({ streamId, attempt: 1, at: 6, items: answerItems.slice(6) });
+        }, 300);
+        return cutAfter(response, 300);
+      },
+    });
+    const stream = await transport.sendMessages({
+      chatId: 'workflow-chat',
+      messages: [userMessage],
+      trigger: 'submit-message',
+      messageId: undefined,
+      abortSignal: undefined,
+    });
+    const message = await lastSnapshot(stream);
+    expect(textOf(message)).toBe('Hello there!');
+    expect(message?.parts.find((part) => part.type === 'reasoning')).toMatchObject({
+      text: 'Hmm.',
+    });
+    expect(requests[0]).toBe('POST /v1/ai-sdk/chat');
+    expect(requests[1]).toMatch(
+      new RegExp(`^GET /v1/ai-sdk/chat/${streamId}/stream\\?startIndex=[1-9]`),
+    );
+  });
+
+  it('shows the tail of a running answer for a negative start index without a crash', async () => {
+    const { streamId } = await send('workflow-tail');
+    await gateway.log.append({ streamId, attempt: 1, at: 0, items: answerItems.slice(0, 8) });
+    const transport = new WorkflowChatTransport<UIMessage>({
+      api: `${gateway.url}/v1/ai-sdk/chat`,
+      initialStartIndex: -2,
+    });
+    const stream = await transport.reconnectToStream({ chatId: 'workflow-tail' });
+    setTimeout(() => {
+      void gateway.log.append({ streamId, attempt: 1, at: 8, items: answerItems.slice(8) });
+    }, 100);
+    const message = await lastSnapshot(stream as ReadableStream<unknown>);
+    // The last 2 chunks lay inside the text part: it is shown whole.
+    expect(textOf(message)).toBe('Hello there!');
   });
 });

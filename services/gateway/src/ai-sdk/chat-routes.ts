@@ -36,6 +36,7 @@ import { chunkingPolicy } from '../delivery/chunking-policy.ts';
 import { deliveryStart } from '../delivery/delivery-start.ts';
 import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
+import { installJsonParser } from '../http/json-body.ts';
 import { STREAM_ID_HEADER } from '../sse/created-stream-answer.ts';
 import { deliverSse } from '../sse/sse-delivery.ts';
 import { createStream } from '../streams/create-stream.ts';
@@ -44,7 +45,12 @@ import { type UiChunkPosition, uiChunkPosition } from './ui-chunk-index.ts';
 import { uiMessageSseFormat } from './ui-message-sse-format.ts';
 
 export function registerAiSdkChatRoutes(app: FastifyInstance): void {
-  app.post(HTTP_ROUTES.aiSdkChat.path, chat);
+  app.register(async (scope) => {
+    // WorkflowChatTransport posts its JSON without a content type (fetch then says text/plain).
+    // A cross-origin page could send that without a preflight, but the origin check refuses it.
+    installJsonParser(scope, { lenient: false, contentType: 'text/plain' });
+    scope.post(HTTP_ROUTES.aiSdkChat.path, chat);
+  });
   app.get(HTTP_ROUTES.aiSdkChatStream.path, resumeChat);
   app.post(HTTP_ROUTES.aiSdkChatStop.path, stopChat);
 }
