@@ -20,6 +20,9 @@ describe('the routes', () => {
       'GET /v1/ws',
       'POST /v1/chat/completions',
       'POST /v1/messages',
+      'POST /v1/ai-sdk/chat',
+      'GET /v1/ai-sdk/chat/:chat/stream',
+      'POST /v1/ai-sdk/chat/:chat/stop',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',
@@ -36,6 +39,7 @@ describe('the routes', () => {
     expect(streamPaths.subscription(id, sub)).toBe(`/v1/streams/${id}/subscriptions/${sub}`);
     expect(streamPaths.ack(id, sub)).toBe(`/v1/streams/${id}/subscriptions/${sub}/ack`);
     expect(httpPath('webSocket')).toBe('/v1/ws');
+    expect(httpPath('aiSdkChatStream', { chat: 'a b' })).toBe('/v1/ai-sdk/chat/a%20b/stream');
   });
 
   it('encode what is not a valid id, so it cannot leave its path segment', () => {
@@ -44,6 +48,7 @@ describe('the routes', () => {
 
   it('refuse to build a path without its parameters', () => {
     expect(() => httpPath('ackSubscription', { id })).toThrow(TypeError);
+    expect(() => httpPath('aiSdkChatStop')).toThrow(TypeError);
   });
 });
 

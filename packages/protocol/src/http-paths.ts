@@ -17,6 +17,9 @@ export const HTTP_ROUTES = {
   webSocket: { method: 'GET', path: '/v1/ws' },
   chatCompletions: { method: 'POST', path: '/v1/chat/completions' },
   messages: { method: 'POST', path: '/v1/messages' },
+  aiSdkChat: { method: 'POST', path: '/v1/ai-sdk/chat' },
+  aiSdkChatStream: { method: 'GET', path: '/v1/ai-sdk/chat/:chat/stream' },
+  aiSdkChatStop: { method: 'POST', path: '/v1/ai-sdk/chat/:chat/stop' },
   healthz: { method: 'GET', path: '/healthz' },
   readyz: { method: 'GET', path: '/readyz' },
   metrics: { method: 'GET', path: '/metrics' },
@@ -24,16 +27,17 @@ export const HTTP_ROUTES = {
 
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'DELETE';
-  /** The path with `:id` (stream) and `:sub` (subscription) parameters. */
+  /** The path with `:id` (stream), `:sub` (subscription) and `:chat` (AI SDK chat) parameters. */
   path: string;
 }
 
 export type HttpRouteName = keyof typeof HTTP_ROUTES;
 
-/** The path parameters of the routes: `:id` a stream id, `:sub` a subscription id. */
+/** The path parameters of the routes: `:id` a stream id, `:sub` a subscription id, `:chat` a chat id. */
 export interface HttpPathParams {
   id?: string;
   sub?: string;
+  chat?: string;
 }
 
 /**
@@ -41,11 +45,14 @@ export interface HttpPathParams {
  * itself). Throws when `route` names a parameter `params` lacks: a caller's bug.
  */
 export function httpPath(route: HttpRouteName, params: HttpPathParams = {}): string {
-  return HTTP_ROUTES[route].path.replace(/:(id|sub)\b/g, (_match, name: 'id' | 'sub') => {
-    const value = params[name];
-    if (value === undefined) throw new TypeError(`${route}: missing the :${name} parameter`);
-    return encodeURIComponent(value);
-  });
+  return HTTP_ROUTES[route].path.replace(
+    /:(id|sub|chat)\b/g,
+    (_match, name: 'id' | 'sub' | 'chat') => {
+      const value = params[name];
+      if (value === undefined) throw new TypeError(`${route}: missing the :${name} parameter`);
+      return encodeURIComponent(value);
+    },
+  );
 }
 
 /** The request paths of one stream's routes, e.g. `streamPaths.events(id)`. */

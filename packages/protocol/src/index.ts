@@ -22,5 +22,6 @@ export * from './params.ts';
 export * from './protocol-error.ts';
 export * from './schemas.ts';
 export * from './sse.ts';
+export * from './ui-message-stream.ts';
 export * from './validate.ts';
 export * from './ws.ts';

@@ -56,3 +56,12 @@ export function quotaKeys(prefix: string, keyId: string): QuotaKeys {
     connections: `${base}:connections`,
   };
 }
+
+/**
+ * The key naming a chat's latest stream (chat-streams: the AI SDK routes), under its own hash tag
+ * `{chat:<chat>}`. `chat` must not contain braces (the gateway allows none in chat ids).
+ */
+export function chatKey(prefix: string, chat: string): string {
+  if (/[{}]/.test(chat)) throw new TypeError(`Chat name "${chat}" must not contain "{" or "}"`);
+  return `${prefix}{chat:${chat}}`;
+}

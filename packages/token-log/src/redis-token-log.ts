@@ -21,7 +21,7 @@ import {
 import { Notifier } from './notifier.ts';
 import { readItems } from './read-items.ts';
 import { readItemIndex } from './read-result.ts';
-import { assertKeyPrefix, type StreamKeys, streamKeys } from './redis-keys.ts';
+import { assertKeyPrefix, chatKey, type StreamKeys, streamKeys } from './redis-keys.ts';
 import { Scripts } from './scripts.ts';
 import {
   cancelStream,
@@ -133,6 +133,17 @@ export class RedisTokenLog implements Log.TokenLog {
 
   cancel(streamId: string): Promise<StreamStatus> {
     return cancelStream(this.#context, streamId);
+  }
+
+  async setChatStream(chat: string, streamId: string): Promise<void> {
+    const { keyPrefix, retentionMs } = this.#context.settings;
+    const key = chatKey(keyPrefix, chat);
+    await mapRedisErrors(() => this.#context.redis.set(key, streamId, 'PX', retentionMs));
+  }
+
+  async chatStream(chat: string): Promise<string | undefined> {
+    const key = chatKey(this.#context.settings.keyPrefix, chat);
+    return (await mapRedisErrors(() => this.#context.redis.get(key))) ?? undefined;
   }
 
   watchCancel(streamId: string, onCancel: () => void): Promise<() => Promise<void>> {

@@ -207,5 +207,13 @@ export interface TokenLog {
   takeOver(streamId: string, subscription: string, consumer: string): Promise<TakeOverResult>;
   deleteSubscription(streamId: string, subscription: string): Promise<boolean>;
 
+  /**
+   * Names `streamId` the latest stream of chat `chat` (an opaque name the caller builds: an AI
+   * SDK chat id scoped by its API key), kept as long as an ended stream is.
+   */
+  setChatStream(chat: string, streamId: string): Promise<void>;
+  /** The latest stream of chat `chat`, if one was named and not yet forgotten. */
+  chatStream(chat: string): Promise<string | undefined>;
+
   close(): Promise<void>;
 }

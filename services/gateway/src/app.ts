@@ -6,6 +6,7 @@
  */
 import { HTTP_ROUTES, SpoolError } from '@spool/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerAiSdkChatRoutes } from './ai-sdk/chat-routes.ts';
 import { registerMessagesRoute } from './anthropic/messages.ts';
 import { installAccessControl } from './auth/route-access.ts';
 import type { GatewayConfig } from './config.ts';
@@ -73,6 +74,7 @@ export async function buildApp(
   registerEventsRoute(app);
   registerChatCompletionsRoute(app);
   registerMessagesRoute(app);
+  registerAiSdkChatRoutes(app);
   await registerWebSocketRoute(app);
   return app;
 }

@@ -148,6 +148,8 @@ export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number
     itemIndex: (streamId) => bound(() => log.itemIndex(streamId)),
     claimAttempt: (streamId, attempt) => bound(() => log.claimAttempt(streamId, attempt)),
     cancel: (streamId) => bound(() => log.cancel(streamId)),
+    setChatStream: (chat, streamId) => bound(() => log.setChatStream(chat, streamId)),
+    chatStream: (chat) => bound(() => log.chatStream(chat)),
     watchCancel: async (streamId, onCancel) =>
       boundStop(await bound(() => log.watchCancel(streamId, onCancel))),
     trim: (streamId, before) => bound(() => log.trim(streamId, before)),

@@ -32,6 +32,10 @@ const ROUTE_ACCESS = {
   webSocket: 'socket',
   chatCompletions: 'key',
   messages: 'key',
+  // A chat's streams are found by the key that asked (the chat → stream name is per key).
+  aiSdkChat: 'key',
+  aiSdkChatStream: 'key',
+  aiSdkChatStop: 'key',
   healthz: 'open',
   readyz: 'open',
   metrics: 'open',
@@ -43,6 +47,8 @@ const HELD: ReadonlySet<HttpRouteName> = new Set([
   'webSocket',
   'chatCompletions',
   'messages',
+  'aiSdkChat',
+  'aiSdkChatStream',
 ]);
 
 const ACCESS_BY_ROUTE = new Map<string, { name: HttpRouteName; access: Access }>(

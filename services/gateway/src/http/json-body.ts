@@ -51,15 +51,19 @@ function isJson(text: string): boolean {
 }
 
 /**
- * Installs the JSON parser on `scope`; `empty` is what an empty body parses to (`lenient`:
- * undefined, as many clients send `Content-Type: application/json` with no body), else
- * fastify's own error.
+ * Installs the JSON parser on `scope` for `contentType` (default `application/json`); `lenient`:
+ * an empty body parses to undefined (many clients send `Content-Type: application/json` with no
+ * body), else it is fastify's own error.
  */
-export function installJsonParser(scope: FastifyInstance, options: { lenient: boolean }): void {
+export function installJsonParser(
+  scope: FastifyInstance,
+  options: { lenient: boolean; contentType?: string },
+): void {
+  const contentType = options.contentType ?? 'application/json';
   const parseJson = scope.getDefaultJsonParser('error', 'error');
-  scope.removeContentTypeParser('application/json');
+  scope.removeContentTypeParser(contentType);
   scope.addContentTypeParser(
-    'application/json',
+    contentType,
     { parseAs: 'string' },
     (request: FastifyRequest, body: string | Buffer, done: Done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
