@@ -38,6 +38,7 @@ import { eventsCase, itemsCase, streamCase } from './fuzz/http-cases.ts';
 import { FuzzHttp } from './fuzz/http-client.ts';
 import {
   ackCase,
+  aiSdkChatCase,
   cancelCase,
   chatCase,
   createCase,
@@ -73,7 +74,8 @@ function createsStream(fuzz: FuzzCase, status: number): boolean {
   const path = fuzz.path.split('?')[0];
   if (fuzz.method !== 'POST') return false;
   if (path === '/v1/streams') return status === 201;
-  return (path === '/v1/chat/completions' || path === '/v1/messages') && status === 200;
+  const answersStream = ['/v1/chat/completions', '/v1/messages', '/v1/ai-sdk/chat'];
+  return answersStream.includes(path ?? '') && status === 200;
 }
 
 /** A case in a line, for a finding's example. */
@@ -199,6 +201,7 @@ describe('the fuzz suite', () => {
       { weight: 3, arbitrary: createCase(fixtures) },
       { weight: 1, arbitrary: chatCase(fixtures) },
       { weight: 1, arbitrary: messagesCase(fixtures) },
+      { weight: 1, arbitrary: aiSdkChatCase(fixtures) },
       { weight: 1, arbitrary: cancelCase(fixtures) },
       { weight: 1, arbitrary: subscriptionCase(fixtures) },
       { weight: 2, arbitrary: ackCase(fixtures) },

@@ -66,6 +66,8 @@ export const bodyFaults: fc.Arbitrary<(draft: Draft) => Draft> = fc.oneof(
   ),
 );
 
+const TEXT_PLAIN_JSON_ROUTE = '/v1/ai-sdk/chat';
+
 /** Faults of a body the route reads: not an object, or sent as another content type. */
 export const readBodyFaults: fc.Arbitrary<(draft: Draft) => Draft> = fc.oneof(
   bodyFaults,
@@ -85,10 +87,18 @@ export const readBodyFaults: fc.Arbitrary<(draft: Draft) => Draft> = fc.oneof(
     )
     .map(
       (type) =>
-        (draft: Draft): Draft => ({
-          ...invalid(draft, `Content-Type ${type}`, draft.body ?? Buffer.from('{}')),
-          headers: { ...draft.headers, 'content-type': type },
-        }),
+        (draft: Draft): Draft =>
+          // The AI SDK chat route reads JSON sent as text/plain too (section 13): no fault there.
+          type === 'text/plain' && draft.path('') === TEXT_PLAIN_JSON_ROUTE
+            ? {
+                ...draft,
+                label: `${draft.label}: Content-Type ${type}`,
+                headers: { ...draft.headers, 'content-type': type },
+              }
+            : {
+                ...invalid(draft, `Content-Type ${type}`, draft.body ?? Buffer.from('{}')),
+                headers: { ...draft.headers, 'content-type': type },
+              },
     ),
   fc.constant((draft: Draft): Draft => {
     const { 'content-type': _dropped, ...headers } = draft.headers;

@@ -320,3 +320,64 @@ export const messagesBody: fc.Arbitrary<BodyCase> = fc.oneof(
       .map((body) => ({ body, valid: false, label: 'messages: fault' })),
   },
 );
+
+const chatIds = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,128}$/);
+
+/** `POST /v1/ai-sdk/chat` bodies (section 13): the AI SDK transports' bodies. */
+export const aiSdkChatBody: fc.Arbitrary<BodyCase> = fc.oneof(
+  {
+    weight: 1,
+    arbitrary: fc
+      .record(
+        {
+          id: chatIds,
+          text: fc.oneof(text, hostileString),
+          role: fc.constantFrom('user', 'system', 'assistant'),
+          parts: fc.array(fc.constantFrom('reasoning', 'step-start', 'file', 'tool-x'), {
+            maxLength: 3,
+          }),
+          trigger: fc.constantFrom('submit-message', 'regenerate-message'),
+          params: smallGeneration,
+          model: fc.string({ minLength: 1, maxLength: 256 }),
+        },
+        { requiredKeys: ['text', 'role', 'parts', 'params'] },
+      )
+      .map(({ text: said, role, parts, params, ...rest }) => ({
+        body: {
+          ...rest,
+          messages: [
+            {
+              id: 'm1',
+              role,
+              parts: [{ type: 'text', text: said }, ...parts.map((type) => ({ type }))],
+            },
+          ],
+          params,
+        },
+        valid: true,
+        label: 'ai-sdk chat: valid',
+      })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .oneof(
+        fc.constant<Body>({ id: 'c', messages: [] }),
+        fc.constant<Body>({ id: 'c' }),
+        hostileString
+          .filter((id) => !/^[A-Za-z0-9_.:-]{1,128}$/.test(id))
+          .map((id): Body => ({ id, messages: [{ role: 'user', parts: [] }] })),
+        hostileString
+          .filter((role) => !['system', 'user', 'assistant'].includes(role))
+          .map((role): Body => ({ messages: [{ role, parts: [] }] })),
+        hostileJson
+          .filter((parts) => !Array.isArray(parts))
+          .map((parts): Body => ({ messages: [{ role: 'user', parts }] })),
+        fc
+          .constantFrom<unknown>('send', 1, null)
+          .map((trigger): Body => ({ messages: [{ role: 'user', parts: [] }], trigger })),
+        badParams.map((params): Body => ({ messages: [{ role: 'user', parts: [] }], params })),
+      )
+      .map((body) => ({ body, valid: false, label: 'ai-sdk chat: fault' })),
+  },
+);

@@ -1,6 +1,6 @@
 /**
  * Generated requests for the routes that take a body: creates (`POST /v1/streams`, chat
- * completions, messages), cancel, subscriptions and their acks, with the body faults of
+ * completions, messages, the AI SDK chat), cancel, subscriptions and their acks, with the body faults of
  * `body-faults.ts`.
  */
 import fc from 'fast-check';
@@ -8,7 +8,7 @@ import { bodyFaults, readBodyFaults } from './body-faults.ts';
 import { type Draft, type FuzzCase, faulted, JSON_TYPE, json, none, ownedIndex } from './draft.ts';
 import type { Fixtures } from './fixtures.ts';
 import { uriEncode } from './hostile.ts';
-import { type BodyCase, chatBody, createBody, messagesBody } from './http-bodies.ts';
+import { aiSdkChatBody, type BodyCase, chatBody, createBody, messagesBody } from './http-bodies.ts';
 
 const idempotencyKeys = fc.oneof(
   fc.constantFrom('fz-a', 'fz-b', 'fz-c'),
@@ -73,6 +73,8 @@ export const chatCase = (fixtures: Fixtures) =>
   createRoute('/v1/chat/completions', 'chat', chatBody, 'spool', fixtures, [200]);
 export const messagesCase = (fixtures: Fixtures) =>
   createRoute('/v1/messages', 'messages', messagesBody, 'anthropic', fixtures, [200]);
+export const aiSdkChatCase = (fixtures: Fixtures) =>
+  createRoute('/v1/ai-sdk/chat', 'ai-sdk chat', aiSdkChatBody, 'spool', fixtures, [200]);
 
 function ownedDraft(
   fixtures: Fixtures,
