@@ -8,6 +8,7 @@ import type { Item, NewItem } from '@spool/protocol';
 import { createLogger } from '@spool/runtime';
 import { serviceEnv } from '@spool/testing';
 import { redisPerFile } from '@spool/testing/vitest';
+import type { TokenLog } from '@spool/token-log';
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpoolChatTransport } from '../src/index.ts';
@@ -66,13 +67,21 @@ const answer = (words: number): NewItem[] => [
   { type: 'end', finish_reason: 'stop' },
 ];
 
+/** The chat's stream, once the transport's request has named it. */
+async function chatStreamOf(log: TokenLog, chatId: string): Promise<string> {
+  for (;;) {
+    const streamId = await log.chatStream(`-:${chatId}`);
+    if (streamId !== undefined) return streamId;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Appends `items` one by one to the chat's stream (found through the gateway's chat name). */
 async function generate(chatId: string, items: NewItem[], everyMs = 0, signal?: AbortSignal) {
   // The last gateway's log: the first may be killed meanwhile.
   const log = gateways.at(-1)?.app.spool.log;
   if (!log) throw new Error('no gateway');
-  let streamId: string | undefined;
-  while (streamId === undefined) streamId = await log.chatStream(`-:${chatId}`);
+  const streamId = await chatStreamOf(log, chatId);
   for (const [at, item] of items.entries()) {
     if (signal?.aborted) return streamId;
     await log.append({ streamId, attempt: 1, at, items: [item] });
@@ -91,8 +100,7 @@ function cancellableGeneration(chatId: string, everyMs: number) {
   const done = (async () => {
     const log = gateways.at(-1)?.app.spool.log;
     if (!log) throw new Error('no gateway');
-    let streamId: string | undefined;
-    while (streamId === undefined) streamId = await log.chatStream(`-:${chatId}`);
+    const streamId = await chatStreamOf(log, chatId);
     const unwatch = await log.watchCancel(streamId, () => {
       cancelled = true;
     });

@@ -20,26 +20,22 @@
  * API key (`<key id>:<chat id>`; `-` without keys). Errors have Spool's JSON body.
  */
 import {
-  type CreateStreamAnswer,
   FINAL_STATUSES,
   HTTP_ROUTES,
   isSpoolError,
   isStreamId,
   READ_TOKEN_HEADER,
-  streamUrls,
 } from '@spool/protocol';
 import type { StreamMeta } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OWNER_FIELD } from '../auth/access-control.ts';
 import type { GatewayContext } from '../context.ts';
-import { chunkingPolicy } from '../delivery/chunking-policy.ts';
-import { deliveryStart } from '../delivery/delivery-start.ts';
+import type { DeliveryStart } from '../delivery/delivery-start.ts';
 import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
 import { installJsonParser } from '../http/json-body.ts';
-import { STREAM_ID_HEADER } from '../sse/created-stream-answer.ts';
-import { deliverSse } from '../sse/sse-delivery.ts';
-import { createStream } from '../streams/create-stream.ts';
+import { streamCreatedStream } from '../sse/created-stream-answer.ts';
+import { createdAnswer, createStream } from '../streams/create-stream.ts';
 import { parseChatBody, parseChatId, parseChatStreamQuery, planChat } from './chat-request.ts';
 import { type UiChunkPosition, uiChunkPosition } from './ui-chunk-index.ts';
 import { uiMessageSseFormat } from './ui-message-sse-format.ts';
@@ -72,12 +68,7 @@ async function chat(request: FastifyRequest, reply: FastifyReply) {
   if (body.id !== undefined) await context.log.setChatStream(chatName(request, body.id), stream.id);
   if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
   if (wantsJson(request)) {
-    const created: CreateStreamAnswer = {
-      id: stream.id,
-      status: stream.status,
-      urls: streamUrls(stream.id, context.config.publicUrl),
-      ...(stream.readToken === undefined ? {} : { read_token: stream.readToken }),
-    };
+    const created = createdAnswer(stream, context.config.publicUrl);
     return reply.code(stream.created ? 201 : 200).send(created);
   }
   return answer(context, reply, stream.id, { from: 0, skip: 0, tailIndex: -1 });
@@ -113,27 +104,22 @@ async function answer(
   streamId: string,
   position: UiChunkPosition,
 ): Promise<void> {
-  const start = await deliveryStart(context, streamId, { kind: 'offset', from: position.from });
-  const format = await uiMessageSseFormat({
-    log: context.log,
-    streamId,
+  const format = (start: DeliveryStart) =>
+    uiMessageSseFormat({
+      log: context.log,
+      streamId,
+      from: position.from,
+      skip: position.skip,
+      epoch: start.epoch,
+    });
+  // One item per chunk: chunk indexes depend on the log alone (ui-chunk-index.ts).
+  await streamCreatedStream(context, reply, streamId, format, {
     from: position.from,
-    skip: position.skip,
-    epoch: start.epoch,
-  });
-  await deliverSse({
-    context,
-    reply,
-    streamId,
-    start,
-    autoAck: true,
-    policy: chunkingPolicy('token', context.config.maxChunkItems),
-    format,
+    chunking: 'token',
     headers: {
       'x-vercel-ai-ui-message-stream': 'v1',
       'x-workflow-run-id': streamId,
       'x-workflow-stream-tail-index': String(position.tailIndex),
-      [STREAM_ID_HEADER]: streamId,
     },
   });
 }

@@ -6,13 +6,11 @@
 import { jobFromCreateBody } from '@spool/generation-queue';
 import {
   type CancelAnswer,
-  type CreateStreamAnswer,
   createStreamBodySchema,
   decodeItemsQuery,
   HTTP_ROUTES,
   type ItemsPage,
   type StreamMetadata,
-  streamUrls,
 } from '@spool/protocol';
 import type { StreamMeta } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,7 +21,7 @@ import {
   registerWithLenientJson,
   type StreamParams,
 } from '../http/request-input.ts';
-import { createBodyFields, createStream } from '../streams/create-stream.ts';
+import { createBodyFields, createdAnswer, createStream } from '../streams/create-stream.ts';
 import { readBlock } from '../streams/read-block.ts';
 
 type StreamRequest = FastifyRequest<{ Params: StreamParams }>;
@@ -47,12 +45,7 @@ async function postStream(request: FastifyRequest, reply: FastifyReply) {
     job: (id) => jobFromCreateBody(id, body),
     key: request.spoolKey,
   });
-  const answer: CreateStreamAnswer = {
-    id: stream.id,
-    status: stream.status,
-    urls: streamUrls(stream.id, context.config.publicUrl),
-    ...(stream.readToken === undefined ? {} : { read_token: stream.readToken }),
-  };
+  const answer = createdAnswer(stream, context.config.publicUrl);
   return reply.code(stream.created ? 201 : 200).send(answer);
 }
 

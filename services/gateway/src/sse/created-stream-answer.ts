@@ -1,9 +1,11 @@
 /**
  * The streaming answer of a request that created a stream in another API's shape
- * (`POST /v1/chat/completions`, `POST /v1/messages` with `stream: true`): the stream from offset
- * 0, in that API's SSE format, through the same delivery as `GET /v1/streams/:id/events`. Both
- * that answer and the non-streaming one name the stream in `X-Spool-Stream-Id`.
+ * (`POST /v1/chat/completions`, `POST /v1/messages` with `stream: true`, the AI SDK chat): the
+ * stream from offset 0 (or `from`), in that API's SSE format, through the same delivery as
+ * `GET /v1/streams/:id/events`. Both that answer and the non-streaming one name the stream in
+ * `X-Spool-Stream-Id`.
  */
+import type { Chunking } from '@spool/protocol';
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { chunkingPolicy } from '../delivery/chunking-policy.ts';
@@ -17,16 +19,17 @@ export async function streamCreatedStream(
   reply: FastifyReply,
   streamId: string,
   format: (start: DeliveryStart) => Promise<SseFormat>,
+  options: { from?: number; chunking?: Chunking; headers?: Record<string, string> } = {},
 ): Promise<void> {
-  const start = await deliveryStart(context, streamId, { kind: 'offset', from: 0 });
+  const start = await deliveryStart(context, streamId, { kind: 'offset', from: options.from ?? 0 });
   await deliverSse({
     context,
     reply,
     streamId,
     start,
     autoAck: true,
-    policy: chunkingPolicy(undefined, context.config.maxChunkItems),
+    policy: chunkingPolicy(options.chunking, context.config.maxChunkItems),
     format: await format(start),
-    headers: { [STREAM_ID_HEADER]: streamId },
+    headers: { ...options.headers, [STREAM_ID_HEADER]: streamId },
   });
 }

@@ -5,12 +5,14 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { GenerationJob } from '@spool/generation-queue';
 import {
+  type CreateStreamAnswer,
   type CreateStreamBody,
   IDEMPOTENCY_KEY_PATTERN,
   isSpoolError,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   SpoolError,
   type StreamStatus,
+  streamUrls,
 } from '@spool/protocol';
 import type { TokenLog } from '@spool/token-log';
 import { newStreamId } from '@spool/token-log';
@@ -45,6 +47,19 @@ export interface CreatedStream {
   status: StreamStatus;
   /** The stream's read token (access control on). */
   readToken: string | undefined;
+}
+
+/** The JSON answer of a create (`POST /v1/streams`, the AI SDK chat asked for JSON). */
+export function createdAnswer(
+  stream: CreatedStream,
+  publicUrl: string | undefined,
+): CreateStreamAnswer {
+  return {
+    id: stream.id,
+    status: stream.status,
+    urls: streamUrls(stream.id, publicUrl),
+    ...(stream.readToken === undefined ? {} : { read_token: stream.readToken }),
+  };
 }
 
 /**
