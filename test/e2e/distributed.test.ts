@@ -292,12 +292,7 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
     const system = new TestSystem({ redis: faulty.redis });
     try {
       const gateways = await Promise.all(
-        Array.from({ length: GATEWAYS }, () =>
-          system.startGateway(
-            {},
-            process.env.GW_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GW_PROF}`] : [],
-          ),
-        ),
+        Array.from({ length: GATEWAYS }, () => system.startGateway()),
       );
       const [victim, survivor] = [
         await system.startWorker(WORKER_ENV),

@@ -13,12 +13,7 @@
  *   when the chat has none.
  */
 import { SpoolClient, type SpoolClientOptions } from '@spool/client';
-import {
-  type Chunk,
-  type UiMessageChunk,
-  uiChunksOfChunk,
-  uiMessageEncoderState,
-} from '@spool/protocol';
+import { uiChunksOfChunk, uiMessageEncoderState } from '@spool/protocol';
 import type { ChatRequestOptions, ChatTransport, UIMessage, UIMessageChunk } from 'ai';
 
 export interface SpoolChatTransportOptions {
@@ -138,8 +133,8 @@ export class SpoolChatTransport<Message extends UIMessage = UIMessage>
               else controller.close();
               return;
             }
-            const made = uiChunksOfChunk(state, next.value as Chunk);
-            for (const chunk of made) controller.enqueue(chunk as UiMessageChunk as UIMessageChunk);
+            const made = uiChunksOfChunk(state, next.value);
+            for (const chunk of made) controller.enqueue(chunk as UIMessageChunk);
             if (made.length > 0) return;
           }
         } catch (error) {

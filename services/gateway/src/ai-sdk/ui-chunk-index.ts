@@ -44,25 +44,39 @@ export async function uiChunkPosition(
   readItems: ItemReader,
   startIndex: number,
 ): Promise<Result<UiChunkPosition>> {
-  const { total, parts } = await countChunks(streamId, readItems);
+  // A non-negative index is found in the same scan that counts the chunks.
+  const target = startIndex >= 0 ? startIndex : undefined;
+  const { total, parts, found, next } = await countChunks(streamId, readItems, target);
   if (startIndex > total) {
     const message = `startIndex ${startIndex} is beyond the ${total} chunks the stream has made.`;
     return { ok: false, error: new SpoolError('offset_out_of_range', message) };
   }
-  const position = startIndex >= 0 ? startIndex : snapBack(Math.max(0, total + startIndex), parts);
+  if (target !== undefined) {
+    const { from, skip } = found ?? { from: next, skip: 0 };
+    return { ok: true, value: { from, skip, tailIndex: total - 1 } };
+  }
+  const position = snapBack(Math.max(0, total + startIndex), parts);
   const { from, skip } = await itemAt(streamId, readItems, position);
-  const tailIndex = startIndex >= 0 ? total - 1 : position - 1 - startIndex;
-  return { ok: true, value: { from, skip, tailIndex } };
+  return { ok: true, value: { from, skip, tailIndex: position - 1 - startIndex } };
 }
 
-/** The chunks the stream has made so far, and where each part starts and ends. */
-async function countChunks(streamId: string, readItems: ItemReader) {
+/**
+ * The chunks the stream has made so far, where each part starts and ends, the item holding chunk
+ * `target` (and how many of its chunks come before it), and the offset after the last item.
+ */
+async function countChunks(streamId: string, readItems: ItemReader, target: number | undefined) {
   const state = uiMessageEncoderState({ streamId });
   const parts: Part[] = [];
   const open = new Map<string, Part>();
   let total = 0;
+  let next = 0;
+  let found: { from: number; skip: number } | undefined;
   for await (const item of readItems({})) {
-    for (const chunk of uiChunksOfItem(state, item)) {
+    const chunks = uiChunksOfItem(state, item);
+    if (target !== undefined && found === undefined && target < total + chunks.length)
+      found = { from: item.offset, skip: target - total };
+    next = item.offset + 1;
+    for (const chunk of chunks) {
       const id = String(chunk.id ?? chunk.toolCallId ?? '');
       if (chunk.type.endsWith('-start') && chunk.type !== 'start-step') {
         const part = { start: total, end: Number.POSITIVE_INFINITY };
@@ -76,7 +90,7 @@ async function countChunks(streamId: string, readItems: ItemReader) {
       total += 1;
     }
   }
-  return { total, parts };
+  return { total, parts, found, next };
 }
 
 /** Moves `position` back to the start of every part open at it, until none is. */
