@@ -12,34 +12,21 @@ import {
   type Chunk,
   type ClientFrame,
   type ClientFrameResult,
-  chunkItems,
-  type Item,
-  MAX_RESEND_ITEMS,
   type ProtocolError,
-  type ResendFrame,
   SpoolError,
   type SubscribeFrame,
 } from '@spool/protocol';
-import { withTimeout } from '@spool/runtime';
 import type { GatewayContext } from '../context.ts';
 import type { Transport } from '../metrics.ts';
-import { readBlock } from '../streams/read-block.ts';
 import { chunkingPolicy } from './chunking-policy.ts';
 import { ClientGone, reportFailure } from './delivery-failure.ts';
 import { type DeliveryOutcome, runDelivery } from './delivery-runner.ts';
 import type { DeliverySession } from './delivery-session.ts';
 import { deliveryStart } from './delivery-start.ts';
+import { ResendQueue } from './resend-queue.ts';
 
 /** Streams whose delivery ended are remembered (for late acks) up to this many per connection. */
 const MAX_FINISHED = 1_024;
-/**
- * Resends one connection may have waiting behind the one in flight; one more means its client
- * asks faster than it reads, and the connection is closed as `slow_consumer`.
- */
-export const MAX_WAITING_RESENDS = 4;
-/** Items a resend reads from Redis at a time (it sends them before reading more). */
-const RESEND_PAGE_ITEMS = 500;
-
 /** What a multiplexed connection writes, in its transport's frames. */
 export interface MultiplexSink {
   subscribed(frame: {
@@ -81,9 +68,7 @@ export class StreamMultiplexer {
   readonly #finished = new Map<string, string | undefined>();
   /** Aborts when the connection closes. */
   readonly #closed = new AbortController();
-  /** The resend in flight (resends run one at a time) and how many wait behind it. */
-  #resending: Promise<void> = Promise.resolve();
-  #resendsWaiting = 0;
+  readonly #resends: ResendQueue;
   /** The connection's credential (access control on): the default of its subscribes, its key. */
   readonly #credential: string | undefined;
   /** Streams a subscribe of this connection was allowed to read (access control on). */
@@ -99,6 +84,12 @@ export class StreamMultiplexer {
     this.#transport = transport;
     this.#sink = sink;
     this.#credential = credential;
+    this.#resends = new ResendQueue({
+      context,
+      sink,
+      signal: this.#closed.signal,
+      overflow: (why) => this.#overflow(why),
+    });
   }
 
   get streams(): number {
@@ -143,7 +134,7 @@ export class StreamMultiplexer {
         return this.#ack(frame);
       case 'resend':
         this.#checkReadable(frame.stream);
-        return this.#queueResend(frame);
+        return this.#resends.queue(frame);
       case 'unsubscribe':
         this.#streams.get(frame.stream)?.controller.abort(new ClientGone('Unsubscribed.'));
         this.#streams.delete(frame.stream);
@@ -256,75 +247,6 @@ export class StreamMultiplexer {
     this.#finished.set(stream, subscription);
     if (this.#finished.size > MAX_FINISHED) {
       this.#finished.delete(this.#finished.keys().next().value as string);
-    }
-  }
-
-  /** Resends run one at a time; a client that queues more than a few is not reading. */
-  async #queueResend(frame: ResendFrame): Promise<void> {
-    if (this.#resendsWaiting >= MAX_WAITING_RESENDS) {
-      this.#overflow(`it asked for more than ${MAX_WAITING_RESENDS + 1} resends at once`);
-      return;
-    }
-    this.#resendsWaiting += 1;
-    const run = this.#resending.then(() => {
-      this.#resendsWaiting -= 1;
-      return this.#resend(frame);
-    });
-    this.#resending = run.catch(() => undefined);
-    await run;
-  }
-
-  async #resend(frame: ResendFrame): Promise<void> {
-    const { log } = this.#context;
-    const signal = this.#closed.signal;
-    signal.throwIfAborted();
-    if (frame.block !== undefined) {
-      const page = await readBlock({
-        log,
-        streamId: frame.stream,
-        block: frame.block,
-        from: 0,
-        limit: MAX_RESEND_ITEMS,
-      });
-      await this.#sendResent(frame.stream, page.items);
-      return;
-    }
-    if (frame.to - frame.from > MAX_RESEND_ITEMS) {
-      throw new SpoolError('invalid_request', `Resend at most ${MAX_RESEND_ITEMS} items at once.`);
-    }
-    // Page by page, each sent (within the socket's budget) before the next is read: a resend
-    // holds at most a page in memory here, whatever its size.
-    let page: Item[] = [];
-    const items = log.items(frame.stream, {
-      from: frame.from,
-      to: frame.to,
-      pageSize: RESEND_PAGE_ITEMS,
-      signal,
-    });
-    for await (const item of items) {
-      page.push(item);
-      if (page.length < RESEND_PAGE_ITEMS) continue;
-      await this.#sendResent(frame.stream, page);
-      page = [];
-    }
-    await this.#sendResent(frame.stream, page);
-  }
-
-  /** Sends resent items within the connection's buffer: waits while it is full, as deliveries do. */
-  async #sendResent(stream: string, items: Item[]): Promise<void> {
-    const { maxChunkItems, maxBufferedBytes, stallTimeoutMs } = this.#context.config;
-    const signal = this.#closed.signal;
-    for (const chunk of chunkItems(items, maxChunkItems)) {
-      signal.throwIfAborted();
-      if (this.#sink.resent(stream, chunk)) continue;
-      if (this.#sink.bufferedBytes() > maxBufferedBytes) {
-        throw this.#overflow('its send buffer is over its cap');
-      }
-      await withTimeout((stop) => this.#sink.drained(stop), {
-        timeoutMs: stallTimeoutMs,
-        onTimeout: () => this.#overflow(`it took nothing for ${stallTimeoutMs} ms`),
-        signal,
-      });
     }
   }
 
