@@ -70,18 +70,21 @@ function readFrom(input: {
     const finish = (how: 'ended' | 'hopped' | 'failed', detail?: string) => {
       if (settled) return;
       settled = true;
+      record.note(`${how}${detail ? ` (${detail})` : ''} after ${chunks} chunks`);
       input.signal.removeEventListener('abort', onAbort);
       request.destroy();
       resolve({ how, detail });
     };
     const onAbort = () => finish('failed');
     const path = `${input.url}/v1/streams/${record.streamId}/events`;
+    record.note(`connect ${input.url} at ${record.next}`);
     const request = http.get(
       path,
       // The id carries the epoch of what the reader holds, as the SDK's does: after a Redis
       // restart that lost nothing, it goes on; a plain offset would count as the first epoch's.
       { headers: { 'Last-Event-ID': formatResumeId(record.next, record.epoch) } },
       (response) => {
+        record.note(`answer ${response.statusCode}`);
         if (response.statusCode !== 200) {
           response.resume();
           finish('failed');
@@ -92,7 +95,7 @@ function readFrom(input: {
         const decoder = createSseDecoder((decoded) => {
           if (settled) return;
           if (!decoded.ok || decoded.value.kind === 'error') {
-            finish('failed'); // e.g. `draining`: resume elsewhere.
+            finish('failed', decoded.ok ? 'error event' : 'undecodable event'); // e.g. `draining`: resume elsewhere.
             return;
           }
           record.add(decoded.value);
@@ -103,10 +106,10 @@ function readFrom(input: {
         response.setEncoding('utf8');
         response.on('data', (text: string) => decoder.feed(text));
         response.on('end', () => finish(record.ended ? 'ended' : 'failed'));
-        response.on('error', () => finish('failed'));
+        response.on('error', (error) => finish('failed', error.message));
       },
     );
-    request.on('error', () => finish('failed'));
+    request.on('error', (error) => finish('failed', error.message));
     input.signal.addEventListener('abort', onAbort, { once: true });
   });
 }

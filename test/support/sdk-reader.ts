@@ -18,13 +18,33 @@ export interface SdkReaderOptions {
 
 export async function readWithSdk(options: SdkReaderOptions): Promise<StreamRecord> {
   const { gateways, start } = options;
+  const record = new StreamRecord(options.streamId);
   const client = new SpoolClient({
     baseUrl: [...gateways.slice(start), ...gateways.slice(0, start)],
     transport: options.transport,
     reconnect: { initialDelayMs: 50, maxDelayMs: 500, maxAttempts: 100 },
+    fetch: async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      record.note(`fetch ${url.replace(/\?.*/, '')}`);
+      try {
+        const response = await fetch(input, init);
+        record.note(`answer ${response.status}`);
+        return response;
+      } catch (error) {
+        record.note(
+          `fetch failed: ${error instanceof Error ? (error.cause ?? error.message) : error}`,
+        );
+        throw error;
+      }
+    },
   });
-  const record = new StreamRecord(options.streamId);
   const stream = client.stream(options.streamId, { highWaterMark: 64, signal: options.signal });
+  stream.on('state', (state) =>
+    record.note(
+      `${state.connected ? 'connected' : 'disconnected'} ${state.gateway ?? ''} ` +
+        `(${state.reconnects} reconnects) at ${record.next}`,
+    ),
+  );
   const draw = () => {
     const [min, max] = options.hopEvery;
     return min + Math.floor(Math.random() * (max - min + 1));

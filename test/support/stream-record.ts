@@ -5,6 +5,19 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { type Chunk, chunkEnd, chunkStart, type Item } from '@spool/protocol';
 
+/** A record as it crosses a process boundary (structured clone or JSON). */
+export interface StreamRecordSnapshot {
+  streamId: string;
+  next: number;
+  epoch: string;
+  text: string;
+  ended: boolean;
+  violations: string[];
+  arrivals: { at: number; from: number }[];
+  controlTypes: string[];
+  trace: { at: number; event: string }[];
+}
+
 export class StreamRecord {
   readonly streamId: string;
   /** The offset the next chunk must start at. */
@@ -18,9 +31,37 @@ export class StreamRecord {
   /** `performance.now()` at each chunk's arrival, and the offset it started at. */
   readonly arrivals: { at: number; from: number }[] = [];
   readonly controlTypes: string[] = [];
+  /** What the reader did (connections, their outcomes), for explaining a long pause. */
+  readonly trace: { at: number; event: string }[] = [];
 
   constructor(streamId: string) {
     this.streamId = streamId;
+  }
+
+  /**
+   * A record read in another process, its arrival times moved onto this process's clock:
+   * `shiftMs` is the other process's `performance.timeOrigin` minus this one's.
+   */
+  static fromSnapshot(snapshot: StreamRecordSnapshot, shiftMs: number): StreamRecord {
+    const record = new StreamRecord(snapshot.streamId);
+    record.next = snapshot.next;
+    record.epoch = snapshot.epoch;
+    record.text = snapshot.text;
+    record.ended = snapshot.ended;
+    record.violations.push(...snapshot.violations);
+    record.controlTypes.push(...snapshot.controlTypes);
+    for (const { at, from } of snapshot.arrivals) record.arrivals.push({ at: at + shiftMs, from });
+    for (const { at, event } of snapshot.trace) record.trace.push({ at: at + shiftMs, event });
+    return record;
+  }
+
+  snapshot(): StreamRecordSnapshot {
+    const { streamId, next, epoch, text, ended, violations, arrivals, controlTypes, trace } = this;
+    return { streamId, next, epoch, text, ended, violations, arrivals, controlTypes, trace };
+  }
+
+  note(event: string, at = performance.now()): void {
+    this.trace.push({ at, event });
   }
 
   add(chunk: Chunk, at = performance.now()): void {
