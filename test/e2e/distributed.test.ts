@@ -12,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAME } from '@spool/generation-queue';
 import { startRedisCluster, startRedisServer, type TestRedis } from '@spool/testing';
+import { connectRedis } from '@spool/token-log';
 import { describe, expect, it } from 'vitest';
 import { mixedReaderKinds } from '../support/mixed-readers.ts';
 import { ReaderPool } from '../support/reader-pool.ts';
@@ -109,6 +111,26 @@ function summary(label: string, values: number[]): string {
 
 type Service = Awaited<ReturnType<TestSystem['startWorker']>>;
 
+/** Where BullMQ has a stream's generation job: its lists, its lock and its counters. */
+async function jobState(system: TestSystem, id: string): Promise<string> {
+  const redis = connectRedis(system.redis.url);
+  try {
+    const base = `${system.queuePrefix || DEFAULT_QUEUE_PREFIX}:${QUEUE_NAME}:`;
+    const [hash, active, wait, failed, completed, lock] = await Promise.all([
+      redis.hgetall(`${base}${id}`),
+      redis.lpos(`${base}active`, id),
+      redis.lpos(`${base}wait`, id),
+      redis.zscore(`${base}failed`, id),
+      redis.zscore(`${base}completed`, id),
+      redis.pttl(`${base}${id}:lock`),
+    ]);
+    const { data: _data, opts: _opts, ...fields } = hash;
+    return JSON.stringify({ active, wait, failed, completed, lockTtl: lock, fields });
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Says what became of streams whose reader gave up: their meta, their log lines, the processes. */
 async function reportStuck(
   system: TestSystem,
@@ -122,7 +144,8 @@ async function reportStuck(
         .filter((line) => line.stream === id)
         .map((line) => `${service.name}: ${JSON.stringify(line)}`),
     );
-    console.log(`${reason}\n  meta ${JSON.stringify(meta)}\n  ${lines.join('\n  ')}`);
+    const job = await jobState(system, id).catch((error: unknown) => String(error));
+    console.log(`${reason}\n  meta ${JSON.stringify(meta)}\n  job ${job}\n  ${lines.join('\n  ')}`);
   }
   for (const service of stuck.length > 0 ? services : []) {
     const exit = await Promise.race([service.exited, sleep(10).then(() => 'running')]);
