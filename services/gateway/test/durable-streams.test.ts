@@ -78,6 +78,17 @@ describe('token streams as Durable Streams', () => {
     expect(response.status).toBe(403);
   });
 
+  it('answers 410 to an offset before retention, and starts -1 at the first item kept', async () => {
+    const id = await storedStream(gateway.log, answer(8), 5);
+    await gateway.log.trim(id, 5);
+    const gone = await fetch(url(id, '?offset=0000000000000000_0000000000000002'));
+    expect(gone.status).toBe(410);
+    const start = await fetch(url(id, '?offset=-1'));
+    expect(start.status).toBe(200);
+    const items = (await start.json()) as { offset: number }[];
+    expect(items[0]?.offset).toBe(5);
+  });
+
   it('answers 410 to an offset of an epoch that lost items, and reads one still valid', async () => {
     const id = await storedStream(gateway.log, answer(4));
     // Another Redis run took over at offset 3 (as include/epoch.lua records it).
