@@ -139,3 +139,28 @@ describe('Durable Streams at drain', () => {
     expect((await longPoll).status).toBe(204);
   });
 });
+
+describe('Durable Streams live reads and connection quotas', () => {
+  it('counts an open SSE read against its API key’s connections', async () => {
+    const limited = await startTestGateway(redis(), {
+      SPOOL_API_KEYS: `ds:${KEY}`,
+      SPOOL_ID_SECRET: 'ds-id-secret-0123456789abcdefghijklmnopq',
+      SPOOL_TOKEN_SECRET: 'ds-token-secret-0123456789abcdefghijklmn',
+      SPOOL_QUOTA_CONNECTIONS: '1',
+    });
+    try {
+      const stream = `${limited.url}/v1/stream/held-${Date.now()}`;
+      const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'text/plain' };
+      await fetch(stream, { method: 'PUT', headers, body: 'a' });
+      const first = new AbortController();
+      const open = await fetch(`${stream}?offset=-1&live=sse`, { headers, signal: first.signal });
+      expect(open.status).toBe(200);
+      const second = await fetch(`${stream}?offset=-1&live=sse`, { headers });
+      expect(second.status).toBe(429);
+      expect((await fetch(`${stream}?offset=-1`, { headers })).status).toBe(200);
+      first.abort();
+    } finally {
+      await limited.drain();
+    }
+  });
+});
