@@ -18,7 +18,7 @@ import { credentialOf } from './access-control.ts';
 import type { ApiKey } from './api-keys.ts';
 import { originAllowed } from './origins.ts';
 
-type Access = 'key' | 'owner' | 'read' | 'socket' | 'open';
+type Access = 'key' | 'owner' | 'read' | 'socket' | 'durable' | 'open';
 
 const ROUTE_ACCESS = {
   createStream: 'key',
@@ -36,6 +36,8 @@ const ROUTE_ACCESS = {
   aiSdkChat: 'key',
   aiSdkChatStream: 'key',
   aiSdkChatStop: 'key',
+  // A token stream's name (`st_…`): its read rules; any other Durable Stream: an API key.
+  durableStream: 'durable',
   healthz: 'open',
   readyz: 'open',
   metrics: 'open',
@@ -50,6 +52,12 @@ const HELD: ReadonlySet<HttpRouteName> = new Set([
   'aiSdkChat',
   'aiSdkChatStream',
 ]);
+
+/** Whether the request holds its answer open: a held route, or a live Durable Streams read. */
+function holdsOpen(request: FastifyRequest, name: HttpRouteName): boolean {
+  if (name === 'durableStream') return request.method === 'GET' && /[?&]live=/.test(request.url);
+  return HELD.has(name);
+}
 
 const ACCESS_BY_ROUTE = new Map<string, { name: HttpRouteName; access: Access }>(
   (Object.keys(HTTP_ROUTES) as HttpRouteName[]).map((name) => [
@@ -78,7 +86,7 @@ export function installAccessControl(app: FastifyInstance): void {
     // Per-client shares of the gateway's limits (http/client-identity.ts) go by the API key's
     // name when there is one, not by the address (every client behind a proxy shares that).
     if (keyId !== undefined) request.spoolClient = `key:${keyId}`;
-    if (keyId !== undefined && route.name !== undefined && HELD.has(route.name)) {
+    if (keyId !== undefined && route.name !== undefined && holdsOpen(request, route.name)) {
       await holdConnection(request, reply, keyId);
     }
   });
@@ -101,7 +109,7 @@ function routeOf(
   const path = request.routeOptions.url;
   if (path === undefined) return undefined;
   const method = request.method === 'HEAD' ? 'GET' : request.method;
-  const route = ACCESS_BY_ROUTE.get(`${method} ${path}`);
+  const route = ACCESS_BY_ROUTE.get(`${method} ${path}`) ?? ACCESS_BY_ROUTE.get(`ANY ${path}`);
   if (route !== undefined) return route;
   return path.startsWith('/v1/') ? { name: undefined, access: 'key' } : undefined;
 }
@@ -127,6 +135,14 @@ async function authorize(request: FastifyRequest, access: Access): Promise<strin
     }
     case 'read':
       return (await control.authorizeRead(streamIdOf(request), credential)).keyId;
+    case 'durable': {
+      const name = (request.url.split('?')[0] ?? '').slice('/v1/stream/'.length);
+      const readsTokenStream =
+        isStreamId(name) && (request.method === 'GET' || request.method === 'HEAD');
+      if (readsTokenStream) return (await control.authorizeRead(name, credential)).keyId;
+      request.spoolKey = control.requireKey(credential);
+      return request.spoolKey?.id;
+    }
     case 'open':
       return undefined;
   }
