@@ -23,6 +23,7 @@ describe('the routes', () => {
       'POST /v1/ai-sdk/chat',
       'GET /v1/ai-sdk/chat/:chat/stream',
       'POST /v1/ai-sdk/chat/:chat/stop',
+      'ANY /v1/stream/*',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',

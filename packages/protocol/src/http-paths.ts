@@ -20,13 +20,16 @@ export const HTTP_ROUTES = {
   aiSdkChat: { method: 'POST', path: '/v1/ai-sdk/chat' },
   aiSdkChatStream: { method: 'GET', path: '/v1/ai-sdk/chat/:chat/stream' },
   aiSdkChatStop: { method: 'POST', path: '/v1/ai-sdk/chat/:chat/stop' },
+  // Durable Streams (docs/protocol.md section 14): one pattern, every method of the protocol.
+  durableStream: { method: 'ANY', path: '/v1/stream/*' },
   healthz: { method: 'GET', path: '/healthz' },
   readyz: { method: 'GET', path: '/readyz' },
   metrics: { method: 'GET', path: '/metrics' },
 } as const satisfies Record<string, HttpRoute>;
 
 export interface HttpRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  /** `ANY`: the route answers several methods (Durable Streams: PUT, POST, GET, HEAD, DELETE). */
+  method: 'GET' | 'POST' | 'DELETE' | 'ANY';
   /** The path with `:id` (stream), `:sub` (subscription) and `:chat` (AI SDK chat) parameters. */
   path: string;
 }

@@ -48,6 +48,8 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'SPOOL_WS_MAX_PAYLOAD_BYTES',
   'SPOOL_WS_MAX_STREAMS',
   'SPOOL_WS_PING_MS',
+  'SPOOL_DS_LONG_POLL_MS',
+  'SPOOL_DS_SSE_MAX_MS',
   // Gateway access control (services/gateway/src/auth/, docs/security.md).
   'SPOOL_ALLOW_INSECURE',
   'SPOOL_API_KEYS',

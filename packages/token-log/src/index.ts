@@ -1,4 +1,18 @@
 export { type ConnectOptions, connectRedis, isClusterUrl, type RedisClient } from './connect.ts';
+export {
+  type DurableAppendInput,
+  type DurableAppendResult,
+  type DurableCreateResult,
+  type DurableDeleteResult,
+  type DurableHoldResult,
+  type DurableProducer,
+  type DurableReadResult,
+  type DurableStreamConfig,
+  type DurableStreamState,
+  type DurableWatch,
+  RedisDurableStreams,
+  type RedisDurableStreamsOptions,
+} from './durable-streams.ts';
 export { decodeEntry, decodeEntryItems, encodeEntryItems } from './entry-codec.ts';
 export { toSpoolError } from './errors.ts';
 export {
@@ -8,7 +22,12 @@ export {
   type SlotKind,
   type SlotTake,
 } from './quotas.ts';
-export { type StreamKeys, streamKeys } from './redis-keys.ts';
+export {
+  type DurableStreamKeys,
+  durableStreamKeys,
+  type StreamKeys,
+  streamKeys,
+} from './redis-keys.ts';
 export {
   newStreamId,
   newSubscriptionId,

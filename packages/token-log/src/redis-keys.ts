@@ -65,3 +65,29 @@ export function chatKey(prefix: string, chat: string): string {
   if (/[{}]/.test(chat)) throw new TypeError(`Chat name "${chat}" must not contain "{" or "}"`);
   return `${prefix}{chat:${chat}}`;
 }
+
+/**
+ * The keys of a Durable Stream (durable-streams.ts) named `name`, under their own hash tag
+ * `{ds:<name as base64url>}` (a name may hold any character, braces too). The order is the one
+ * of the KEYS of every `lua/durable-streams/` script.
+ */
+export interface DurableStreamKeys {
+  /** Hash: content type, TTL/expiry, length, closed, Stream-Seq, forks (include/ds-meta.lua). */
+  meta: string;
+  /** Stream: one entry per appended message (JSON: per append), id `<n>-0`, field `d`. */
+  log: string;
+  /** Hash: per Producer-Id "<epoch> <last seq>". */
+  producers: string;
+  /** Pub/sub channel: "<length> <closed>" after every change, `deleted` at a delete. */
+  events: string;
+}
+
+export function durableStreamKeys(prefix: string, name: string): DurableStreamKeys {
+  const base = `${prefix}{ds:${Buffer.from(name, 'utf8').toString('base64url')}}`;
+  return {
+    meta: `${base}:meta`,
+    log: `${base}:log`,
+    producers: `${base}:producers`,
+    events: `${base}:events`,
+  };
+}

@@ -11,6 +11,7 @@ import { registerMessagesRoute } from './anthropic/messages.ts';
 import { installAccessControl } from './auth/route-access.ts';
 import type { GatewayConfig } from './config.ts';
 import { buildContext, type GatewayDependencies } from './context.ts';
+import { registerDurableStreamRoutes } from './durable-streams/ds-routes.ts';
 import { answerClientError, newRequestId } from './http/client-errors.ts';
 import { installCors } from './http/cors.ts';
 import { frameworkErrorHandler, installErrorHandlers, sendError } from './http/errors.ts';
@@ -75,6 +76,7 @@ export async function buildApp(
   registerChatCompletionsRoute(app);
   registerMessagesRoute(app);
   registerAiSdkChatRoutes(app);
+  registerDurableStreamRoutes(app);
   await registerWebSocketRoute(app);
   return app;
 }

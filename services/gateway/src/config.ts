@@ -62,6 +62,9 @@ const shape = {
   SPOOL_QUOTA_CREATES_PER_MINUTE: integer(0, 1_000_000, 600),
   SPOOL_QUOTA_RUNNING_STREAMS: integer(0, 1_000_000, 256),
   SPOOL_QUOTA_CONNECTIONS: integer(0, 1_000_000, 1_000),
+  // Durable Streams (docs/protocol.md section 14).
+  SPOOL_DS_LONG_POLL_MS: duration(100, 5 * 60_000, 20_000),
+  SPOOL_DS_SSE_MAX_MS: duration(1_000, HOUR, 60_000),
   SPOOL_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -125,6 +128,14 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       allowUnpaced: raw.SPOOL_ALLOW_UNPACED === '1',
       /** The most characters of prompt (all messages' contents together) a create may carry. */
       maxPromptChars: raw.SPOOL_MAX_PROMPT_CHARS,
+    },
+    durableStreams: {
+      /** How long a `live=long-poll` read waits for data (also SSE's keep-alive interval). */
+      longPollMs: raw.SPOOL_DS_LONG_POLL_MS,
+      /** How long one `live=sse` response lasts before the client reconnects. */
+      sseMaxMs: raw.SPOOL_DS_SSE_MAX_MS,
+      /** Most messages in one read answer (the rest comes with the next offset). */
+      readLimit: 1_000,
     },
     unknownVariables: findUnknownVariables(env),
   });

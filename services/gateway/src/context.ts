@@ -5,7 +5,7 @@
  */
 import type { GenerationQueue } from '@spool/generation-queue';
 import type { Logger } from '@spool/runtime';
-import type { RedisQuotas, TokenLog } from '@spool/token-log';
+import type { RedisDurableStreams, RedisQuotas, TokenLog } from '@spool/token-log';
 import { Admission } from './admission.ts';
 import { AccessControl } from './auth/access-control.ts';
 import { QuotaGuard } from './auth/quota-guard.ts';
@@ -24,9 +24,13 @@ export interface GatewayDependencies {
   metrics?: Metrics;
   /** The per-API-key quotas in Redis (none: quotas are not enforced). */
   quotas?: RedisQuotas;
+  /** The Durable Streams store (none: `/v1/stream/` serves token streams only). */
+  durableStreams?: RedisDurableStreams;
 }
 
-export interface GatewayContext extends Required<Omit<GatewayDependencies, 'quotas'>> {
+export interface GatewayContext
+  extends Required<Omit<GatewayDependencies, 'quotas' | 'durableStreams'>> {
+  durableStreams: RedisDurableStreams | undefined;
   config: GatewayConfig;
   /** API keys and read tokens (docs/security.md). */
   access: AccessControl;
@@ -57,12 +61,13 @@ export function buildContext(
       else dependencies.logger.info('Redis answers again');
     },
   });
-  const { quotas, ...shared } = dependencies;
+  const { quotas, durableStreams, ...shared } = dependencies;
   // Every token-log and quota call of a request or delivery (access checks included) waits at
   // most SPOOL_REDIS_TIMEOUT_MS.
   const log = withRedisDeadline(dependencies.log, redisWatch, redisTimeoutMs);
   return {
     ...shared,
+    durableStreams,
     log,
     redisWatch,
     metrics,

@@ -9,6 +9,7 @@ import type { Logger } from '@spool/runtime';
 import {
   type ConnectOptions,
   connectRedis,
+  RedisDurableStreams,
   RedisQuotas,
   RedisTokenLog,
   type RedisTokenLogOptions,
@@ -54,12 +55,14 @@ export async function startGateway(
     maxStreamItems: config.maxStreamItems,
     ...options.log,
   });
+  const durableStreams = new RedisDurableStreams({ redis, keyPrefix: config.keyPrefix });
   const queue = new GenerationQueue({ connection: redis, prefix: config.queuePrefix });
   const app = await buildApp(config, {
     log,
     queue,
     logger: options.logger,
     quotas: new RedisQuotas({ redis, keyPrefix: config.keyPrefix }),
+    durableStreams,
     ping: async () => {
       await redis.ping();
     },
@@ -87,6 +90,7 @@ export async function startGateway(
       }
       await queue.close();
       await log.close();
+      await durableStreams.close();
       redis.disconnect();
     })();
     return stopped;

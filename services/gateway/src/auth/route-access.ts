@@ -18,7 +18,7 @@ import { credentialOf } from './access-control.ts';
 import type { ApiKey } from './api-keys.ts';
 import { originAllowed } from './origins.ts';
 
-type Access = 'key' | 'owner' | 'read' | 'socket' | 'open';
+type Access = 'key' | 'owner' | 'read' | 'socket' | 'durable' | 'open';
 
 const ROUTE_ACCESS = {
   createStream: 'key',
@@ -36,6 +36,8 @@ const ROUTE_ACCESS = {
   aiSdkChat: 'key',
   aiSdkChatStream: 'key',
   aiSdkChatStop: 'key',
+  // A token stream's name (`st_…`): its read rules; any other Durable Stream: an API key.
+  durableStream: 'durable',
   healthz: 'open',
   readyz: 'open',
   metrics: 'open',
@@ -101,7 +103,7 @@ function routeOf(
   const path = request.routeOptions.url;
   if (path === undefined) return undefined;
   const method = request.method === 'HEAD' ? 'GET' : request.method;
-  const route = ACCESS_BY_ROUTE.get(`${method} ${path}`);
+  const route = ACCESS_BY_ROUTE.get(`${method} ${path}`) ?? ACCESS_BY_ROUTE.get(`ANY ${path}`);
   if (route !== undefined) return route;
   return path.startsWith('/v1/') ? { name: undefined, access: 'key' } : undefined;
 }
@@ -127,6 +129,14 @@ async function authorize(request: FastifyRequest, access: Access): Promise<strin
     }
     case 'read':
       return (await control.authorizeRead(streamIdOf(request), credential)).keyId;
+    case 'durable': {
+      const name = (request.url.split('?')[0] ?? '').slice('/v1/stream/'.length);
+      const readsTokenStream =
+        isStreamId(name) && (request.method === 'GET' || request.method === 'HEAD');
+      if (readsTokenStream) return (await control.authorizeRead(name, credential)).keyId;
+      request.spoolKey = control.requireKey(credential);
+      return request.spoolKey?.id;
+    }
     case 'open':
       return undefined;
   }

@@ -8,9 +8,16 @@
 import type { FastifyInstance } from 'fastify';
 import { type OriginPolicy, originAllowed } from '../auth/origins.ts';
 
-const ALLOWED_HEADERS = 'content-type, idempotency-key, last-event-id, authorization';
+/** Durable Streams' request headers (docs/protocol.md section 14), If-None-Match included. */
+const DURABLE_STREAMS_HEADERS =
+  'if-none-match, stream-seq, stream-ttl, stream-expires-at, stream-closed, producer-id, ' +
+  'producer-epoch, producer-seq, stream-forked-from, stream-fork-offset, stream-fork-sub-offset';
+const ALLOWED_HEADERS = `content-type, idempotency-key, last-event-id, authorization, ${DURABLE_STREAMS_HEADERS}`;
 const EXPOSED_HEADERS =
-  'x-spool-stream-id, x-spool-epoch, x-spool-heartbeat-ms, x-spool-read-token, retry-after';
+  'x-spool-stream-id, x-spool-epoch, x-spool-heartbeat-ms, x-spool-read-token, retry-after, ' +
+  'stream-next-offset, stream-cursor, stream-up-to-date, stream-closed, stream-ttl, ' +
+  'stream-expires-at, stream-sse-data-encoding, producer-epoch, producer-seq, ' +
+  'producer-expected-seq, producer-received-seq, etag, location';
 
 export function installCors(app: FastifyInstance, policy: OriginPolicy): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -21,7 +28,7 @@ export function installCors(app: FastifyInstance, policy: OriginPolicy): void {
     reply.header('access-control-allow-origin', policy.any ? '*' : origin);
     reply.header('access-control-expose-headers', EXPOSED_HEADERS);
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
-      reply.header('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+      reply.header('access-control-allow-methods', 'GET, HEAD, POST, PUT, DELETE, OPTIONS');
       reply.header('access-control-allow-headers', ALLOWED_HEADERS);
       reply.header('access-control-max-age', '600');
       return reply.code(204).send();
