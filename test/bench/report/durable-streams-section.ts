@@ -180,7 +180,10 @@ function integrityLines(result: DsResult): string[] {
       { lost: 0, duplicated: 0, mismatched: 0, errors: 0 },
     );
     const clean = sum.lost + sum.duplicated + sum.mismatched === 0;
-    return `- ${DS_SYSTEM_LABELS[system]}: ${runs.length} runs; ${clean ? 'every message of every reader once, in order, byte-equal' : `${sum.lost} lost, ${sum.duplicated} repeated, ${sum.mismatched} changed or out of order`}${sum.errors > 0 ? `; ${sum.errors} runs failed (${runs.flatMap((run) => run.errors).join('; ')})` : ''}.`;
+    const where = runs.flatMap((run) =>
+      run.faults.map((fault) => `round ${run.round + 1}, ${fault}`),
+    );
+    return `- ${DS_SYSTEM_LABELS[system]}: ${runs.length} runs; ${clean ? 'every message of every reader once, in order, byte-equal' : `${sum.lost} lost, ${sum.duplicated} repeated, ${sum.mismatched} changed or out of order (${where.join('; ')})`}${sum.errors > 0 ? `; ${sum.errors} runs failed (${runs.flatMap((run) => run.errors).join('; ')})` : ''}.`;
   });
 }
 
@@ -202,7 +205,7 @@ function planSentence(result: DsResult): string {
     `Each system on a fresh server, ${plan.rounds} rounds taking turns (${plan.systems.map((system) => DS_SYSTEM_LABELS[system]).join(', ')}); figures are medians of the rounds with their range.`,
     `Append: ${plan.producers} producer processes' streams at once (one client process, one POST in flight per producer), ${small.messages.toLocaleString('en-US')} × ${small.bytes} B and ${large.messages.toLocaleString('en-US')} × 4 KB JSON messages per producer, plain and with \`Producer-Id/Epoch/Seq\`.`,
     `Catch-up: GET from \`-1\` page by page until \`Stream-Up-To-Date\`, the ${plan.producers} streams of a variant at once, every message checked against what was sent.`,
-    `Live: one stream, ${plan.live.messages} × ${plan.live.bytes} B messages POSTed every ${plan.live.intervalMs} ms by one process; ${plan.live.longPoll} long-poll and ${plan.live.sse} SSE readers in another follow it from \`-1\` until it is closed; latency = receipt − the POST's answer, joined by seq (clocks of one machine).`,
+    `Live: one stream, ${plan.live.messages} × ${plan.live.bytes} B messages POSTed every ${plan.live.intervalMs} ms by one process; ${plan.live.longPoll} long-poll and ${plan.live.sse} SSE readers in another follow it from \`-1\` until it is closed; latency = receipt − the POST's answer, joined by seq (clocks of one machine; below zero, the reader had the message before the producer had its answer).`,
     'Every request asks for `Accept-Encoding: identity` (neither server compresses). Server CPU: /proc of the server process (Spool: gateway + redis-server) over the phase. The reference server runs its defaults (long-poll timeout aside); its file store is LMDB plus append-only files in a temporary directory.',
     'The ratios are Spool ÷ reference: above 1 is Spool ahead for throughput, behind for latency and CPU.',
   ].join(' ');

@@ -8,7 +8,7 @@ import type {
   DsCatchUpReport,
   DsLiveReaderReport,
 } from '../shared/ds-assignment.ts';
-import type { DsIntegrity } from '../shared/ds-messages.ts';
+import { addIntegrity, type DsIntegrity, noFaults } from '../shared/ds-messages.ts';
 
 export type DsSystemName = 'spool' | 'reference-memory' | 'reference-file';
 
@@ -48,8 +48,8 @@ export function durableStreamsPlan(quick: boolean): DsPlan {
     systems: size(['spool', 'reference-memory'], ['spool', 'reference-memory', 'reference-file']),
     rounds: size(1, 3),
     producers: 4,
-    small: { messages: size(50, 2_000), bytes: 100 },
-    large: { messages: size(20, 1_000), bytes: 4_096 },
+    small: { messages: size(50, 1_000), bytes: 100 },
+    large: { messages: size(20, 500), bytes: 4_096 },
     live: {
       messages: size(40, 500),
       bytes: 100,
@@ -58,7 +58,7 @@ export function durableStreamsPlan(quick: boolean): DsPlan {
       sse: 4,
     },
     longPollMs: 20_000,
-    expectedSeconds: size(8, 30),
+    expectedSeconds: size(8, 40),
   };
 }
 
@@ -87,6 +87,19 @@ export interface DsLatency {
   max: number;
   /** Requests (long-poll) or connections (SSE) the readers took. */
   requests: number;
+  /** Its readers together. */
+  integrity: DsIntegrity;
+}
+
+/** `2 lost, 1 repeated` (empty when nothing was wrong). */
+export function faultText(integrity: DsIntegrity): string {
+  return [
+    integrity.lost > 0 ? `${integrity.lost} lost` : '',
+    integrity.duplicated > 0 ? `${integrity.duplicated} repeated` : '',
+    integrity.mismatched > 0 ? `${integrity.mismatched} changed or out of order` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 export interface DsRun {
@@ -99,6 +112,8 @@ export interface DsRun {
   live: { 'long-poll'?: DsLatency | null; sse?: DsLatency | null; cpuSeconds?: number };
   /** Every reader of every phase together. */
   integrity: DsIntegrity;
+  /** Where a reader lost, repeated or changed messages (`live sse: 2 repeated`, …). */
+  faults: string[];
   errors: string[];
 }
 
@@ -114,10 +129,12 @@ export function latencyOf(
   answeredAt: readonly number[],
 ): DsLatency | null {
   const samples = new Samples();
+  const integrity = noFaults();
   let requests = 0;
   for (const report of reports) {
     if (report.mode !== mode) continue;
     requests += report.requests;
+    addIntegrity(integrity, report.integrity);
     report.receivedAt.forEach((at, seq) => {
       const answered = answeredAt[seq];
       if (at !== null && answered !== undefined) samples.add(at - answered);
@@ -131,5 +148,6 @@ export function latencyOf(
     p99: percentiles.p99,
     max: percentiles.max,
     requests,
+    integrity,
   };
 }

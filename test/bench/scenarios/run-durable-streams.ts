@@ -15,7 +15,7 @@ import type {
   DsLiveProducerReport,
   DsLiveReaderReport,
 } from '../shared/ds-assignment.ts';
-import { addIntegrity, type DsIntegrity, noFaults } from '../shared/ds-messages.ts';
+import { addIntegrity, noFaults } from '../shared/ds-messages.ts';
 import { BENCH_DIR, spawnLoadProcess, startNodeService } from '../system/node-process.ts';
 import { readProc } from '../system/resource-sampler.ts';
 import { SpoolSystem } from '../system/spool-system.ts';
@@ -25,6 +25,7 @@ import {
   type DsRun,
   type DsSystemName,
   dsVariants,
+  faultText,
   latencyOf,
 } from './durable-streams-types.ts';
 
@@ -100,30 +101,25 @@ async function createStreams(server: DsServer, names: string[]): Promise<string[
   return urls;
 }
 
+function emptyRun(system: DsSystemName, round: number): DsRun {
+  return {
+    system,
+    round,
+    append: {},
+    catchUp: {},
+    live: {},
+    integrity: noFaults(),
+    faults: [],
+    errors: [],
+  };
+}
+
 async function runOnce(system: DsSystemName, plan: DsPlan, round: number): Promise<DsRun> {
   const server = await startServer(system, plan);
   try {
     const reason = await unavailable(server);
-    if (reason)
-      return {
-        system,
-        round,
-        unavailable: reason,
-        append: {},
-        catchUp: {},
-        live: {},
-        integrity: noFaults(),
-        errors: [],
-      };
-    const run: DsRun = {
-      system,
-      round,
-      append: {},
-      catchUp: {},
-      live: {},
-      integrity: noFaults(),
-      errors: [],
-    };
+    if (reason) return { ...emptyRun(system, round), unavailable: reason };
+    const run = emptyRun(system, round);
     for (const variant of dsVariants(plan)) {
       const names = Array.from(
         { length: plan.producers },
@@ -151,17 +147,14 @@ async function runOnce(system: DsSystemName, plan: DsPlan, round: number): Promi
       );
       run.catchUp[variant.name] = { ...catchUp, cpuSeconds: cpuOf(server.pids) - cpuRead };
       addIntegrity(run.integrity, catchUp.integrity);
+      const faults = faultText(catchUp.integrity);
+      if (faults) run.faults.push(`catch-up ${variant.name}: ${faults}`);
     }
     run.live = await runLive(server, plan, round, run);
     return run;
   } catch (error) {
     return {
-      system,
-      round,
-      append: {},
-      catchUp: {},
-      live: {},
-      integrity: noFaults(),
+      ...emptyRun(system, round),
       errors: [error instanceof Error ? error.message : String(error)],
     };
   } finally {
@@ -208,12 +201,12 @@ async function runLive(
     readers: DsLiveReaderReport[];
   };
   const cpuSeconds = cpuOf(server.pids) - cpuBefore;
-  const integrity: DsIntegrity = noFaults();
   for (const report of reports) {
-    addIntegrity(integrity, report.integrity);
+    addIntegrity(run.integrity, report.integrity);
     if (report.error) run.errors.push(`${report.mode} reader: ${report.error}`);
+    const faults = faultText(report.integrity);
+    if (faults) run.faults.push(`live ${report.mode} reader: ${faults}`);
   }
-  addIntegrity(run.integrity, integrity);
   return {
     'long-poll': latencyOf(reports, 'long-poll', producer.answeredAt),
     sse: latencyOf(reports, 'sse', producer.answeredAt),
