@@ -11,6 +11,8 @@
  * gateway's proxy and, when a request fails at the network level (the gateway is gone), moves to
  * the next gateway before the client retries — what a load balancer's health check does.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DurableStreamError, FetchError, stream } from '@durable-streams/client';
 import type { Item } from '@spool/protocol';
 import { type FaultProxy, startFaultProxy } from '@spool/testing';
@@ -95,17 +97,22 @@ async function missingSurface(gateway: GatewayProcess, id: string): Promise<stri
  * fails by itself (long-poll, and connecting), but a response body cut mid-stream (an SSE
  * connection reset, its gateway killed) ends its session in an error: the application then
  * starts a new session from the offset after the last batch it handled, as the protocol's
- * offsets are meant to be used. Resolves with the sessions it took and the errors that ended them.
+ * offsets are meant to be used. A session's `closed` settles before `subscribeJson` has handed
+ * over what it had buffered: on a close the subscriber is given time to get the last batch; on
+ * an error it takes nothing more, and as it handles a batch and its offset in one synchronous
+ * step, the next session starts exactly where the application stopped. Resolves with the
+ * sessions it took and the errors that ended them.
  */
 async function follow(input: {
   url: string;
   live: 'long-poll' | 'sse';
   fetch: typeof globalThis.fetch;
-  onItems: (items: readonly Item[]) => Promise<void>;
+  onItems: (items: readonly Item[]) => void;
 }): Promise<{ sessions: number; errors: string[] }> {
   const signal = AbortSignal.timeout(60_000);
   const errors: string[] = [];
   let offset = '-1';
+  let closed = false;
   for (let sessions = 1; ; sessions++) {
     const response = await stream<Item>({
       url: input.url,
@@ -120,19 +127,33 @@ async function follow(input: {
         error instanceof FetchError || error instanceof DurableStreamError ? {} : undefined,
       sseResilience: { logWarnings: false },
     });
-    let closed = false;
-    response.subscribeJson<Item>(async (batch) => {
-      await input.onItems(batch.items);
+    // Set once the session failed: what its subscription still hands over is not taken.
+    let ended = false;
+    let onClose: () => void = () => undefined;
+    const closeSeen = new Promise<void>((resolve) => {
+      onClose = resolve;
+    });
+    const unsubscribe = response.subscribeJson<Item>((batch) => {
+      if (ended) return;
+      input.onItems(batch.items);
       offset = batch.offset;
-      closed = batch.streamClosed;
+      if (batch.streamClosed) {
+        closed = true;
+        onClose();
+      }
     });
     try {
       await response.closed;
+      // A session closes when its last response is read, before the subscriber has had it.
+      await Promise.race([closeSeen, sleep(5_000)]);
     } catch (error) {
       if (signal.aborted) throw error;
       errors.push(error instanceof Error ? error.message : String(error));
+    } finally {
+      ended = true;
+      unsubscribe();
     }
-    if (closed || response.streamClosed) return { sessions, errors };
+    if (closed) return { sessions, errors };
     if (signal.aborted) throw new Error('the stream did not close within 60 s');
   }
 }
@@ -161,7 +182,8 @@ describe('@durable-streams/client on a Spool token stream', () => {
         const marks: Record<string, number> = {};
         const received: Item[] = [];
         let killed: number | undefined;
-        const onItems = async (items: readonly Item[]) => {
+        let killing: Promise<unknown> = Promise.resolve();
+        const onItems = (items: readonly Item[]) => {
           for (const item of items) {
             received.push(item);
             if (received.length === 60) {
@@ -171,7 +193,7 @@ describe('@durable-streams/client on a Spool token stream', () => {
             if (received.length === 150) {
               marks.killed = performance.now() - started;
               killed = front.current;
-              await gateways[killed]?.service.kill('SIGKILL');
+              killing = gateways[killed]?.service.kill('SIGKILL') ?? killing;
             }
           }
         };
@@ -182,6 +204,7 @@ describe('@durable-streams/client on a Spool token stream', () => {
           onItems,
         });
         marks.ended = performance.now() - started;
+        await killing;
         expect(killed).toBeDefined();
         const survivor = gateways.find((_, index) => index !== killed);
         if (!survivor) throw new Error('no gateway left');
