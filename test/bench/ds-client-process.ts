@@ -106,17 +106,19 @@ async function catchUpAll(
 async function produceLive(
   task: Extract<DsAssignment, { role: 'live-producer' }>,
 ): Promise<DsLiveProducerReport> {
+  const sentAt: number[] = [];
   const answeredAt: number[] = [];
   const started = performance.now();
   for (let seq = 0; seq < task.messages; seq++) {
     // A steady schedule, not a sleep after each answer: a slow answer does not slow the pace.
     const wait = started + seq * task.intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
+    sentAt.push(nowMs());
     await append(task.streamUrl, dsMessage(0, seq, task.bytes));
     answeredAt.push(nowMs());
   }
   await closeStream(task.streamUrl);
-  return { answeredAt };
+  return { sentAt, answeredAt };
 }
 
 async function readLive(
@@ -131,20 +133,26 @@ async function readLive(
     modes.map(async (mode): Promise<DsLiveReaderReport> => {
       const check = new DsMessageCheck(0, task.messages, task.bytes);
       const receivedAt: (number | null)[] = Array.from({ length: task.messages }, () => null);
-      const onMessage = (message: string, at: number) => {
+      const incidents: string[] = [];
+      const onMessage = (message: string, at: number, where: () => string) => {
+        const before = check.faults();
         const seq = check.add(message);
         if (seq >= 0 && receivedAt[seq] === null) receivedAt[seq] = at;
+        if (check.faults() > before && incidents.length < 3) {
+          incidents.push(`seq ${seq} again or out of order (${where()})`);
+        }
       };
       const follow = mode === 'sse' ? followSse : followLongPoll;
       try {
         const requests = await follow(task.streamUrl, onMessage, signal);
-        return { mode, receivedAt, requests, integrity: check.result() };
+        return { mode, receivedAt, requests, integrity: check.result(), incidents };
       } catch (error) {
         return {
           mode,
           receivedAt,
           requests: 0,
           integrity: check.result(),
+          incidents,
           error: error instanceof Error ? error.message : String(error),
         };
       }

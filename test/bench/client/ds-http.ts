@@ -102,7 +102,7 @@ export async function catchUp(url: string, offset = '-1'): Promise<ReadOutcome> 
 }
 
 /** A live reader's receipt of each message: (message, when: ms since the epoch, fractional). */
-export type OnMessage = (message: string, receivedAt: number) => void;
+export type OnMessage = (message: string, receivedAt: number, where: () => string) => void;
 
 export const nowMs = () => performance.timeOrigin + performance.now();
 
@@ -122,8 +122,13 @@ export async function followLongPoll(
     const body = await response.text();
     const receivedAt = nowMs();
     requests++;
-    for (const message of messagesOf(body)) onMessage(message, receivedAt);
-    offset = response.headers.get('stream-next-offset') ?? offset;
+    const sent = offset;
+    const next = response.headers.get('stream-next-offset') ?? offset;
+    const messages = messagesOf(body);
+    const where = () =>
+      `GET offset=${sent} answered ${response.status} with ${messages.length} messages, Stream-Next-Offset ${next}`;
+    for (const message of messages) onMessage(message, receivedAt, where);
+    offset = next;
     cursor = response.headers.get('stream-cursor') ?? cursor;
     if (response.headers.get('stream-closed') === 'true') break;
   }
@@ -163,7 +168,8 @@ export async function followSse(
         const event = parseEvent(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
         if (event.event === 'data') {
-          for (const message of messagesOf(event.data)) onMessage(message, receivedAt);
+          const where = () => `SSE from offset=${offset}, connection ${connections}`;
+          for (const message of messagesOf(event.data)) onMessage(message, receivedAt, where);
         } else if (event.event === 'control') {
           const control = JSON.parse(event.data) as {
             streamNextOffset?: string;

@@ -26,8 +26,6 @@ interface Figure {
   /** The figure of one run, or undefined when the run did not measure it. */
   of: (run: DsRun) => number | undefined;
   format: (value: number) => string;
-  /** Whether more is better (throughput) or worse (latency, CPU). */
-  higherIsBetter: boolean;
 }
 
 const megabytesPerSecond = (value: number) => `${value.toFixed(value < 1 ? 2 : 1)} MB/s`;
@@ -44,7 +42,6 @@ function figures(result: DsResult): Figure[] {
           return append ? append.posts / append.seconds : undefined;
         },
         format: (value) => `${rate(value)}/s`,
-        higherIsBetter: true,
       },
       {
         label: `append, ${what}: MB/s`,
@@ -53,7 +50,6 @@ function figures(result: DsResult): Figure[] {
           return append ? append.bytes / 1_048_576 / append.seconds : undefined;
         },
         format: megabytesPerSecond,
-        higherIsBetter: true,
       },
       {
         label: `append, ${what}: server CPU ms per 1,000 POSTs`,
@@ -62,7 +58,6 @@ function figures(result: DsResult): Figure[] {
           return append ? (append.cpuSeconds * 1_000_000) / append.posts : undefined;
         },
         format: ms,
-        higherIsBetter: false,
       },
     );
   }
@@ -76,17 +71,17 @@ function figures(result: DsResult): Figure[] {
         return read ? read.bytes / 1_048_576 / read.seconds : undefined;
       },
       format: megabytesPerSecond,
-      higherIsBetter: true,
     });
   }
-  for (const mode of ['long-poll', 'sse'] as const) {
-    for (const quantile of ['p50', 'p99'] as const) {
-      rows.push({
-        label: `live, POST answered → ${mode === 'sse' ? 'SSE' : 'long-poll'} reader got it: ${quantile}`,
-        of: (run) => run.live[mode]?.[quantile],
-        format: ms,
-        higherIsBetter: false,
-      });
+  for (const from of ['answered', 'sent'] as const) {
+    for (const mode of ['long-poll', 'sse'] as const) {
+      for (const quantile of ['p50', 'p99'] as const) {
+        rows.push({
+          label: `live, POST ${from} → ${mode === 'sse' ? 'SSE' : 'long-poll'} reader got it: ${quantile}`,
+          of: (run) => (from === 'sent' ? run.live.fromSent?.[mode] : run.live[mode])?.[quantile],
+          format: ms,
+        });
+      }
     }
   }
   return rows;
@@ -129,7 +124,8 @@ export function durableStreamsTable(result: DsResult): string {
       ? references.map((reference) => {
           const spool = medians.get('spool');
           const other = medians.get(reference);
-          return spool === undefined || other === undefined || other === 0
+          // A latency at or below zero (a reader ahead of the POST's answer) has no ratio.
+          return spool === undefined || other === undefined || spool <= 0 || other <= 0
             ? '—'
             : ratio(spool / other);
         })
@@ -205,7 +201,7 @@ function planSentence(result: DsResult): string {
     `Each system on a fresh server, ${plan.rounds} rounds taking turns (${plan.systems.map((system) => DS_SYSTEM_LABELS[system]).join(', ')}); figures are medians of the rounds with their range.`,
     `Append: ${plan.producers} producer processes' streams at once (one client process, one POST in flight per producer), ${small.messages.toLocaleString('en-US')} × ${small.bytes} B and ${large.messages.toLocaleString('en-US')} × 4 KB JSON messages per producer, plain and with \`Producer-Id/Epoch/Seq\`.`,
     `Catch-up: GET from \`-1\` page by page until \`Stream-Up-To-Date\`, the ${plan.producers} streams of a variant at once, every message checked against what was sent.`,
-    `Live: one stream, ${plan.live.messages} × ${plan.live.bytes} B messages POSTed every ${plan.live.intervalMs} ms by one process; ${plan.live.longPoll} long-poll and ${plan.live.sse} SSE readers in another follow it from \`-1\` until it is closed; latency = receipt − the POST's answer, joined by seq (clocks of one machine; below zero, the reader had the message before the producer had its answer).`,
+    `Live: one stream, ${plan.live.messages} × ${plan.live.bytes} B messages POSTed every ${plan.live.intervalMs} ms by one process; ${plan.live.longPoll} long-poll and ${plan.live.sse} SSE readers in another follow it from \`-1\` until it is closed; latency = receipt − the POST's answer (and − its sending: the append's own time included), joined by seq (clocks of one machine; below zero, the reader had the message before the producer had its answer).`,
     'Every request asks for `Accept-Encoding: identity` (neither server compresses). Server CPU: /proc of the server process (Spool: gateway + redis-server) over the phase. The reference server runs its defaults (long-poll timeout aside); its file store is LMDB plus append-only files in a temporary directory.',
     'The ratios are Spool ÷ reference: above 1 is Spool ahead for throughput, behind for latency and CPU.',
   ].join(' ');

@@ -109,7 +109,13 @@ export interface DsRun {
   unavailable?: string;
   append: Record<string, DsAppendReport & { cpuSeconds: number }>;
   catchUp: Record<string, DsCatchUpReport & { cpuSeconds: number }>;
-  live: { 'long-poll'?: DsLatency | null; sse?: DsLatency | null; cpuSeconds?: number };
+  /** From the POST's answer to receipt; `fromSent`: from the POST's sending (the append's own time included). */
+  live: {
+    'long-poll'?: DsLatency | null;
+    sse?: DsLatency | null;
+    fromSent?: { 'long-poll': DsLatency | null; sse: DsLatency | null };
+    cpuSeconds?: number;
+  };
   /** Every reader of every phase together. */
   integrity: DsIntegrity;
   /** Where a reader lost, repeated or changed messages (`live sse: 2 repeated`, …). */

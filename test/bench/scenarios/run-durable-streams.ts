@@ -205,11 +205,19 @@ async function runLive(
     addIntegrity(run.integrity, report.integrity);
     if (report.error) run.errors.push(`${report.mode} reader: ${report.error}`);
     const faults = faultText(report.integrity);
-    if (faults) run.faults.push(`live ${report.mode} reader: ${faults}`);
+    if (faults) {
+      run.faults.push(
+        `live ${report.mode} reader: ${faults}, first: ${report.incidents[0] ?? '—'}`,
+      );
+    }
   }
   return {
     'long-poll': latencyOf(reports, 'long-poll', producer.answeredAt),
     sse: latencyOf(reports, 'sse', producer.answeredAt),
+    fromSent: {
+      'long-poll': latencyOf(reports, 'long-poll', producer.sentAt),
+      sse: latencyOf(reports, 'sse', producer.sentAt),
+    },
     cpuSeconds,
   };
 }

@@ -42,6 +42,8 @@ export interface DsCatchUpReport {
 }
 
 export interface DsLiveProducerReport {
+  /** When each message's POST was sent, by seq. */
+  sentAt: number[];
   /** When each message's POST was answered, by seq. */
   answeredAt: number[];
 }
@@ -53,5 +55,7 @@ export interface DsLiveReaderReport {
   /** Requests (long-poll) or connections (SSE) it took. */
   requests: number;
   integrity: DsIntegrity;
+  /** The first few messages it got twice or out of order, with the response that brought them. */
+  incidents: string[];
   error?: string;
 }

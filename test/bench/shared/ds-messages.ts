@@ -62,6 +62,11 @@ export class DsMessageCheck {
     return seq;
   }
 
+  /** Repeated and changed messages so far. */
+  faults(): number {
+    return this.#integrity.duplicated + this.#integrity.mismatched;
+  }
+
   get received(): number {
     return this.#seen.size;
   }
