@@ -198,8 +198,8 @@ function planSentence(result: DsResult): string {
   const small = plan.small;
   const large = plan.large;
   return [
-    `Each system on a fresh server, ${plan.rounds} rounds taking turns (${plan.systems.map((system) => DS_SYSTEM_LABELS[system]).join(', ')}); figures are medians of the rounds with their range.`,
-    `Append: ${plan.producers} producer processes' streams at once (one client process, one POST in flight per producer), ${small.messages.toLocaleString('en-US')} × ${small.bytes} B and ${large.messages.toLocaleString('en-US')} × 4 KB JSON messages per producer, plain and with \`Producer-Id/Epoch/Seq\`.`,
+    `Each system on a fresh server, ${plan.rounds} rounds taking turns (${plan.systems.map((system) => DS_SYSTEM_LABELS[system]).join('; ')}); figures are medians of the rounds with their range.`,
+    `Append: ${plan.producers} producers at once, each on its own stream (in one client process, one POST in flight per producer), ${small.messages.toLocaleString('en-US')} × ${small.bytes} B and ${large.messages.toLocaleString('en-US')} × 4 KB JSON messages per producer, plain and with \`Producer-Id/Epoch/Seq\`.`,
     `Catch-up: GET from \`-1\` page by page until \`Stream-Up-To-Date\`, the ${plan.producers} streams of a variant at once, every message checked against what was sent.`,
     `Live: one stream, ${plan.live.messages} × ${plan.live.bytes} B messages POSTed every ${plan.live.intervalMs} ms by one process; ${plan.live.longPoll} long-poll and ${plan.live.sse} SSE readers in another follow it from \`-1\` until it is closed; latency = receipt − the POST's answer (and − its sending: the append's own time included), joined by seq (clocks of one machine; below zero, the reader had the message before the producer had its answer).`,
     'Every request asks for `Accept-Encoding: identity` (neither server compresses). Server CPU: /proc of the server process (Spool: gateway + redis-server) over the phase. The reference server runs its defaults (long-poll timeout aside); its file store is LMDB plus append-only files in a temporary directory.',
