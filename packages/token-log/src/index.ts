@@ -1,18 +1,6 @@
 export { type ConnectOptions, connectRedis, isClusterUrl, type RedisClient } from './connect.ts';
-export {
-  type DurableAppendInput,
-  type DurableAppendResult,
-  type DurableCreateResult,
-  type DurableDeleteResult,
-  type DurableHoldResult,
-  type DurableProducer,
-  type DurableReadResult,
-  type DurableStreamConfig,
-  type DurableStreamState,
-  type DurableWatch,
-  RedisDurableStreams,
-  type RedisDurableStreamsOptions,
-} from './durable-streams.ts';
+export type * from './durable-stream-types.ts';
+export { RedisDurableStreams, type RedisDurableStreamsOptions } from './durable-streams.ts';
 export { decodeEntry, decodeEntryItems, encodeEntryItems } from './entry-codec.ts';
 export { toSpoolError } from './errors.ts';
 export {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { redisPerFile } from '@spool/testing/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../src/connect.ts';
-import { type DurableStreamConfig, RedisDurableStreams } from '../src/durable-streams.ts';
+import type { DurableStreamConfig } from '../src/durable-stream-types.ts';
+import { RedisDurableStreams } from '../src/durable-streams.ts';
 import { durableStreamKeys } from '../src/redis-keys.ts';
 import { scriptSource } from '../src/scripts.ts';
 

@@ -78,6 +78,17 @@ describe('token streams as Durable Streams', () => {
     expect(response.status).toBe(403);
   });
 
+  it('answers 410 to an offset before retention, and starts -1 at the first item kept', async () => {
+    const id = await storedStream(gateway.log, answer(8), 5);
+    await gateway.log.trim(id, 5);
+    const gone = await fetch(url(id, '?offset=0000000000000000_0000000000000002'));
+    expect(gone.status).toBe(410);
+    const start = await fetch(url(id, '?offset=-1'));
+    expect(start.status).toBe(200);
+    const items = (await start.json()) as { offset: number }[];
+    expect(items[0]?.offset).toBe(5);
+  });
+
   it('answers 410 to an offset of an epoch that lost items, and reads one still valid', async () => {
     const id = await storedStream(gateway.log, answer(4));
     // Another Redis run took over at offset 3 (as include/epoch.lua records it).
@@ -126,5 +137,30 @@ describe('Durable Streams at drain', () => {
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(await sse.text()).toContain('event: control');
     expect((await longPoll).status).toBe(204);
+  });
+});
+
+describe('Durable Streams live reads and connection quotas', () => {
+  it('counts an open SSE read against its API key’s connections', async () => {
+    const limited = await startTestGateway(redis(), {
+      SPOOL_API_KEYS: `ds:${KEY}`,
+      SPOOL_ID_SECRET: 'ds-id-secret-0123456789abcdefghijklmnopq',
+      SPOOL_TOKEN_SECRET: 'ds-token-secret-0123456789abcdefghijklmn',
+      SPOOL_QUOTA_CONNECTIONS: '1',
+    });
+    try {
+      const stream = `${limited.url}/v1/stream/held-${Date.now()}`;
+      const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'text/plain' };
+      await fetch(stream, { method: 'PUT', headers, body: 'a' });
+      const first = new AbortController();
+      const open = await fetch(`${stream}?offset=-1&live=sse`, { headers, signal: first.signal });
+      expect(open.status).toBe(200);
+      const second = await fetch(`${stream}?offset=-1&live=sse`, { headers });
+      expect(second.status).toBe(429);
+      expect((await fetch(`${stream}?offset=-1`, { headers })).status).toBe(200);
+      first.abort();
+    } finally {
+      await limited.drain();
+    }
   });
 });

@@ -53,6 +53,12 @@ const HELD: ReadonlySet<HttpRouteName> = new Set([
   'aiSdkChatStream',
 ]);
 
+/** Whether the request holds its answer open: a held route, or a live Durable Streams read. */
+function holdsOpen(request: FastifyRequest, name: HttpRouteName): boolean {
+  if (name === 'durableStream') return request.method === 'GET' && /[?&]live=/.test(request.url);
+  return HELD.has(name);
+}
+
 const ACCESS_BY_ROUTE = new Map<string, { name: HttpRouteName; access: Access }>(
   (Object.keys(HTTP_ROUTES) as HttpRouteName[]).map((name) => [
     `${HTTP_ROUTES[name].method} ${HTTP_ROUTES[name].path}`,
@@ -80,7 +86,7 @@ export function installAccessControl(app: FastifyInstance): void {
     // Per-client shares of the gateway's limits (http/client-identity.ts) go by the API key's
     // name when there is one, not by the address (every client behind a proxy shares that).
     if (keyId !== undefined) request.spoolClient = `key:${keyId}`;
-    if (keyId !== undefined && route.name !== undefined && HELD.has(route.name)) {
+    if (keyId !== undefined && route.name !== undefined && holdsOpen(request, route.name)) {
       await holdConnection(request, reply, keyId);
     }
   });

@@ -1,4 +1,5 @@
 /** What every Durable Streams handler shares: the stream's name and plain-text answers. */
+import type { RedisDurableStreams } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DsPageResult } from './ds-source.ts';
 
@@ -64,4 +65,25 @@ export function closedSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => controller.abort());
   return AbortSignal.any([controller.signal, drainControllerOf(reply.server).signal]);
+}
+
+export function bodyOf(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+/** The store, or a 501 when this gateway was built without one (tests of other routes). */
+export function storeOf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): RedisDurableStreams | undefined {
+  const store = request.server.spool.durableStreams;
+  if (store === undefined) answer(reply, 501, 'Durable Streams are not enabled on this gateway.');
+  return store;
+}
+
+/** Token streams are written by their generation only. */
+export function refuseTokenStream(name: string, reply: FastifyReply): boolean {
+  if (!name.startsWith('st_')) return false;
+  answer(reply, 403, 'Names of the form st_… are Spool token streams: read-only here.');
+  return true;
 }

@@ -9,7 +9,7 @@
  * than different items at offsets it already has.
  */
 import { isSpoolError, resumeVerdict } from '@spool/protocol';
-import type { StreamMeta, TokenLog } from '@spool/token-log';
+import type { ReadResult, StreamMeta, TokenLog } from '@spool/token-log';
 import { JSON_MEDIA_TYPE } from './ds-body.ts';
 import { type DsOffsetQuery, encodeOffset } from './ds-offset.ts';
 import type { DsPageResult, DsSource } from './ds-source.ts';
@@ -29,7 +29,8 @@ export function tokenStreamSource(log: TokenLog, streamId: string): DsSource {
       const from = startOf(offset, meta);
       if (typeof from === 'string') return { status: from };
       const limit = offset.kind === 'now' ? 0 : options.limit;
-      const read = await readItems(log, streamId, from, limit);
+      const fromStart = offset.kind === 'start';
+      const read = await readItems(log, streamId, { from, limit, fromStart });
       if (typeof read === 'string') return { status: read };
       const entries = read.items.map((item) => Buffer.from(JSON.stringify(item), 'utf8'));
       const atTail = entries.length < limit || limit === 0;
@@ -73,13 +74,28 @@ export function tokenStreamSource(log: TokenLog, streamId: string): DsSource {
   };
 }
 
-async function readItems(log: TokenLog, streamId: string, from: number, limit: number) {
+/**
+ * The items from `from` (`limit` 0: none, the metadata only). `-1` (`fromStart`) is the first
+ * item still retained; any other offset before retention is gone.
+ */
+async function readItems(
+  log: TokenLog,
+  streamId: string,
+  read: { from: number; limit: number; fromStart: boolean },
+): Promise<ReadResult | 'offset_gone' | 'bad_offset' | 'missing'> {
+  const { from, limit } = read;
   try {
     return await log
       .read(streamId, from, Math.max(limit, 1))
       .then((read) => (limit === 0 ? { ...read, items: [], next: from } : read));
   } catch (error) {
-    if (isSpoolError(error, 'offset_expired')) return 'offset_gone' as const;
+    const retained = isSpoolError(error, 'offset_expired') ? error.details?.value : undefined;
+    if (read.fromStart && typeof retained === 'number' && retained > from) {
+      return readItems(log, streamId, { ...read, from: retained, fromStart: false });
+    }
+    if (isSpoolError(error, 'offset_expired') || isSpoolError(error, 'data_loss')) {
+      return 'offset_gone' as const;
+    }
     if (isSpoolError(error, 'offset_out_of_range')) return 'bad_offset' as const;
     if (isSpoolError(error, 'stream_not_found') || isSpoolError(error, 'stream_expired')) {
       return 'missing' as const;
