@@ -3,7 +3,7 @@
  * rounds (with the range), and Spool ÷ each reference; its integrity; and, in full mode, its own
  * section of docs/benchmarks.md (between its markers, the rest of the file kept).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import {
   DS_SYSTEM_LABELS,
   type DsResult,
@@ -207,11 +207,18 @@ function planSentence(result: DsResult): string {
   ].join(' ');
 }
 
-/** Writes the section into docs/benchmarks.md (full runs only) and formats the file. */
+/**
+ * Writes the section into docs/benchmarks.md (full runs only), its figures into
+ * docs/benchmarks/durable-streams.json, and formats both.
+ */
 export async function writeDurableStreamsDocs(result: DsResult, meta: RunMeta): Promise<void> {
+  const directory = `${REPO_ROOT}docs/benchmarks`;
+  await mkdir(directory, { recursive: true });
+  const figures = `${directory}/durable-streams.json`;
+  await writeFile(figures, `${JSON.stringify({ ...meta, durableStreams: result }, null, 1)}\n`);
   const section = [
     START,
-    `Measured ${meta.measured.slice(0, 10)} by \`pnpm bench --scenario durable-streams\` at ${meta.revision} ${machineSentence(meta)} ${planSentence(result)} Harness: [test/bench](../test/bench/README.md) ([run-durable-streams.ts](../test/bench/scenarios/run-durable-streams.ts)).`,
+    `Measured ${meta.measured.slice(0, 10)} by \`pnpm bench --scenario durable-streams\` at ${meta.revision} ${machineSentence(meta)} ${planSentence(result)} Raw figures: [durable-streams.json](benchmarks/durable-streams.json). Harness: [test/bench](../test/bench/README.md) ([run-durable-streams.ts](../test/bench/scenarios/run-durable-streams.ts)).`,
     '',
     durableStreamsTable(result),
     '',
@@ -227,5 +234,5 @@ export async function writeDurableStreamsDocs(result: DsResult, meta: RunMeta): 
       ? current.replace(pattern, section)
       : `${current.trimEnd()}\n\n${HEADING}\n\n${section}\n`,
   );
-  formatFiles([path]);
+  formatFiles([path, figures]);
 }
