@@ -16,10 +16,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  checkDurableStreams,
+  durableStreamsSummary,
+  writeDurableStreamsDocs,
+} from './report/durable-streams-section.ts';
 import { checkIntegrity } from './report/integrity-check.ts';
 import { runMeta } from './report/run-meta.ts';
 import { formatFiles, type SavedRun, writeReport } from './report/write-report.ts';
+import { type DsResult, durableStreamsPlan } from './scenarios/durable-streams-types.ts';
 import { runBaseline } from './scenarios/run-baseline.ts';
+import { runDurableStreams } from './scenarios/run-durable-streams.ts';
 import { runPausedReaders } from './scenarios/run-paused.ts';
 import { medianRun, type RunResult, upgradeResult } from './scenarios/run-result.ts';
 import { runSpool } from './scenarios/run-spool.ts';
@@ -55,22 +62,32 @@ const before = values.compare
 if (before) before.results = before.results.map(upgradeResult);
 
 const all = scenarios(quick);
-const unknown = (values.scenario ?? []).filter((name) => !all.some((spec) => spec.name === name));
+// durable-streams is not a token-stream scenario: its own plan, runner and report section.
+const DURABLE_STREAMS = 'durable-streams';
+const names = [...all.map((spec) => spec.name), DURABLE_STREAMS];
+const unknown = (values.scenario ?? []).filter((name) => !names.includes(name));
 if (unknown.length > 0) {
   process.stderr.write(
-    `spool-bench: no scenario ${unknown.join(', ')} (there are: ${all.map((spec) => spec.name).join(', ')})\n`,
+    `spool-bench: no scenario ${unknown.join(', ')} (there are: ${names.join(', ')})\n`,
   );
   process.exit(2);
 }
 const chosen = all.filter((spec) => !values.scenario || values.scenario.includes(spec.name));
+const dsPlan =
+  !values.scenario || values.scenario.includes(DURABLE_STREAMS)
+    ? durableStreamsPlan(quick)
+    : undefined;
+if (dsPlan && !withBaselines) dsPlan.systems = ['spool'];
+const dsExpected = dsPlan ? dsPlan.rounds * dsPlan.systems.length * dsPlan.expectedSeconds : 0;
 const steady = chosen.find((spec) => spec.name === 'steady');
 const profiling = !quick && !values['no-profile'] && steady !== undefined;
 const expected =
   chosen.reduce((sum, spec) => sum + expectedSecondsOf(spec, withBaselines), 0) +
-  (profiling && steady ? steady.expectedSeconds : 0);
+  (profiling && steady ? steady.expectedSeconds : 0) +
+  dsExpected;
 const loadAverage = os.loadavg();
 process.stderr.write(
-  `spool-bench: ${chosen.length} scenarios (${chosen.map((spec) => spec.name).join(', ')}), expected to take about ${minutes(expected)} on this machine (load average ${loadAverage.map((value) => value.toFixed(2)).join(' / ')})${currentSystemRoot() === REPO_ROOT ? '' : `; Spool from ${currentSystemRoot()}`}\n`,
+  `spool-bench: ${chosen.length + (dsPlan ? 1 : 0)} scenarios (${[...chosen.map((spec) => spec.name), ...(dsPlan ? [DURABLE_STREAMS] : [])].join(', ')}), expected to take about ${minutes(expected)} on this machine (load average ${loadAverage.map((value) => value.toFixed(2)).join(' / ')})${currentSystemRoot() === REPO_ROOT ? '' : `; Spool from ${currentSystemRoot()}`}\n`,
 );
 // The last line of defence against a hang: whatever is stuck, the run ends with a failure.
 const limitSeconds = quick ? Math.max(240, 2 * expected) : 1.5 * expected + 600;
@@ -84,6 +101,14 @@ setTimeout(() => {
 const started = performance.now();
 const results: RunResult[] = [];
 for (const spec of chosen) results.push(...(await runScenario(spec)));
+let durableStreams: DsResult | undefined;
+if (dsPlan) {
+  durableStreams = await runDurableStreams(dsPlan, (run) =>
+    process.stderr.write(
+      `durable-streams · ${run.system} · round ${run.round + 1}: ${run.unavailable ?? (run.errors.length > 0 ? run.errors.join('; ') : 'done')}\n`,
+    ),
+  );
+}
 // Profiling slows a process down, so the profile comes from one more steady run, not the measured one.
 let profileDir: string | undefined;
 if (profiling && steady) {
@@ -95,7 +120,10 @@ process.stderr.write(
   `spool-bench: ${results.length} results in ${minutes(seconds)} (expected ${minutes(expected)})\n`,
 );
 
-const failures = checkIntegrity(results);
+const failures = [
+  ...checkIntegrity(results),
+  ...(durableStreams ? checkDurableStreams(durableStreams) : []),
+];
 for (const failure of failures) process.stderr.write(`FAIL ${failure}\n`);
 
 const writeDocs = !quick && !values['no-docs'];
@@ -108,10 +136,17 @@ const meta = runMeta({
   systemRoot: currentSystemRoot(),
   profileDir,
 });
-const summary = await writeReport({ results, quick, writeDocs, meta, failures, before });
-process.stdout.write(`${summary}\n`);
+// With durable-streams alone, the token scenarios' section of the docs is left as it is.
+const summary =
+  results.length > 0
+    ? await writeReport({ results, quick, writeDocs, meta, failures, before })
+    : undefined;
+if (durableStreams && writeDocs) await writeDurableStreamsDocs(durableStreams, meta);
+process.stdout.write(
+  `${[summary, durableStreams && durableStreamsSummary(durableStreams)].filter(Boolean).join('\n\n')}\n`,
+);
 if (profileDir) await rm(profileDir, { recursive: true, force: true });
-const saved: SavedRun = { ...meta, results };
+const saved: SavedRun & { durableStreams?: DsResult } = { ...meta, results, durableStreams };
 if (values.save) {
   const file = fromCwd(values.save);
   await writeFile(file, `${JSON.stringify(saved, null, 1)}\n`);
