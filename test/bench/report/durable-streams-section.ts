@@ -3,7 +3,7 @@
  * rounds (with the range), and Spool ÷ each reference; its integrity; and, in full mode, its own
  * section of docs/benchmarks.md (between its markers, the rest of the file kept).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import {
   DS_SYSTEM_LABELS,
   type DsResult,
@@ -14,7 +14,7 @@ import {
 import { REPO_ROOT } from '../system/node-process.ts';
 import { ms, rate, ratio, table } from './format.ts';
 import { machineSentence, type RunMeta } from './run-meta.ts';
-import { formatFiles } from './write-report.ts';
+import { formatFiles, replaceDocsSection } from './write-report.ts';
 
 const START = '<!-- bench:durable-streams:start -->';
 const END = '<!-- bench:durable-streams:end -->';
@@ -225,14 +225,6 @@ export async function writeDurableStreamsDocs(result: DsResult, meta: RunMeta): 
     ...integrityLines(result),
     END,
   ].join('\n');
-  const path = `${REPO_ROOT}docs/benchmarks.md`;
-  const current = await readFile(path, 'utf8');
-  const pattern = new RegExp(`${START}[\\s\\S]*${END}`);
-  await writeFile(
-    path,
-    pattern.test(current)
-      ? current.replace(pattern, section)
-      : `${current.trimEnd()}\n\n${HEADING}\n\n${section}\n`,
-  );
+  const path = await replaceDocsSection({ start: START, end: END, heading: HEADING, section });
   formatFiles([path, figures]);
 }

@@ -25,6 +25,28 @@ const HEADING = '## Load, side by side with baselines (`pnpm bench`: spool-bench
 export type SavedRun = RunMeta & { results: RunResult[] };
 
 /** Formats files of the repo in place with its formatter (ignored paths are left alone). */
+/**
+ * Puts `section` (which begins with `start` and ends with `end`) in docs/benchmarks.md in place
+ * of the one there, or appends it under `heading`. Resolves with the file's path.
+ */
+export async function replaceDocsSection(input: {
+  start: string;
+  end: string;
+  heading: string;
+  section: string;
+}): Promise<string> {
+  const path = `${REPO_ROOT}docs/benchmarks.md`;
+  const current = await readFile(path, 'utf8');
+  const pattern = new RegExp(`${input.start}[\\s\\S]*${input.end}`);
+  await writeFile(
+    path,
+    pattern.test(current)
+      ? current.replace(pattern, input.section)
+      : `${current.trimEnd()}\n\n${input.heading}\n\n${input.section}\n`,
+  );
+  return path;
+}
+
 export function formatFiles(paths: string[]): void {
   spawnSync('pnpm', ['exec', 'biome', 'format', '--write', ...paths], {
     cwd: REPO_ROOT,
@@ -90,16 +112,7 @@ export async function writeReport(input: {
     ...charts.map((chart) => `![${chart.alt}](benchmarks/${chart.file})`),
     END,
   ].join('\n');
-  const path = `${REPO_ROOT}docs/benchmarks.md`;
-  const current = await readFile(path, 'utf8');
-  const pattern = new RegExp(`${START}[\\s\\S]*${END}`);
-  await writeFile(
-    path,
-    pattern.test(current)
-      ? current.replace(pattern, section)
-      : `${current.trimEnd()}\n\n${HEADING}\n\n${section}\n`,
-  );
-  formatFiles([path]);
+  formatFiles([await replaceDocsSection({ start: START, end: END, heading: HEADING, section })]);
   return summary;
 }
 
