@@ -7,20 +7,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bodyEntries, subOffsetPrefix } from './ds-body.ts';
 import { type CreateHeaders, mediaTypeOf, parseCreateHeaders } from './ds-headers.ts';
 import { encodeOffset } from './ds-offset.ts';
-import {
-  answer,
-  bodyOf,
-  DS_PATH_PREFIX,
-  refuseTokenStream,
-  storeOf,
-  streamNameOf,
-} from './ds-reply.ts';
+import { answer, bodyOf, DS_PATH_PREFIX, writeTarget } from './ds-reply.ts';
 
 export async function handleCreate(request: FastifyRequest, reply: FastifyReply) {
-  const name = streamNameOf(request);
-  if (refuseTokenStream(name, reply)) return;
-  const store = storeOf(request, reply);
-  if (store === undefined) return;
+  const target = writeTarget(request, reply);
+  if (target === undefined) return;
+  const { name, store } = target;
   const parsed = parseCreateHeaders(request.headers);
   if (!parsed.ok) return answer(reply, 400, parsed.message);
   const input = parsed.value;

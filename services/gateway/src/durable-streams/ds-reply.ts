@@ -71,19 +71,24 @@ export function bodyOf(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 }
 
-/** The store, or a 501 when this gateway was built without one (tests of other routes). */
-export function storeOf(
+/**
+ * The stream a write (PUT, POST, DELETE) names and the store, or undefined once answered: 403 for
+ * a token stream's name (written by its generation only), 501 when this gateway was built without
+ * a store (tests of other routes).
+ */
+export function writeTarget(
   request: FastifyRequest,
   reply: FastifyReply,
-): RedisDurableStreams | undefined {
+): { name: string; store: RedisDurableStreams } | undefined {
+  const name = streamNameOf(request);
+  if (name.startsWith('st_')) {
+    answer(reply, 403, 'Names of the form st_… are Spool token streams: read-only here.');
+    return undefined;
+  }
   const store = request.server.spool.durableStreams;
-  if (store === undefined) answer(reply, 501, 'Durable Streams are not enabled on this gateway.');
-  return store;
-}
-
-/** Token streams are written by their generation only. */
-export function refuseTokenStream(name: string, reply: FastifyReply): boolean {
-  if (!name.startsWith('st_')) return false;
-  answer(reply, 403, 'Names of the form st_… are Spool token streams: read-only here.');
-  return true;
+  if (store === undefined) {
+    answer(reply, 501, 'Durable Streams are not enabled on this gateway.');
+    return undefined;
+  }
+  return { name, store };
 }

@@ -13,14 +13,7 @@ import { handleCreate } from './ds-create.ts';
 import { mediaTypeOf, parseAppendHeaders } from './ds-headers.ts';
 import { encodeOffset } from './ds-offset.ts';
 import { handleHead, handleRead } from './ds-read.ts';
-import {
-  answer,
-  bodyOf,
-  drainDurableStreams,
-  refuseTokenStream,
-  storeOf,
-  streamNameOf,
-} from './ds-reply.ts';
+import { answer, bodyOf, drainDurableStreams, writeTarget } from './ds-reply.ts';
 
 export function registerDurableStreamRoutes(app: FastifyInstance): void {
   // At SIGTERM the open long-polls and SSE reads end before the server waits for its connections.
@@ -44,10 +37,9 @@ export function registerDurableStreamRoutes(app: FastifyInstance): void {
 }
 
 async function handleAppend(request: FastifyRequest, reply: FastifyReply) {
-  const name = streamNameOf(request);
-  if (refuseTokenStream(name, reply)) return;
-  const store = storeOf(request, reply);
-  if (store === undefined) return;
+  const target = writeTarget(request, reply);
+  if (target === undefined) return;
+  const { name, store } = target;
   const parsed = parseAppendHeaders(request.headers);
   if (!parsed.ok) return answer(reply, 400, parsed.message);
   const { contentType, streamSeq, close, producer } = parsed.value;
@@ -112,10 +104,9 @@ async function handleAppend(request: FastifyRequest, reply: FastifyReply) {
 }
 
 async function handleDelete(request: FastifyRequest, reply: FastifyReply) {
-  const name = streamNameOf(request);
-  if (refuseTokenStream(name, reply)) return;
-  const store = storeOf(request, reply);
-  if (store === undefined) return;
+  const target = writeTarget(request, reply);
+  if (target === undefined) return;
+  const { name, store } = target;
   const result = await store.delete(name);
   if (result === 'missing') return answer(reply, 404, 'No such stream.');
   if (result === 'gone') return answer(reply, 410, 'The stream was deleted.');
