@@ -5,6 +5,13 @@
  * is restarted), so a restarted job always outranks the run it replaces. A job restarted more
  * than `maxStartedAttempts` times fails, and its stream is ended with `worker_lost`: no stream
  * waits forever for workers that keep dying.
+ *
+ * That stream is ended before BullMQ is told the job failed: BullMQ says `failed` only once its
+ * moveToFailed script answered, and after a lost reply (a failover, a reconnect) it runs the
+ * script again, finds the job removed and says nothing — the stream stayed `running` for good.
+ * So the processor checks the limit itself (BullMQ's own check fails the job without calling it)
+ * and ends the stream first. Other failures of a run are ended on `failed`, which BullMQ says only
+ * for the run holding the job's lock: a stale run's failure must not end its successor's stream.
  */
 import { type GenerationJob, generationJobSchema, QUEUE_NAME } from '@spool/generation-queue';
 import { type Logger, withTimeout } from '@spool/runtime';
@@ -41,10 +48,17 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const shutdown = new AbortController();
   let running = 0;
   const { metrics } = context;
-  /** The lock token of the latest run here of each job: a failed renewal is checked against it. */
-  const tokens = new Map<string, string>();
+  /** The latest run here of each job (lock token, attempt): a failed renewal is checked against it. */
+  const runs = new Map<string, { token: string; attempt: number }>();
   const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
     const pickedUpAt = performance.now();
+    if (job.attemptsStarted > options.maxStartedAttempts) {
+      // This run is the job's latest (it holds the lock BullMQ just gave it): the stream is ended
+      // now, then BullMQ fails the job.
+      const error = new UnrecoverableError(TOO_MANY_STARTS);
+      await endLostGeneration(job, error, context.log, context.logger);
+      throw error;
+    }
     // A restarted job keeps its first enqueue time: only a first pickup is a queue wait.
     if (job.attemptsStarted === 1) {
       metrics.stages.observe('queue_wait', Math.max(0, Date.now() - job.timestamp) / 1_000);
@@ -53,7 +67,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
     metrics.running.inc();
-    if (job.id && token) tokens.set(job.id, token);
+    if (job.id && token) runs.set(job.id, { token, attempt: job.attemptsStarted });
     try {
       const outcome = await runGeneration(
         {
@@ -68,9 +82,21 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         await job.moveToWait(token);
         throw new WaitingError();
       }
+      if (outcome === 'fenced') {
+        // A newer attempt owns the stream. Completing the job would remove it: when that attempt's
+        // run has no job (it lost it: a failover, a lapse) and its worker dies, nothing restarts
+        // the stream. A job this run still holds goes back to wait instead (its next run fences
+        // and continues); one it no longer holds is left to its holder.
+        const requeued = await job.moveToWait(token).then(
+          () => true,
+          () => false,
+        );
+        if (requeued) context.logger.warn({ stream: job.id }, 'fenced run held its job: requeued');
+        throw new WaitingError();
+      }
       return outcome;
     } finally {
-      if (job.id && tokens.get(job.id) === token) tokens.delete(job.id);
+      if (job.id && runs.get(job.id)?.token === token) runs.delete(job.id);
       running--;
       metrics.running.dec();
     }
@@ -83,10 +109,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const takeBackLapsedLocks = async (jobIds: string[]) => {
     const lost: string[] = [];
     for (const jobId of jobIds) {
-      const token = tokens.get(jobId);
-      if (token === undefined) continue;
+      const run = runs.get(jobId);
+      if (run === undefined) continue;
       // Still ours, or ours again: the run goes on. Redis out of reach: the next renewal says.
-      const ours = await reclaimLock(reclaim, { id: jobId, token }).catch(() => true);
+      const ours = await reclaimLock(reclaim, { id: jobId, ...run }).catch(() => true);
       if (!ours) lost.push(jobId);
     }
     // The job moved: its new run's claim fences this one, which stops at its next append.
@@ -103,7 +129,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       lockRenewTime: options.lockRenewMs,
       stalledInterval: options.stalledIntervalMs,
       maxStalledCount: 1_000,
-      maxStartedAttempts: options.maxStartedAttempts,
+      // Checked by the processor, which ends the stream first (see the top of this file).
     });
     worker.on('failed', (job, error) => {
       if (job) void endLostGeneration(job, error, context.log, context.logger);
@@ -147,6 +173,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   };
 }
 
+/** Why a job restarted more than `maxStartedAttempts` times failed (BullMQ's own words). */
+const TOO_MANY_STARTS = 'job started more than allowable limit';
 /** BullMQ's error for each job of a failed lock renewal (also reported by `lockRenewalFailed`). */
 const LOCK_RENEWAL_FAILURE = /^could not renew lock for job /;
 /** BullMQ's errors when a job is finished by a run that no longer holds its lock. */

@@ -1,5 +1,6 @@
 import { GenerationQueue } from '@spool/generation-queue';
-import { createLogger } from '@spool/runtime';
+import type { Item } from '@spool/protocol';
+import { createLogger, sleep } from '@spool/runtime';
 import { redisPerFile } from '@spool/testing/vitest';
 import { connectRedis, newStreamId, RedisTokenLog } from '@spool/token-log';
 import fc from 'fast-check';
@@ -160,5 +161,60 @@ describe('startGenerationWorker', () => {
     release();
     expect(await itemTypes(streamId)).toEqual(textAnswer(3).map((item) => item.type));
     await stop(worker, queue);
+  });
+
+  /** A job whose run here is held: its key and its run's stream. */
+  async function oneHeldJob(locks = { ...SLOW_LOCKS, lockDurationMs: 1_000, lockRenewMs: 250 }) {
+    const { hold, release } = held();
+    const started = start(1, hold, locks);
+    const [streamId = ''] = await enqueue(started.queue, 1);
+    await expect.poll(() => started.worker.running, { timeout: 10_000 }).toBe(1);
+    return { ...started, release, streamId, jobKey: `${started.prefix}:generations:${streamId}` };
+  }
+
+  it('leaves a newer run’s lapsed lock alone, and its job with it when fenced', async () => {
+    const { queue, worker, prefix, release, streamId, jobKey } = await oneHeldJob();
+    // As after a restart elsewhere: BullMQ started the job again, the new run claimed the stream,
+    // then that run's lock lapsed (its worker starved or died) with the job still active.
+    await client.hset(jobKey, 'ats', '2');
+    await log.claimAttempt(streamId, 2);
+    await client.del(`${jobKey}:lock`);
+    await sleep(1_500); // Six renewals of the stale run, each followed by a reclaim.
+    expect(await client.exists(`${jobKey}:lock`)).toBe(0);
+    release(); // The stale run appends, is fenced, and stops.
+    await expect.poll(() => worker.running, { timeout: 10_000 }).toBe(0);
+    // Not completed (that removed it, and the stream stayed `running` for good): still active,
+    // for the stalled check to give to a new run.
+    expect(await client.exists(jobKey)).toBe(1);
+    expect(await client.lpos(`${prefix}:generations:active`, streamId)).toBe(0);
+    await stop(worker, queue);
+  });
+
+  it('puts back to wait a job its fenced run still holds, and the next run ends the stream', async () => {
+    const { queue, worker, release, streamId, jobKey } = await oneHeldJob();
+    // A newer attempt claimed the stream, but the job stayed with this run (its start was lost).
+    await log.claimAttempt(streamId, 2);
+    release();
+    expect(await itemTypes(streamId)).toEqual(textAnswer(3).map((item) => item.type));
+    expect((await log.meta(streamId)).attempt).toBe(2); // The second BullMQ run finished it.
+    await expect.poll(() => client.exists(jobKey)).toBe(0);
+    await stop(worker, queue);
+  });
+
+  it('ends the stream with worker_lost before failing a job started too often', async () => {
+    const prefix = `${redis().keyPrefix}{q${prefixes}}`;
+    const queue = new GenerationQueue({ connection: client, prefix });
+    const [streamId = ''] = await enqueue(queue, 1);
+    await client.hset(`${prefix}:generations:${streamId}`, 'ats', '4'); // The limit (4) is reached.
+    const started = start(1, Promise.resolve());
+    expect(started.prefix).toBe(prefix);
+    const items: Item[] = [];
+    await expect
+      .poll(async () => (await log.meta(streamId)).status, { timeout: 10_000 })
+      .toBe('failed');
+    for await (const item of log.items(streamId)) items.push(item);
+    expect(items).toMatchObject([{ type: 'error', code: 'worker_lost' }, { type: 'end' }]);
+    await queue.close();
+    await stop(started.worker, started.queue);
   });
 });
