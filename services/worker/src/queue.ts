@@ -48,8 +48,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const shutdown = new AbortController();
   let running = 0;
   const { metrics } = context;
-  /** The latest run here of each job (lock token, attempt): a failed renewal is checked against it. */
-  const runs = new Map<string, { token: string; attempt: number }>();
+  /** The latest run here of each job: a failed renewal is checked against it (lock-reclaim.ts). */
+  const runs = new Map<string, Run>();
   const processor = async (job: Job, token?: string): Promise<GenerationOutcome> => {
     const pickedUpAt = performance.now();
     if (job.attemptsStarted > options.maxStartedAttempts) {
@@ -67,9 +67,18 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     if (!parsed.success) throw new UnrecoverableError(`Invalid job data: ${parsed.error.message}`);
     running++;
     metrics.running.inc();
-    if (job.id && token) runs.set(job.id, { token, attempt: job.attemptsStarted });
+    let ended = () => {};
+    const run: Run = {
+      token: token ?? '',
+      attempt: job.attemptsStarted,
+      ended: new Promise((resolve) => {
+        ended = resolve;
+      }),
+    };
+    if (job.id && token) runs.set(job.id, run);
+    let outcome: GenerationOutcome;
     try {
-      const outcome = await runGeneration(
+      outcome = await runGeneration(
         {
           request: parsed.data,
           attempt: job.attemptsStarted,
@@ -78,28 +87,41 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         },
         context,
       );
-      if (outcome === 'handed_back') {
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
-      if (outcome === 'fenced') {
-        // A newer attempt owns the stream. Completing the job would remove it: when that attempt's
-        // run has no job (it lost it: a failover, a lapse) and its worker dies, nothing restarts
-        // the stream. A job this run still holds goes back to wait instead (its next run fences
-        // and continues); one it no longer holds is left to its holder.
-        const requeued = await job.moveToWait(token).then(
-          () => true,
-          () => false,
-        );
-        if (requeued) context.logger.warn({ stream: job.id }, 'fenced run held its job: requeued');
-        throw new WaitingError();
-      }
-      return outcome;
     } finally {
-      if (job.id && runs.get(job.id)?.token === token) runs.delete(job.id);
+      if (job.id && runs.get(job.id) === run) runs.delete(job.id);
+      ended();
       running--;
       metrics.running.dec();
     }
+    if (outcome === 'handed_back') {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    if (outcome === 'fenced') {
+      await leaveFencedJob(job, token);
+      throw new WaitingError();
+    }
+    return outcome;
+  };
+  /**
+   * A newer attempt owns the stream. Completing the job would remove it: when that attempt's run
+   * has no job (it lost it: a failover, a lapse) and its worker dies, nothing restarts the
+   * stream. A job this run still holds goes back to wait instead (its next run fences and
+   * continues); one it no longer holds is left to its holder.
+   *
+   * Whatever a run's end is, BullMQ then stops renewing the lock of its job id in that BullMQ
+   * Worker — also the lock of a newer run of the same job that Worker took since, which would
+   * lapse and move the job once more. So a fenced run whose job runs again here ends after that
+   * newer run does.
+   */
+  const leaveFencedJob = async (job: Job, token: string | undefined): Promise<void> => {
+    const newer = job.id === undefined ? undefined : runs.get(job.id);
+    if (newer && newer.token !== token) await newer.ended;
+    const requeued = await job.moveToWait(token).then(
+      () => true,
+      () => false,
+    );
+    if (requeued) context.logger.warn({ stream: job.id }, 'fenced run held its job: requeued');
   };
   const reclaim = {
     connection: options.connection,
@@ -171,6 +193,16 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       await Promise.all(workers.map((worker) => worker.close()));
     },
   };
+}
+
+/** A run of a job in this process. */
+interface Run {
+  /** Its BullMQ lock token. */
+  token: string;
+  /** Its fencing attempt (the job's `attemptsStarted` when it started). */
+  attempt: number;
+  /** Resolves when its generation has stopped. */
+  ended: Promise<void>;
 }
 
 /** Why a job restarted more than `maxStartedAttempts` times failed (BullMQ's own words). */

@@ -49,7 +49,13 @@ describe('startGenerationWorker', () => {
   let prefixes = 0;
   const SLOW_LOCKS = { lockDurationMs: 30_000, lockRenewMs: 15_000, stalledIntervalMs: 30_000 };
 
-  function start(concurrency: number, hold: Promise<void>, locks = SLOW_LOCKS) {
+  /** `hold`: what every run waits for before it generates, or a function giving each run its own. */
+  function start(
+    concurrency: number,
+    hold: Promise<void> | (() => Promise<void>),
+    locks = SLOW_LOCKS,
+  ) {
+    const holdOf = typeof hold === 'function' ? hold : () => hold;
     const prefix = `${redis().keyPrefix}{q${prefixes++}}`;
     const queue = new GenerationQueue({ connection: client, prefix });
     const metrics = createWorkerMetrics();
@@ -59,7 +65,7 @@ describe('startGenerationWorker', () => {
       async *generate(request, options) {
         // Held until released, or aborted (cancel, hand-back) as the adapter contract asks.
         await new Promise<void>((resolve, reject) => {
-          hold.then(resolve);
+          holdOf().then(resolve);
           options.signal.addEventListener('abort', () => reject(options.signal.reason));
         });
         yield* adapter.generate(request, options);
@@ -198,6 +204,33 @@ describe('startGenerationWorker', () => {
     expect(await itemTypes(streamId)).toEqual(textAnswer(3).map((item) => item.type));
     expect((await log.meta(streamId)).attempt).toBe(2); // The second BullMQ run finished it.
     await expect.poll(() => client.exists(jobKey)).toBe(0);
+    await stop(worker, queue);
+  });
+
+  it('keeps renewing the lock of a newer run of a job when an older run of it here is fenced', async () => {
+    const gates: (() => void)[] = [];
+    const gate = () => new Promise<void>((resolve) => gates.push(resolve));
+    // One BullMQ Worker with two slots; the stalled check moves a job without a lock at once.
+    const locks = { lockDurationMs: 1_000, lockRenewMs: 250, stalledIntervalMs: 250 };
+    const { queue, worker, prefix } = start(2, gate, locks);
+    const [streamId = ''] = await enqueue(queue, 1);
+    const jobKey = `${prefix}:generations:${streamId}`;
+    await expect.poll(() => gates.length, { timeout: 10_000 }).toBe(1);
+    // The first run goes stale, as when its lock lapsed while its worker starved and the job was
+    // counted as started again: it cannot take the lock back, and the stalled check gives the
+    // job to the same BullMQ Worker, whose second run claims the stream.
+    await client.hset(jobKey, 'ats', '2');
+    await client.del(`${jobKey}:lock`);
+    await expect.poll(() => gates.length, { timeout: 10_000 }).toBe(2);
+    expect(await client.hget(jobKey, 'ats')).toBe('3');
+    gates[0]?.(); // The first run appends, is fenced, and stops.
+    // Twice the lock: unrenewed, the second run's lock would lapse and the job move again.
+    await sleep(2_000);
+    expect(await client.hget(jobKey, 'ats')).toBe('3');
+    expect(await client.exists(`${jobKey}:lock`)).toBe(1);
+    gates[1]?.();
+    expect(await itemTypes(streamId)).toEqual(textAnswer(3).map((item) => item.type));
+    expect((await log.meta(streamId)).attempt).toBe(3);
     await stop(worker, queue);
   });
 
