@@ -25,6 +25,10 @@ export class Notifier {
 
   constructor(subscriber: RedisClient) {
     this.#subscriber = subscriber;
+    // ioredis emits each failure to reach Redis as an `error` event, and retries; unheard, a
+    // Cluster's shard subscriber throws it and a single Redis's prints "Unhandled error event"
+    // once per retry. Reads on the command connection report an unreachable Redis.
+    subscriber.on('error', () => {});
     subscriber.on('smessage', (channel: string, message: string) => {
       const listeners = this.#listeners.get(channel);
       if (listeners) for (const listener of listeners) listener(message);
@@ -35,9 +39,6 @@ export class Notifier {
       }
       // A shard's subscriber that died is replaced after a slots refresh, then this event fires.
       subscriber.on('subscribersReady', () => this.#onResubscribed());
-      // ioredis emits a shard subscriber's failure to connect as an `error` event (and retries);
-      // unheard, Node would throw it. Reads on the command connection report an unreachable Redis.
-      subscriber.on('error', () => {});
     } else {
       subscriber.on('ready', () => {
         if (this.#connectedOnce) this.#onResubscribed();
