@@ -19,13 +19,7 @@
  * Answers go one item per chunk, so chunk indexes depend on the log alone. Chats are named per
  * API key (`<key id>:<chat id>`; `-` without keys). Errors have Spool's JSON body.
  */
-import {
-  FINAL_STATUSES,
-  HTTP_ROUTES,
-  isSpoolError,
-  isStreamId,
-  READ_TOKEN_HEADER,
-} from '@spool/protocol';
+import { FINAL_STATUSES, HTTP_ROUTES, isSpoolError, isStreamId } from '@spool/protocol';
 import type { StreamMeta } from '@spool/token-log';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OWNER_FIELD } from '../auth/access-control.ts';
@@ -34,8 +28,9 @@ import type { DeliveryStart } from '../delivery/delivery-start.ts';
 import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
 import { installJsonParser } from '../http/json-body.ts';
+import { createRouteStream } from '../http/route-stream.ts';
 import { streamCreatedStream } from '../sse/created-stream-answer.ts';
-import { createdAnswer, createStream } from '../streams/create-stream.ts';
+import { createdAnswer } from '../streams/create-stream.ts';
 import { parseChatBody, parseChatId, parseChatStreamQuery, planChat } from './chat-request.ts';
 import { type UiChunkPosition, uiChunkPosition } from './ui-chunk-index.ts';
 import { uiMessageSseFormat } from './ui-message-sse-format.ts';
@@ -57,16 +52,8 @@ async function chat(request: FastifyRequest, reply: FastifyReply) {
   const context = request.server.spool;
   const body = valueOrThrow(parseChatBody(request.body));
   const plan = planChat(body);
-  admitConnection(request);
-  const stream = await createStream(context, {
-    request: { 'ai-sdk.chat': body },
-    idempotencyKey: request.headers['idempotency-key'],
-    fields: plan.fields,
-    job: plan.job,
-    key: request.spoolKey,
-  });
+  const stream = await createRouteStream(request, reply, { endpoint: 'ai-sdk.chat', body, plan });
   if (body.id !== undefined) await context.log.setChatStream(chatName(request, body.id), stream.id);
-  if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
   if (wantsJson(request)) {
     const created = createdAnswer(stream, context.config.publicUrl);
     return reply.code(stream.created ? 201 : 200).send(created);

@@ -12,14 +12,14 @@
  * Both carry `X-Spool-Stream-Id`. Errors, before or instead of an answer, have Anthropic's body
  * (`{ type: "error", error: { type, message } }`) with Spool's `code` beside `type`.
  */
-import { errorSpec, HTTP_ROUTES, isErrorCode, READ_TOKEN_HEADER } from '@spool/protocol';
+import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
-import { admitConnection } from '../http/client-identity.ts';
 import { sendError, spoolErrorOf, valueOrThrow } from '../http/errors.ts';
+import { createRouteStream } from '../http/route-stream.ts';
 import { COMPLETION_TIMEOUT_MS, foldForReply } from '../http/whole-stream.ts';
 import { STREAM_ID_HEADER, streamCreatedStream } from '../sse/created-stream-answer.ts';
-import { type CreatedStream, createStream } from '../streams/create-stream.ts';
+import type { CreatedStream } from '../streams/create-stream.ts';
 import { anthropicError } from './anthropic-format.ts';
 import { anthropicSseFormat, DEFAULT_ANTHROPIC_MODEL } from './anthropic-sse-format.ts';
 import { MessageFold } from './message-result.ts';
@@ -38,17 +38,7 @@ async function messages(request: FastifyRequest, reply: FastifyReply) {
   const context = request.server.spool;
   const body = valueOrThrow(parseMessagesBody(request.body));
   const plan = planMessages(body);
-  // Both answers hold the request open for the whole generation: a delivery each.
-  admitConnection(request);
-  const stream = await createStream(context, {
-    // Keyed by endpoint, so one key cannot name a stream created by another route's body.
-    request: { messages: body },
-    idempotencyKey: request.headers['idempotency-key'],
-    fields: plan.fields,
-    job: plan.job,
-    key: request.spoolKey,
-  });
-  if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
+  const stream = await createRouteStream(request, reply, { endpoint: 'messages', body, plan });
   if (plan.stream) return streamMessage(context, reply, stream, plan);
   return answerMessage(context, reply, stream, plan);
 }

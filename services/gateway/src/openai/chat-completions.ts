@@ -12,14 +12,14 @@
  * Both carry the header `X-Spool-Stream-Id`. A non-streaming client that goes away does not
  * cancel the generation: retried with the same `Idempotency-Key`, it waits for the same stream.
  */
-import { errorSpec, HTTP_ROUTES, isErrorCode, READ_TOKEN_HEADER } from '@spool/protocol';
+import { errorSpec, HTTP_ROUTES, isErrorCode } from '@spool/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
-import { admitConnection } from '../http/client-identity.ts';
 import { valueOrThrow } from '../http/errors.ts';
+import { createRouteStream } from '../http/route-stream.ts';
 import { COMPLETION_TIMEOUT_MS, foldForReply } from '../http/whole-stream.ts';
 import { STREAM_ID_HEADER, streamCreatedStream } from '../sse/created-stream-answer.ts';
-import { type CreatedStream, createStream } from '../streams/create-stream.ts';
+import type { CreatedStream } from '../streams/create-stream.ts';
 import {
   type ChatCompletionPlan,
   parseChatCompletionBody,
@@ -36,17 +36,11 @@ async function chatCompletions(request: FastifyRequest, reply: FastifyReply) {
   const context = request.server.spool;
   const body = valueOrThrow(parseChatCompletionBody(request.body));
   const plan = planChatCompletion(body);
-  // Both answers hold the request open for the whole generation: a delivery each.
-  admitConnection(request);
-  const stream = await createStream(context, {
-    // Keyed by endpoint, so one key cannot name a stream created by another route's body.
-    request: { 'chat.completions': body },
-    idempotencyKey: request.headers['idempotency-key'],
-    fields: plan.fields,
-    job: plan.job,
-    key: request.spoolKey,
+  const stream = await createRouteStream(request, reply, {
+    endpoint: 'chat.completions',
+    body,
+    plan,
   });
-  if (stream.readToken !== undefined) reply.header(READ_TOKEN_HEADER, stream.readToken);
   if (plan.stream) return streamCompletion(context, reply, stream, plan);
   return answerCompletion(context, reply, stream, plan);
 }
