@@ -1,36 +1,15 @@
-import { redisPerFile } from '@spool/testing/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpoolClient } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
 import { collect, range } from './collect.ts';
-import {
-  answer,
-  sleep,
-  startTestGateway,
-  storedItems,
-  storedStream,
-  type TestGateway,
-  textOf,
-} from './gateways.ts';
+import { answer, gatewayPerFile, sleep, storedItems, storedStream, textOf } from './gateways.ts';
 
-const redis = redisPerFile();
-let gateway: TestGateway;
-const clients: SpoolClient[] = [];
-
-beforeAll(async () => {
-  gateway = await startTestGateway(redis());
-});
-afterAll(async () => {
-  for (const each of clients) each.close();
-  await gateway.drain();
-});
+const files = gatewayPerFile();
 
 const HIGH_WATER_MARK = 32;
 
 describe.each(['ws', 'sse'] as const)('a slow application over %s', (transport) => {
   it('keeps the buffer within the high-water mark plus one chunk and loses nothing', async () => {
-    const streamId = await storedStream(gateway.log, answer(2_000));
-    const spool = new SpoolClient({ baseUrl: gateway.url, transport });
-    clients.push(spool);
+    const streamId = await storedStream(files.gateway.log, answer(2_000));
+    const spool = files.client({ transport });
     // Small chunks: many iterations, so the buffer is sampled at many fill levels.
     const stream = spool.stream(streamId, {
       highWaterMark: HIGH_WATER_MARK,
@@ -45,7 +24,7 @@ describe.each(['ws', 'sse'] as const)('a slow application over %s', (transport) 
         samples.push(stream.buffered);
       },
     });
-    const stored = await storedItems(gateway.log, streamId);
+    const stored = await storedItems(files.gateway.log, streamId);
     expect(read.offsets).toEqual(range(0, stored.length));
     expect(read.text).toBe(textOf(stored));
     const bound = transport === 'ws' ? HIGH_WATER_MARK : HIGH_WATER_MARK + read.maxChunk;

@@ -6,7 +6,10 @@ import { type Gateway, loadGatewayConfig, startGateway } from '@spool/gateway';
 import type { Item, NewItem } from '@spool/protocol';
 import { createLogger } from '@spool/runtime';
 import { serviceEnv, type TestRedis } from '@spool/testing';
+import { redisPerFile } from '@spool/testing/vitest';
 import { newStreamId, type RedisTokenLog } from '@spool/token-log';
+import { afterAll, beforeAll } from 'vitest';
+import { SpoolClient } from '../src/index.ts';
 
 export { answer, liveStream, storedItems, storedStream } from '@spool/testing';
 
@@ -23,6 +26,39 @@ export function startTestGateway(redis: TestRedis): Promise<TestGateway> {
     logger: createLogger('gateway-test', 'silent'),
     redis: { maxRetriesPerRequest: null },
   });
+}
+
+type ClientOptions = ConstructorParameters<typeof SpoolClient>[0];
+
+/**
+ * A test file's gateway over its own Redis, started before the file's tests and drained after
+ * them, and the SDK clients they make through `client`, closed then.
+ */
+export function gatewayPerFile(): {
+  readonly gateway: TestGateway;
+  client(options?: Partial<ClientOptions>): SpoolClient;
+} {
+  const redis = redisPerFile();
+  let started: TestGateway | undefined;
+  const clients: SpoolClient[] = [];
+  beforeAll(async () => {
+    started = await startTestGateway(redis());
+  });
+  afterAll(async () => {
+    for (const each of clients) each.close();
+    await started?.drain();
+  });
+  return {
+    get gateway() {
+      if (!started) throw new Error('The gateway starts in beforeAll.');
+      return started;
+    },
+    client(options = {}) {
+      const created = new SpoolClient({ baseUrl: this.gateway.url, ...options });
+      clients.push(created);
+      return created;
+    },
+  };
 }
 
 export function textOf(items: readonly Item[]): string {

@@ -1,37 +1,20 @@
-import { redisPerFile } from '@spool/testing/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Chunk, SpoolClient, type SpoolError } from '../src/index.ts';
+import type { Chunk, SpoolError } from '../src/index.ts';
 import { collect, range } from './collect.ts';
 import {
   answer,
   cancellableGeneration,
+  gatewayPerFile,
   lengthReached,
   liveStream,
-  startTestGateway,
   storedItems,
   storedStream,
-  type TestGateway,
   textOf,
 } from './gateways.ts';
 
-const redis = redisPerFile();
-let gateway: TestGateway;
-const clients: SpoolClient[] = [];
-
-function client(options: Partial<ConstructorParameters<typeof SpoolClient>[0]> = {}): SpoolClient {
-  const created = new SpoolClient({ baseUrl: gateway.url, ...options });
-  clients.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  gateway = await startTestGateway(redis());
-});
-afterAll(async () => {
-  for (const each of clients) each.close();
-  await gateway.drain();
-});
+const files = gatewayPerFile();
+const client = files.client.bind(files);
 
 const transports = [
   { name: 'WebSocket (global)', options: { transport: 'ws' as const }, expected: 'ws' },
@@ -45,10 +28,10 @@ const transports = [
 
 describe.each(transports)('reading over $name', ({ options, expected }) => {
   it('yields every stored item once, in order, and completes after end', async () => {
-    const streamId = await storedStream(gateway.log, answer(500));
+    const streamId = await storedStream(files.gateway.log, answer(500));
     const stream = client(options).stream(streamId);
     const read = await collect(stream);
-    const stored = await storedItems(gateway.log, streamId);
+    const stored = await storedItems(files.gateway.log, streamId);
     expect(read.offsets).toEqual(range(0, stored.length));
     expect(read.text).toBe(textOf(stored));
     expect(stream.text).toBe(textOf(stored));
@@ -59,15 +42,15 @@ describe.each(transports)('reading over $name', ({ options, expected }) => {
   });
 
   it('follows a live generation from an offset', async () => {
-    const { streamId, done } = await liveStream(gateway.log, answer(300), {
+    const { streamId, done } = await liveStream(files.gateway.log, answer(300), {
       batch: 7,
       everyMs: 2,
     });
-    await lengthReached(gateway.log, streamId, 40);
+    await lengthReached(files.gateway.log, streamId, 40);
     const stream = client(options).stream(streamId, { from: 40 });
     const read = await collect(stream);
     await done;
-    const stored = await storedItems(gateway.log, streamId);
+    const stored = await storedItems(files.gateway.log, streamId);
     expect(read.offsets).toEqual(range(40, stored.length));
     expect(read.text).toBe(textOf(stored.slice(40)));
   });
@@ -79,7 +62,7 @@ describe.each(transports)('reading over $name', ({ options, expected }) => {
   });
 
   it('throws offset_out_of_range for a start beyond the end', async () => {
-    const streamId = await storedStream(gateway.log, answer(5));
+    const streamId = await storedStream(files.gateway.log, answer(5));
     const error = await collect(client(options).stream(streamId, { from: 99 })).catch(
       (caught: SpoolError) => caught,
     );
@@ -87,7 +70,7 @@ describe.each(transports)('reading over $name', ({ options, expected }) => {
   });
 
   it('ends at once, with nothing, when it starts at the end of an ended stream', async () => {
-    const streamId = await storedStream(gateway.log, answer(5));
+    const streamId = await storedStream(files.gateway.log, answer(5));
     const stream = client(options).stream(streamId, { from: 8 });
     const ended = new Promise<string>((resolve) => stream.on('end', resolve));
     expect((await collect(stream)).chunks).toEqual([]);
@@ -98,7 +81,7 @@ describe.each(transports)('reading over $name', ({ options, expected }) => {
 
 describe('auto transport', () => {
   it('uses WebSocket when it can', async () => {
-    const streamId = await storedStream(gateway.log, answer(20));
+    const streamId = await storedStream(files.gateway.log, answer(20));
     const stream = client().stream(streamId);
     await collect(stream);
     expect(stream.transport).toBe('ws');
@@ -111,24 +94,24 @@ describe('auto transport', () => {
       }
     }
     const auto = client({ WebSocket: Broken });
-    const streamId = await storedStream(gateway.log, answer(50));
+    const streamId = await storedStream(files.gateway.log, answer(50));
     const first = auto.stream(streamId);
     const read = await collect(first);
     expect(first.transport).toBe('sse');
-    expect(read.text).toBe(textOf(await storedItems(gateway.log, streamId)));
+    expect(read.text).toBe(textOf(await storedItems(files.gateway.log, streamId)));
     const second = auto.stream(streamId, { from: 10 });
     await collect(second);
     expect(second.transport).toBe('sse');
   });
 
   it('falls back to SSE when sockets cannot reach the gateway while HTTP can (a blocking proxy)', async () => {
-    const closedPort = new URL(gateway.url).port === '1' ? '2' : '1';
+    const closedPort = new URL(files.gateway.url).port === '1' ? '2' : '1';
     class Blocked extends WebSocket {
       constructor(url: string) {
         super(url.replace(/:\d+\//, `:${closedPort}/`));
       }
     }
-    const streamId = await storedStream(gateway.log, answer(50));
+    const streamId = await storedStream(files.gateway.log, answer(50));
     const stream = client({ WebSocket: Blocked }).stream(streamId);
     const states: unknown[] = [];
     stream.on('state', (state) => states.push(state));
@@ -142,7 +125,7 @@ describe('auto transport', () => {
     const original = globalThis.WebSocket;
     Reflect.deleteProperty(globalThis, 'WebSocket');
     try {
-      const streamId = await storedStream(gateway.log, answer(10));
+      const streamId = await storedStream(files.gateway.log, answer(10));
       const stream = client().stream(streamId);
       await collect(stream);
       expect(stream.transport).toBe('sse');
@@ -155,7 +138,7 @@ describe('auto transport', () => {
 describe('message state and the HTTP API', () => {
   it('keeps text and blocks, and re-fetches a whole block', async () => {
     const { streamId, done } = await liveStream(
-      gateway.log,
+      files.gateway.log,
       [
         { type: 'block_start', block: 0, kind: 'reasoning' },
         { type: 'token', block: 0, text: 'thinking…' },
@@ -209,7 +192,7 @@ describe('message state and the HTTP API', () => {
   });
 
   it('delivers through callbacks, the application consuming on return', async () => {
-    const { streamId, done } = await liveStream(gateway.log, answer(200), {
+    const { streamId, done } = await liveStream(files.gateway.log, answer(200), {
       batch: 10,
       everyMs: 2,
     });
@@ -225,7 +208,7 @@ describe('message state and the HTTP API', () => {
     });
     await done;
     expect(finish).toBe('stop');
-    expect(stream.text).toBe(textOf(await storedItems(gateway.log, streamId)));
+    expect(stream.text).toBe(textOf(await storedItems(files.gateway.log, streamId)));
     expect(chunks.at(-1)).toMatchObject({ item: { type: 'end' } });
   });
 
@@ -247,7 +230,7 @@ describe('message state and the HTTP API', () => {
   });
 
   it('cancels the generation; the stream still ends with end cancelled', async () => {
-    const { streamId, done } = await cancellableGeneration(gateway.log, 3);
+    const { streamId, done } = await cancellableGeneration(files.gateway.log, 3);
     const stream = client().stream(streamId);
     let cancelled: Promise<void> | undefined;
     const read = await collect(stream, {

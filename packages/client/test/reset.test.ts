@@ -5,38 +5,14 @@
  * the gateway answer it.)
  */
 import { type Chunk, chunkStart } from '@spool/protocol';
-import { redisPerFile } from '@spool/testing/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpoolClient, SpoolError } from '../src/index.ts';
-import {
-  answer,
-  startTestGateway,
-  storedItems,
-  storedStream,
-  type TestGateway,
-  textOf,
-} from './gateways.ts';
+import { describe, expect, it } from 'vitest';
+import { type SpoolClient, SpoolError } from '../src/index.ts';
+import { answer, gatewayPerFile, storedItems, storedStream, textOf } from './gateways.ts';
 
-const redis = redisPerFile();
-let gateway: TestGateway;
-const clients: SpoolClient[] = [];
-
-beforeAll(async () => {
-  gateway = await startTestGateway(redis());
-});
-afterAll(async () => {
-  for (const each of clients) each.close();
-  await gateway.drain();
-});
+const files = gatewayPerFile();
 
 function client(transport: 'ws' | 'sse'): SpoolClient {
-  const created = new SpoolClient({
-    baseUrl: gateway.url,
-    transport,
-    reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
-  });
-  clients.push(created);
-  return created;
+  return files.client({ transport, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
 }
 
 describe.each(['ws', 'sse'] as const)('a stream told stream_reset (%s)', (transport) => {
@@ -46,8 +22,8 @@ describe.each(['ws', 'sse'] as const)('a stream told stream_reset (%s)', (transp
     // An epoch the stream never had: a version of the log lost with its writes.
     ['in an epoch the stream does not know', async () => ({ from: 10, epoch: '0bad0bad' })],
   ])('restarts the message from offset 0 when resumed %s', async (_case, start) => {
-    const streamId = await storedStream(gateway.log, answer(17));
-    const { epoch } = await gateway.log.meta(streamId);
+    const streamId = await storedStream(files.gateway.log, answer(17));
+    const { epoch } = await files.gateway.log.meta(streamId);
     const stream = client(transport).stream(streamId, await start(epoch));
     const events: string[] = [];
     stream.on('reset', (error) => {
@@ -59,7 +35,7 @@ describe.each(['ws', 'sse'] as const)('a stream told stream_reset (%s)', (transp
       if (chunks.length === 0) events.push(`first:${chunkStart(chunk)}`);
       chunks.push(chunk);
     }
-    const stored = await storedItems(gateway.log, streamId);
+    const stored = await storedItems(files.gateway.log, streamId);
     expect(events).toEqual(['reset:stream_reset', 'first:0']);
     expect(stream.resets).toBe(1);
     expect(stream.epoch).toBe(epoch);
@@ -70,8 +46,8 @@ describe.each(['ws', 'sse'] as const)('a stream told stream_reset (%s)', (transp
   });
 
   it('goes on without a reset when its epoch is the stream’s', async () => {
-    const streamId = await storedStream(gateway.log, answer(17));
-    const { epoch } = await gateway.log.meta(streamId);
+    const streamId = await storedStream(files.gateway.log, answer(17));
+    const { epoch } = await files.gateway.log.meta(streamId);
     const stream = client(transport).stream(streamId, { from: 10, epoch });
     const chunks: Chunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
