@@ -347,10 +347,10 @@ async function slowestAfter(
       const gaps = appends.slice(1).map((time, index) => time - (appends[index] ?? time));
       const widest = gaps.indexOf(Math.max(...gaps));
       const growth =
-        widest < 0
-          ? `    log: nothing appended from ${ms(at - 1_000)} to ${ms(at + pause)}`
-          : `    log: ${appends.length} items appended from ${ms(at - 1_000)} to ${ms(at + pause)}, ` +
-            `widest gap ${ms(appends[widest] ?? 0)} → ${ms(appends[widest + 1] ?? 0)}`;
+        `    log: ${appends.length} items appended from ${ms(at - 1_000)} to ${ms(at + pause)}` +
+        (widest < 0
+          ? ''
+          : `, widest gap ${ms(appends[widest] ?? 0)} → ${ms(appends[widest + 1] ?? 0)}`);
       return (
         `  ${record.streamId} paused ${Math.round(pause)} ms after ${fault}: last chunk ` +
         `${last ? ms(last.at) : '—'}, next ${first ? ms(first.at) : '—'}\n${events.join('\n')}\n${growth}`

@@ -13,7 +13,6 @@
  */
 import type { Chunk, SpoolError } from '@spool/protocol';
 import { ChunkBuffer } from './chunk-buffer.ts';
-import { DurableAcks } from './durable-acks.ts';
 import type { LinkSink, Reception } from './link.ts';
 import { Listeners } from './listeners.ts';
 import { type BlockState, MessageState } from './message-state.ts';
@@ -25,6 +24,7 @@ import {
 } from './options.ts';
 import { ReadWaiters } from './read-waiters.ts';
 import { RoomWaiters } from './room-waiters.ts';
+import { StreamAcks } from './stream-acks.ts';
 import { StreamConnector } from './stream-connector.ts';
 import type { StreamHost } from './stream-host.ts';
 import { StreamPosition } from './stream-position.ts';
@@ -49,8 +49,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   readonly #waiters = new ReadWaiters();
   readonly #room = new RoomWaiters();
   readonly #connector: StreamConnector;
-  /** A subscription's acks when the link carries none (SSE). */
-  readonly #durableAcks: DurableAcks | undefined;
+  readonly #acks: StreamAcks;
   readonly #position: StreamPosition;
   /** The network side has everything (`end` received, or nothing more to send). */
   #complete = false;
@@ -92,16 +91,14 @@ export class SpoolStream implements AsyncIterable<Chunk> {
         state: (state) => this.#events.emit('state', state),
       },
     });
-    this.#durableAcks =
-      options.subscription === undefined
-        ? undefined
-        : new DurableAcks({
-            host: input.host,
-            stream: this.id,
-            subscription: options.subscription,
-            highWaterMark: this.#highWaterMark,
-            gateway: () => this.#connector.gatewayIndex,
-          });
+    this.#acks = new StreamAcks({
+      host: input.host,
+      stream: this.id,
+      subscription: options.subscription,
+      highWaterMark: this.#highWaterMark,
+      link: () => this.#connector.link,
+      gateway: () => this.#connector.gatewayIndex,
+    });
     const { signal } = options;
     if (signal?.aborted) queueMicrotask(() => this.close());
     else signal?.addEventListener('abort', () => this.close(), { once: true });
@@ -203,7 +200,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#done && this.#failure === undefined) this.#flushAck();
+    if (!this.#done && this.#failure === undefined) this.#acks.closing(this.#position.consumed);
     this.#buffer.clear();
     this.#shutdown();
     this.#deliver();
@@ -266,10 +263,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
   /** The application has `chunk`: acknowledge it, make room, finish on `end`. */
   #consume(chunk: Chunk): void {
     this.#position.consume(chunk);
-    const offset = this.#position.consumed;
-    const empty = this.#buffer.items === 0;
-    const acked = this.#connector.link?.consumed(offset, empty) === true;
-    if (!acked) this.#durableAcks?.consumed(offset, empty);
+    this.#acks.consumed(this.#position.consumed, this.#buffer.items === 0);
     if (this.#buffer.items < this.#highWaterMark) this.#room.notify();
     if (chunk.kind === 'control' && chunk.item.type === 'end') {
       this.#done = true;
@@ -309,7 +303,7 @@ export class SpoolStream implements AsyncIterable<Chunk> {
    */
   #reset(error: SpoolError): void {
     if (this.#done || this.#closed || this.#failure !== undefined) return;
-    if (this.#durableAcks !== undefined) {
+    if (this.#acks.subscription) {
       this.#fail(error);
       return;
     }
@@ -337,14 +331,6 @@ export class SpoolStream implements AsyncIterable<Chunk> {
     this.#connector.stop();
     this.#room.notify();
     this.#host.forget(this);
-  }
-
-  /** A subscription's final acknowledgement, when the stream is closed early. */
-  #flushAck(): void {
-    const acks = this.#durableAcks;
-    if (acks === undefined) return;
-    const offset = this.#position.consumed;
-    if (this.#connector.link?.consumed(offset, true) !== true) acks.consumed(offset, true);
   }
 }
 

@@ -48,13 +48,16 @@ export function gatewayPerFile(): {
     for (const each of clients) each.close();
     await started?.drain();
   });
+  const gateway = () => {
+    if (!started) throw new Error('The gateway starts in beforeAll.');
+    return started;
+  };
   return {
     get gateway() {
-      if (!started) throw new Error('The gateway starts in beforeAll.');
-      return started;
+      return gateway();
     },
-    client(options = {}) {
-      const created = new SpoolClient({ baseUrl: this.gateway.url, ...options });
+    client: (options = {}) => {
+      const created = new SpoolClient({ baseUrl: gateway().url, ...options });
       clients.push(created);
       return created;
     },

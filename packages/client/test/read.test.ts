@@ -14,7 +14,7 @@ import {
 } from './gateways.ts';
 
 const files = gatewayPerFile();
-const client = files.client.bind(files);
+const { client } = files;
 
 const transports = [
   { name: 'WebSocket (global)', options: { transport: 'ws' as const }, expected: 'ws' },

@@ -169,10 +169,10 @@ describe('startGenerationWorker', () => {
     await stop(worker, queue);
   });
 
-  /** A job whose run here is held: its key and its run's stream. */
-  async function oneHeldJob(locks = { ...SLOW_LOCKS, lockDurationMs: 1_000, lockRenewMs: 250 }) {
+  /** A job whose run here is held, with a 1 s lock renewed every 0.25 s and no stalled check. */
+  async function oneHeldJob() {
     const { hold, release } = held();
-    const started = start(1, hold, locks);
+    const started = start(1, hold, { ...SLOW_LOCKS, lockDurationMs: 1_000, lockRenewMs: 250 });
     const [streamId = ''] = await enqueue(started.queue, 1);
     await expect.poll(() => started.worker.running, { timeout: 10_000 }).toBe(1);
     return { ...started, release, streamId, jobKey: `${started.prefix}:generations:${streamId}` };
