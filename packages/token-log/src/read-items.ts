@@ -16,6 +16,7 @@ export async function readItems(
   const reply = await context.scripts.run('readItems', context.keys(streamId), {
     from,
     count: entriesFor(limit),
+    items: limit,
   });
   const { status, length, entries, epoch } = reply;
   return entriesToRead({ entries, from, limit, status, length, epoch });

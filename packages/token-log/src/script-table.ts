@@ -97,7 +97,11 @@ const TABLE = {
   readItems: script({
     file: 'read-items.lua',
     keys: ['meta', 'log'],
-    arguments: (input: { from: number; count: number }) => [input.from, input.count],
+    arguments: (input: { from: number; count: number; items: number }) => [
+      input.from,
+      input.count,
+      input.items,
+    ],
     decode: (reply) => {
       const [status, length, finishReason, found, epoch] = tuple(
         streamStatus,

@@ -77,3 +77,47 @@ describe('script replies', () => {
     }
   });
 });
+
+describe('read-items.lua', () => {
+  /** The script's raw reply: the entries (ids) it returned for `[from, from + items)`. */
+  async function entryIds(streamId: string, from: number, items: number): Promise<string[]> {
+    const [, source] = sources.find(([name]) => name === 'readItems') ?? [];
+    const log = new RedisTokenLog({ redis: client, keyPrefix: redis().keyPrefix });
+    const { meta, log: logKey } = log.keys(streamId);
+    await log.close();
+    const reply = (await client.eval(String(source), 2, meta, logKey, from, 512, items)) as [
+      string,
+      number,
+      string,
+      [string, string[]][],
+    ];
+    return reply[3].map(([id]) => id);
+  }
+
+  it('returns the entries holding the items wanted and none after them', async () => {
+    const log = new RedisTokenLog({ redis: client, keyPrefix: redis().keyPrefix });
+    try {
+      const streamId = newStreamId();
+      await log.create({ id: streamId });
+      // Ten entries of 8 items: ids 8, 16, …, 80 (the offset after each entry's last item).
+      for (let at = 0; at < 80; at += 8) {
+        const items = Array.from({ length: 8 }, (_, index) => ({
+          type: 'token' as const,
+          block: 0,
+          text: `t${at + index}`,
+        }));
+        await log.append({ streamId, attempt: 1, at, items });
+      }
+      expect(await entryIds(streamId, 3, 10)).toEqual(['8-0', '16-0']);
+      expect(await entryIds(streamId, 3, 5)).toEqual(['8-0']);
+      expect(await entryIds(streamId, 8, 8)).toEqual(['16-0']);
+      expect(await entryIds(streamId, 70, 1_000)).toEqual(['72-0', '80-0']);
+      expect(await entryIds(streamId, 79, 1)).toEqual(['80-0']);
+      // And what a read gives from them is exactly the items asked for.
+      const read = await log.read(streamId, 3, 10);
+      expect(read.items.map((item) => item.offset)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    } finally {
+      await log.close();
+    }
+  });
+});

@@ -4,11 +4,11 @@
  * Per stream, the waiters share one watch: its events channel is subscribed once, and each
  * append's message carries the batch it stored (notification-codec.ts), so a waiter at the end of
  * its stream is served from the message, with no read. The log is read — one read from the lowest
- * waiting offset serves every waiter of the stream — only when a message cannot serve: a waiter
- * behind it (it missed earlier items), a gap (a lost message), a header-only message, a length not
- * known (a new watch, a reconnect), a stream that has ended. A waiter that has waited
- * `pollIntervalMs` with nothing heard from its stream is read for, in case the last message was
- * lost. Nothing blocks, so this works unchanged on Redis Cluster.
+ * waiting offset serves the waiters in step with it (tail-watch.ts `readRange`) — only when a
+ * message cannot serve: a waiter behind it (it missed earlier items), a gap (a lost message), a
+ * header-only message, a length not known (a new watch, a reconnect), a stream that has ended. A
+ * waiter that has waited `pollIntervalMs` with nothing heard from its stream is read for, in case
+ * the last message was lost. Nothing blocks, so this works unchanged on Redis Cluster.
  *
  * No loss rests on offsets, not on messages: a waiter is only ever handed items that start exactly
  * at its offset, taken from a message (exactly what its append stored at `[from, to)`, and stored
@@ -198,13 +198,17 @@ export class StreamTail {
     if (isFinal(notification)) watch.ended = true;
     let items: Item[] | null | undefined = notification.itemsAt < 0 ? null : undefined;
     let read = false;
+    const shares = new SharedParts();
     for (const waiter of watch.waiters) {
       if (items !== null && waiter.from >= notification.from && waiter.from < notification.to) {
         items ??= decodedOrNull(message, notification);
         if (items) {
+          const batch = items;
           this.#settle(watch, waiter);
           waiter.resolve(
-            batchResult({ notification, items, from: waiter.from, limit: waiter.limit }),
+            shares.part(waiter, () =>
+              batchResult({ notification, items: batch, from: waiter.from, limit: waiter.limit }),
+            ),
           );
           continue;
         }
@@ -249,6 +253,7 @@ export class StreamTail {
     watch.heardAt = this.#clock.now();
     if (result.length > watch.known) watch.known = result.length;
     if (FINAL_STATUSES.has(result.status)) watch.ended = true;
+    const shares = new SharedParts();
     for (const waiter of watch.waiters) {
       if (waiter.from < readFrom) continue;
       if (waiter.from > result.length) {
@@ -259,7 +264,9 @@ export class StreamTail {
         );
       } else if (waiter.from < result.next) {
         this.#settle(watch, waiter);
-        waiter.resolve(sliceResult(result, waiter.from - readFrom, waiter.limit));
+        waiter.resolve(
+          shares.part(waiter, () => sliceResult(result, waiter.from - readFrom, waiter.limit)),
+        );
       } else if (result.done) {
         this.#settle(watch, waiter);
         waiter.resolve(doneAt(result, waiter.from));
@@ -282,6 +289,25 @@ export class StreamTail {
       this.#settle(watch, waiter);
       waiter.reject(error);
     }
+  }
+}
+
+/**
+ * The parts of one read or message handed out, by offset and limit: waiters in step with each
+ * other get the same result (and items array), so what their deliveries derive from it (chunks,
+ * encodings) can be shared rather than made once per reader.
+ */
+class SharedParts {
+  readonly #parts = new Map<string, ReadResult>();
+
+  part(waiter: Waiter, make: () => ReadResult): ReadResult {
+    const key = `${waiter.from}:${waiter.limit}`;
+    let part = this.#parts.get(key);
+    if (!part) {
+      part = make();
+      this.#parts.set(key, part);
+    }
+    return part;
   }
 }
 

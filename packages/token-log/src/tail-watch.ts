@@ -65,15 +65,24 @@ export function needsRead(watch: Watch): boolean {
   return false;
 }
 
-/** One read for every waiter: from the lowest offset any waits for, the largest limit any asks. */
+/** The most items one shared read asks for, however many waiters it covers. */
+export const MAX_SHARED_READ = 2_048;
+
+/**
+ * One read for the waiters it can serve: from the lowest offset any waits for, through what each
+ * waiter it reaches can take (`from + limit`), reaching a waiter whose offset lies within the range
+ * so far (readers in step cover each other). Waiters beyond a gap are left to the next read, and
+ * the range stops at `MAX_SHARED_READ` items.
+ */
 export function readRange(watch: Watch): { from: number; limit: number } {
-  let from = Number.POSITIVE_INFINITY;
-  let limit = 1;
-  for (const waiter of watch.waiters) {
-    from = Math.min(from, waiter.from);
-    limit = Math.max(limit, waiter.limit);
+  const waiters = [...watch.waiters].sort((a, b) => a.from - b.from);
+  const from = waiters[0]?.from ?? 0;
+  let to = from + 1;
+  for (const waiter of waiters) {
+    if (waiter.from > to) break;
+    to = Math.max(to, waiter.from + waiter.limit);
   }
-  return { from, limit };
+  return { from, limit: Math.min(to - from, MAX_SHARED_READ) };
 }
 
 /**

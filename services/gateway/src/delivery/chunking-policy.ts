@@ -54,11 +54,22 @@ export function shouldWaitForMore(input: {
   return pending < policy.maxItems && oldestWaitedMs < policy.maxDelayMs;
 }
 
-/** The messages for `items` when `backlog` items (these included) are waiting for the client. */
+/** Chunks planned per items array: readers handed the same items (stream-tail.ts) share them. */
+const planned = new WeakMap<readonly Item[], { limit: number; chunks: Chunk[] }>();
+
+/**
+ * The messages for `items` when `backlog` items (these included) are waiting for the client.
+ * Chunks are never changed once made, so readers given the same items array share its chunks.
+ */
 export function planChunks(
   items: readonly Item[],
   policy: ChunkingPolicy,
   backlog: number,
 ): Chunk[] {
-  return chunkItems(items, chunkLimit(policy, backlog));
+  const limit = chunkLimit(policy, backlog);
+  const known = planned.get(items);
+  if (known?.limit === limit) return known.chunks;
+  const chunks = chunkItems(items, limit);
+  planned.set(items, { limit, chunks });
+  return chunks;
 }
