@@ -8,6 +8,8 @@ import { readRepoFile } from './repo-files.ts';
 
 const flags = JSON.parse(readRepoFile('services/gateway/node-flags.json')) as string[];
 const command = ['node', ...flags, 'services/gateway/dist/server.mjs'];
+/** A YAML `command:` written as a flow list, on one line or several. */
+const YAML_COMMAND = /^\s+command:\s*(\[[^\]]*"services\/gateway\/dist\/server\.mjs"[^\]]*\])/m;
 
 /** The strings of a command written as a list (`["node", …]`, on one line or several). */
 function commandOf(text: string, pattern: RegExp): string[] | undefined {
@@ -24,14 +26,8 @@ describe("the gateway's V8 settings", () => {
 
   it.each([
     ['infra/Dockerfile', /^CMD (\[[^\]]*"services\/gateway\/dist\/server\.mjs"[^\]]*\])$/m],
-    [
-      'docker-compose.yml',
-      /^\s+command:\s*(\[[^\]]*"services\/gateway\/dist\/server\.mjs"[^\]]*\])/m,
-    ],
-    [
-      'infra/k8s/gateway-deployment.yaml',
-      /^\s+command:\s*(\[[^\]]*"services\/gateway\/dist\/server\.mjs"[^\]]*\])/m,
-    ],
+    ['docker-compose.yml', YAML_COMMAND],
+    ['infra/k8s/gateway-deployment.yaml', YAML_COMMAND],
   ])('are the ones %s starts the gateway with', (file, pattern) => {
     expect(commandOf(readRepoFile(file), pattern)).toEqual(command);
   });

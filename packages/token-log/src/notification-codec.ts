@@ -116,3 +116,15 @@ export function encodeNotification(input: {
   if (entries.length === 0 || bytes > maxBytes) return header;
   return `${header}\n${entries.join('\n')}`;
 }
+
+/** A message's items, or null when they do not decode to its offsets: it is then header-only. */
+export function notificationItemsOrNull(
+  message: string,
+  notification: Notification,
+): Item[] | null {
+  try {
+    return decodeNotificationItems(message, notification);
+  } catch {
+    return null;
+  }
+}

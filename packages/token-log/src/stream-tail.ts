@@ -17,14 +17,9 @@
  * that only delays.
  */
 import { FINAL_STATUSES, type Item, SpoolError } from '@spool/protocol';
-import {
-  decodeNotificationItems,
-  isFinal,
-  type Notification,
-  parseNotification,
-} from './notification-codec.ts';
+import { isFinal, notificationItemsOrNull, parseNotification } from './notification-codec.ts';
 import { type Clock, type ReadFunction, SYSTEM_CLOCK, type TailNotifier } from './tail-ports.ts';
-import { batchResult, doneAt, sliceResult } from './tail-results.ts';
+import { batchResult, doneAt, SharedParts, sliceResult } from './tail-results.ts';
 import {
   needsRead,
   newWatch,
@@ -201,12 +196,12 @@ export class StreamTail {
     const shares = new SharedParts();
     for (const waiter of watch.waiters) {
       if (items !== null && waiter.from >= notification.from && waiter.from < notification.to) {
-        items ??= decodedOrNull(message, notification);
+        items ??= notificationItemsOrNull(message, notification);
         if (items) {
           const batch = items;
           this.#settle(watch, waiter);
           waiter.resolve(
-            shares.part(waiter, () =>
+            shares.part(waiter.from, waiter.limit, () =>
               batchResult({ notification, items: batch, from: waiter.from, limit: waiter.limit }),
             ),
           );
@@ -265,7 +260,9 @@ export class StreamTail {
       } else if (waiter.from < result.next) {
         this.#settle(watch, waiter);
         waiter.resolve(
-          shares.part(waiter, () => sliceResult(result, waiter.from - readFrom, waiter.limit)),
+          shares.part(waiter.from, waiter.limit, () =>
+            sliceResult(result, waiter.from - readFrom, waiter.limit),
+          ),
         );
       } else if (result.done) {
         this.#settle(watch, waiter);
@@ -289,33 +286,5 @@ export class StreamTail {
       this.#settle(watch, waiter);
       waiter.reject(error);
     }
-  }
-}
-
-/**
- * The parts of one read or message handed out, by offset and limit: waiters in step with each
- * other get the same result (and items array), so what their deliveries derive from it (chunks,
- * encodings) can be shared rather than made once per reader.
- */
-class SharedParts {
-  readonly #parts = new Map<string, ReadResult>();
-
-  part(waiter: Waiter, make: () => ReadResult): ReadResult {
-    const key = `${waiter.from}:${waiter.limit}`;
-    let part = this.#parts.get(key);
-    if (!part) {
-      part = make();
-      this.#parts.set(key, part);
-    }
-    return part;
-  }
-}
-
-/** A message's items, or null when they do not decode to its offsets: it is then header-only. */
-function decodedOrNull(message: string, notification: Notification): Item[] | null {
-  try {
-    return decodeNotificationItems(message, notification);
-  } catch {
-    return null;
   }
 }

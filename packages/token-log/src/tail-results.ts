@@ -50,3 +50,21 @@ export function batchResult(input: {
     epoch: notification.epoch,
   };
 }
+
+/**
+ * The parts of one read or message handed out, by offset and limit: waiters in step with each
+ * other get the same result (and items array), so what their deliveries derive from it (chunks,
+ * encodings) is made once, not once per reader. A lone waiter costs no map.
+ */
+export class SharedParts {
+  #byFrom: Map<number, { limit: number; part: ReadResult }> | undefined;
+
+  part(from: number, limit: number, make: () => ReadResult): ReadResult {
+    const known = this.#byFrom?.get(from);
+    if (known?.limit === limit) return known.part;
+    const part = make();
+    this.#byFrom ??= new Map();
+    this.#byFrom.set(from, { limit, part });
+    return part;
+  }
+}
