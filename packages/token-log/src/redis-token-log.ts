@@ -121,6 +121,10 @@ export class RedisTokenLog implements Log.TokenLog {
     return this.#tail.follow(streamId, from, options);
   }
 
+  interruptWaits(error: unknown): void {
+    this.#tail.interrupt(error);
+  }
+
   async itemIndex(streamId: string): Promise<Log.ItemIndex> {
     const key = this.#context.keys(streamId).meta;
     const hash = await mapRedisErrors(() => this.#context.redis.hgetall(key));

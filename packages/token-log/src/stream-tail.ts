@@ -18,6 +18,7 @@
  */
 import { FINAL_STATUSES, type Item, SpoolError } from '@spool/protocol';
 import { isFinal, notificationItemsOrNull, parseNotification } from './notification-codec.ts';
+import { SignalWaits } from './signal-waits.ts';
 import { type Clock, type ReadFunction, SYSTEM_CLOCK, type TailNotifier } from './tail-ports.ts';
 import { batchResult, doneAt, SharedParts, sliceResult } from './tail-results.ts';
 import {
@@ -43,10 +44,16 @@ export interface StreamTailOptions {
   clock?: Clock;
 }
 
+function ignore(): void {}
+
 export class StreamTail {
   readonly #options: StreamTailOptions;
   readonly #clock: Clock;
   readonly #watches = new Map<string, Watch>();
+  readonly #signalWaits = new SignalWaits<Waiter, Watch>((waiter, watch, reason) => {
+    this.#drop(watch, waiter);
+    waiter.reject(reason);
+  });
   readonly #stopPolling: () => void;
   readonly #stopResubscribed: () => void;
 
@@ -65,21 +72,24 @@ export class StreamTail {
     });
   }
 
-  /** See TokenLog.follow. */
-  async follow(streamId: string, from: number, options: WaitOptions = {}): Promise<ReadResult> {
-    options.signal?.throwIfAborted();
+  /**
+   * See TokenLog.follow. A wait costs no listener of its own: a signal gets one listener, for all
+   * the waits it ever ends.
+   */
+  follow(streamId: string, from: number, options: WaitOptions = {}): Promise<ReadResult> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const watch = this.#watch(streamId);
-    const { waiter, result } = this.#join(watch, from, options);
-    try {
-      await watch.listening;
-      watch.subscribed = true;
-    } catch (error) {
-      this.#rejectAll(watch, error);
-    }
-    // Reads only start once the channel is subscribed: an append between a read and the
-    // subscription would go unheard.
-    if (watch.waiters.has(waiter) && wantsRead(watch, waiter)) this.#schedule(watch);
+    const limit = Math.max(1, options.limit ?? this.#options.defaultLimit);
+    const result = this.#join(watch, from, limit, signal);
+    if (watch.subscribed) this.#wake(watch);
+    else void this.#wakeWhenListening(watch);
     return result;
+  }
+
+  /** Ends every wait now with `error` (Redis stopped answering); the streams stay watched. */
+  interrupt(error: unknown): void {
+    for (const watch of this.#watches.values()) this.#rejectAll(watch, error);
   }
 
   /** Streams currently subscribed (with waiters or lingering). */
@@ -143,35 +153,55 @@ export class StreamTail {
   #join(
     watch: Watch,
     from: number,
-    options: WaitOptions,
-  ): { waiter: Waiter; result: Promise<ReadResult> } {
-    let settle: Pick<Waiter, 'resolve' | 'reject'> | undefined;
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ReadResult> {
+    const waiter: Waiter = {
+      from,
+      limit,
+      since: this.#clock.now(),
+      readsBefore: watch.reads,
+      resolve: ignore,
+      reject: ignore,
+      signal,
+    };
     const result = new Promise<ReadResult>((resolve, reject) => {
-      settle = { resolve, reject };
+      waiter.resolve = resolve;
+      waiter.reject = reject;
     });
     // The caller sees the outcome through `result`; this only stops an abort during the
     // subscribe from counting as an unhandled rejection.
-    result.catch(() => {});
-    const waiter: Waiter = {
-      from,
-      limit: Math.max(1, options.limit ?? this.#options.defaultLimit),
-      since: this.#clock.now(),
-      readsBefore: watch.reads,
-      resolve: (value) => settle?.resolve(value),
-      reject: (error) => settle?.reject(error),
-      cleanup: () => {},
-    };
-    const signal = options.signal;
-    if (signal) {
-      const onAbort = () => {
-        this.#drop(watch, waiter);
-        waiter.reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
-    }
+    result.catch(ignore);
+    if (signal) this.#signalWaits.add(signal, waiter, watch);
     watch.waiters.add(waiter);
-    return { waiter, result };
+    return result;
+  }
+
+  /**
+   * Reads start only once the channel is subscribed: an append between a read and the
+   * subscription would go unheard.
+   */
+  async #wakeWhenListening(watch: Watch): Promise<void> {
+    try {
+      await watch.listening;
+      watch.subscribed = true;
+    } catch (error) {
+      this.#rejectAll(watch, error);
+    }
+    this.#wake(watch);
+  }
+
+  /**
+   * Reads, if a waiter needs it, once this turn's waiters have joined: the waiters of a stream
+   * handed one message or read come back together, and one read serves them all.
+   */
+  #wake(watch: Watch): void {
+    if (watch.waking) return;
+    watch.waking = true;
+    queueMicrotask(() => {
+      watch.waking = false;
+      if (needsRead(watch)) this.#schedule(watch);
+    });
   }
 
   /**
@@ -272,7 +302,7 @@ export class StreamTail {
   }
 
   #settle(watch: Watch, waiter: Waiter): void {
-    waiter.cleanup();
+    if (waiter.signal) this.#signalWaits.delete(waiter.signal, waiter);
     this.#drop(watch, waiter);
   }
 

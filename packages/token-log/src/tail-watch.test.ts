@@ -11,7 +11,7 @@ function watchOf(waiters: { from: number; limit: number }[]) {
       readsBefore: 0,
       resolve: () => {},
       reject: () => {},
-      cleanup: () => {},
+      signal: undefined,
     };
     watch.waiters.add(waiter);
   }

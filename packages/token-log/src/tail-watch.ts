@@ -13,7 +13,8 @@ export interface Waiter {
   readsBefore: number;
   resolve: (result: ReadResult) => void;
   reject: (error: unknown) => void;
-  cleanup: () => void;
+  /** Ends the wait when aborted (stream-tail.ts keeps one listener per signal, not per wait). */
+  signal: AbortSignal | undefined;
 }
 
 export interface Watch {
@@ -22,6 +23,8 @@ export interface Watch {
   listening: Promise<() => void>;
   subscribed: boolean;
   reading: boolean;
+  /** A check for reads is queued for the end of this turn (stream-tail.ts). */
+  waking: boolean;
   /** Reads started so far: numbers them. */
   reads: number;
   /** The stream's length as last heard (a message's end, a read's length); it only grows. */
@@ -43,6 +46,7 @@ export function newWatch(streamId: string, now: number): Watch {
     listening: Promise.resolve(() => {}),
     subscribed: false,
     reading: false,
+    waking: false,
     reads: 0,
     known: 0,
     stale: true,

@@ -179,6 +179,11 @@ export interface TokenLog {
    * coalesced per stream.
    */
   follow(streamId: string, from: number, options?: WaitOptions): Promise<ReadResult>;
+  /**
+   * Ends every `follow` waiting now with `error`, for a caller that knows Redis stopped answering
+   * (the gateway's Redis watch): those waits would otherwise hold until it answers again.
+   */
+  interruptWaits(error: unknown): void;
   /** The stream's item index with its length and status, in one read of its metadata. Errors as `meta`. */
   itemIndex(streamId: string): Promise<ItemIndex>;
   claimAttempt(streamId: string, attempt: number): Promise<ClaimResult>;

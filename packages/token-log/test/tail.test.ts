@@ -1,6 +1,6 @@
-import { isSpoolError } from '@spool/protocol';
+import { isSpoolError, SpoolError } from '@spool/protocol';
 import { redisPerFile } from '@spool/testing/vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { connectRedis } from '../src/connect.ts';
 import { createStream, tokenLogs, tokens } from './fixture.ts';
 
@@ -62,6 +62,38 @@ describe('follow (the shared tail)', () => {
     const waiting = log.follow(id, 0, { signal: controller.signal });
     controller.abort(new Error('client left'));
     await expect(waiting).rejects.toThrow('client left');
+  });
+
+  it('listens to a signal once for all the waits it ends, and its abort ends only the one waiting', async () => {
+    const { log } = openLog();
+    const id = await createStream(log);
+    const controller = new AbortController();
+    const listen = vi.spyOn(controller.signal, 'addEventListener');
+    const waits = [log.follow(id, 0, { signal: controller.signal })];
+    await log.append({ streamId: id, attempt: 1, at: 0, items: tokens(2) });
+    expect((await waits[0])?.items).toHaveLength(2);
+    waits.push(log.follow(id, 2, { signal: controller.signal }));
+    await log.append({ streamId: id, attempt: 1, at: 2, items: tokens(1) });
+    expect((await waits[1])?.items).toHaveLength(1);
+    const waiting = log.follow(id, 3, { signal: controller.signal });
+    const other = log.follow(id, 3);
+    controller.abort(new Error('client left'));
+    await expect(waiting).rejects.toThrow('client left');
+    expect(listen).toHaveBeenCalledTimes(1);
+    await log.append({ streamId: id, attempt: 1, at: 3, items: tokens(1) });
+    expect((await other).items).toHaveLength(1);
+  });
+
+  it('ends every wait when told Redis stopped answering, and waits again after', async () => {
+    const { log } = openLog();
+    const [first, second] = [await createStream(log), await createStream(log)];
+    const waits = [log.follow(first, 0), log.follow(first, 0), log.follow(second, 0)];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    log.interruptWaits(new SpoolError('redis_unavailable', 'hung'));
+    for (const wait of waits) await expect(wait).rejects.toThrow('hung');
+    const again = log.follow(first, 0);
+    await log.append({ streamId: first, attempt: 1, at: 0, items: tokens(3) });
+    expect((await again).items).toHaveLength(3);
   });
 
   it('rejects followers of an unknown stream with stream_not_found', async () => {

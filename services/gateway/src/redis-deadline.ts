@@ -4,13 +4,14 @@
  * delivery for the whole stall: ioredis has no deadline of its own here. Two parts:
  *
  * - `RedisWatch` pings Redis every `intervalMs`; a ping not answered within `timeoutMs` marks
- *   Redis hung until one is answered again, and aborts `signal`: what waits on Redis (the live
- *   tail's `follow`) stops with `redis_unavailable`, which every transport tells its client as
- *   a resumable error.
+ *   Redis hung until one is answered again, aborts `signal` and tells `whenHung`'s listeners:
+ *   what waits on Redis (the live tail's `follow`) stops with `redis_unavailable`, which every
+ *   transport tells its client as a resumable error.
  * - `withRedisDeadline` wraps a `TokenLog` so that each command a request makes fails with
- *   `redis_unavailable` after `timeoutMs` (at once while the watch says Redis is hung), and each
- *   `follow` stops when the watch fires. `withQuotaDeadline` does the same for the per-API-key
- *   quota scripts (auth/quota-guard.ts), which creates and held connections wait on.
+ *   `redis_unavailable` after `timeoutMs` (at once while the watch says Redis is hung), and the
+ *   `follow`s waiting when the watch fires stop (`TokenLog.interruptWaits`: one call, no
+ *   listener per wait). `withQuotaDeadline` does the same for the per-API-key quota scripts
+ *   (auth/quota-guard.ts), which creates and held connections wait on.
  *
  * A command given up on is not cancelled in ioredis: it is answered (and ignored) once Redis
  * resumes. Only the wait for it is bounded.
@@ -41,6 +42,7 @@ export class RedisWatch {
   #controller = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #pinging = false;
+  readonly #hungListeners: ((reason: SpoolError) => void)[] = [];
 
   constructor(options: RedisWatchOptions) {
     this.#options = options;
@@ -53,6 +55,11 @@ export class RedisWatch {
 
   get hung(): boolean {
     return this.#controller.signal.aborted;
+  }
+
+  /** Calls `listener` each time Redis becomes hung, after `signal` aborted. */
+  whenHung(listener: (reason: SpoolError) => void): void {
+    this.#hungListeners.push(listener);
   }
 
   start(): void {
@@ -80,6 +87,7 @@ export class RedisWatch {
       if (!this.hung) {
         const reason = redisTimeout(timeoutMs);
         this.#controller.abort(reason);
+        for (const listener of this.#hungListeners) listener(reason);
         onChange?.(reason);
       }
     } finally {
@@ -88,7 +96,7 @@ export class RedisWatch {
   }
 }
 
-type Watch = Pick<RedisWatch, 'signal' | 'hung'>;
+type Watch = Pick<RedisWatch, 'signal' | 'hung' | 'whenHung'>;
 
 /** Runs `work`, failing with `redis_unavailable` after `timeoutMs` or when `watch` fires. */
 function bounded(watch: Watch, timeoutMs: number) {
@@ -125,6 +133,7 @@ export function withQuotaDeadline(quotas: QuotaStore, watch: Watch, timeoutMs: n
 /** `log` with every command bounded by `timeoutMs` and every wait ended by `watch`. */
 export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number): TokenLog {
   const bound = bounded(watch, timeoutMs);
+  watch.whenHung((reason) => log.interruptWaits(reason));
   const boundStop = (stop: () => Promise<void>) => () => bound(stop).catch(() => undefined);
   return {
     create: (input) => bound(() => log.create(input)),
@@ -132,19 +141,9 @@ export function withRedisDeadline(log: TokenLog, watch: Watch, timeoutMs: number
     append: (input) => bound(() => log.append(input)),
     read: (streamId, from, limit) => bound(() => log.read(streamId, from, limit)),
     items: (streamId, options) => boundIterator(log.items(streamId, options), bound),
-    follow: (streamId, from, options = {}) => {
-      if (watch.hung) return Promise.reject(watch.signal.reason);
-      const controller = new AbortController();
-      const onHung = () => controller.abort(watch.signal.reason);
-      const onAbort = () => controller.abort(options.signal?.reason);
-      watch.signal.addEventListener('abort', onHung, { once: true });
-      if (options.signal?.aborted) onAbort();
-      else options.signal?.addEventListener('abort', onAbort, { once: true });
-      return log.follow(streamId, from, { ...options, signal: controller.signal }).finally(() => {
-        watch.signal.removeEventListener('abort', onHung);
-        options.signal?.removeEventListener('abort', onAbort);
-      });
-    },
+    follow: (streamId, from, options) =>
+      watch.hung ? Promise.reject(watch.signal.reason) : log.follow(streamId, from, options),
+    interruptWaits: (error) => log.interruptWaits(error),
     itemIndex: (streamId) => bound(() => log.itemIndex(streamId)),
     claimAttempt: (streamId, attempt) => bound(() => log.claimAttempt(streamId, attempt)),
     cancel: (streamId) => bound(() => log.cancel(streamId)),

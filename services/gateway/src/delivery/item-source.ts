@@ -82,19 +82,17 @@ export function subscriptionSource(input: {
  * resume id, and goes on where it was or gets `stream_reset`.
  */
 export function epochGuard(source: ItemSource, epoch: string): ItemSource {
+  // Made once per delivery, not per wait: a wait adds one promise to the source's.
+  const checked = (result: ReadResult): ReadResult => {
+    if (result.epoch !== epoch) throw logChanged(`moved to epoch ${result.epoch}`);
+    return result;
+  };
+  const failed = (error: unknown): never => {
+    if (isSpoolError(error, 'offset_out_of_range')) throw logChanged('is shorter than was read');
+    throw error;
+  };
   return {
-    async next(cursor, limit, signal) {
-      let result: ReadResult;
-      try {
-        result = await source.next(cursor, limit, signal);
-      } catch (error) {
-        if (isSpoolError(error, 'offset_out_of_range'))
-          throw logChanged('is shorter than was read');
-        throw error;
-      }
-      if (result.epoch !== epoch) throw logChanged(`moved to epoch ${result.epoch}`);
-      return result;
-    },
+    next: (cursor, limit, signal) => source.next(cursor, limit, signal).then(checked, failed),
   };
 }
 
