@@ -15,6 +15,8 @@ import { REPO_ROOT, type RunningService, startNodeService } from './node-process
 import { readProc, type WatchedProcess } from './resource-sampler.ts';
 
 const KEY_PREFIX = 'bench:';
+/** What builds the services' bundles (infra/build/bundle.ts), in checkouts that have them. */
+const BUNDLER = 'infra/build/bundle.ts';
 /** How long a fresh gateway is left alone before its idle RSS is read. */
 const IDLE_SETTLE_MS = 1_000;
 
@@ -35,11 +37,19 @@ export function currentSystemRoot(): string {
 
 /**
  * What production runs: the service's bundle (`pnpm bench` builds it) with the gateway's V8
- * settings; a checkout from before bundles existed runs its sources.
+ * settings; a checkout from before bundles existed runs its sources. A checkout that has the
+ * bundler but not the bundles is refused: its sources would be measured against bundles.
  */
 function serviceEntry(bundle: string, source: string): string {
   const built = join(systemRoot, bundle);
-  return existsSync(built) ? built : join(systemRoot, source);
+  if (existsSync(built)) return built;
+  if (existsSync(join(systemRoot, BUNDLER))) {
+    throw new Error(
+      `${built} is missing: build the checkout first (in ${systemRoot}: ` +
+        'pnpm --filter @spool/gateway --filter @spool/worker build)',
+    );
+  }
+  return join(systemRoot, source);
 }
 
 function gatewayNodeFlags(): string[] {
