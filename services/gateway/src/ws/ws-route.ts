@@ -27,6 +27,14 @@ export async function registerWebSocketRoute(app: FastifyInstance): Promise<void
   const { config } = app.spool;
   await app.register(websocket, {
     options: { maxPayload: config.ws.maxPayloadBytes, perMessageDeflate: false },
+    // The plugin's default cuts the socket on any error. ws has then already answered a protocol
+    // error (1007, 1009) with its close frame and closes the socket itself; cut while the client
+    // is still sending (an oversized frame), the socket is reset and the client never reads that
+    // frame (it sees 1006). What ws does not answer (the handler threw) closes with 1011.
+    errorHandler: (error, socket, request) => {
+      request.log.debug({ err: error }, 'WebSocket error');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'internal_error');
+    },
   });
   app.route({
     method: 'GET',
