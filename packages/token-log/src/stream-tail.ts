@@ -23,6 +23,7 @@ import { type Clock, type ReadFunction, SYSTEM_CLOCK, type TailNotifier } from '
 import { batchResult, doneAt, SharedParts, sliceResult } from './tail-results.ts';
 import {
   needsRead,
+  newWaiter,
   newWatch,
   readRange,
   type Waiter,
@@ -43,8 +44,6 @@ export interface StreamTailOptions {
   defaultLimit: number;
   clock?: Clock;
 }
-
-function ignore(): void {}
 
 export class StreamTail {
   readonly #options: StreamTailOptions;
@@ -156,22 +155,7 @@ export class StreamTail {
     limit: number,
     signal: AbortSignal | undefined,
   ): Promise<ReadResult> {
-    const waiter: Waiter = {
-      from,
-      limit,
-      since: this.#clock.now(),
-      readsBefore: watch.reads,
-      resolve: ignore,
-      reject: ignore,
-      signal,
-    };
-    const result = new Promise<ReadResult>((resolve, reject) => {
-      waiter.resolve = resolve;
-      waiter.reject = reject;
-    });
-    // The caller sees the outcome through `result`; this only stops an abort during the
-    // subscribe from counting as an unhandled rejection.
-    result.catch(ignore);
+    const { waiter, result } = newWaiter(watch, from, limit, this.#clock.now(), signal);
     if (signal) this.#signalWaits.add(signal, waiter, watch);
     watch.waiters.add(waiter);
     return result;

@@ -38,6 +38,35 @@ export interface Watch {
   idleSince: number;
 }
 
+function ignore(): void {}
+
+/** A waiter of `watch` (not added to it yet) and the promise its `resolve` and `reject` settle. */
+export function newWaiter(
+  watch: Watch,
+  from: number,
+  limit: number,
+  now: number,
+  signal: AbortSignal | undefined,
+): { waiter: Waiter; result: Promise<ReadResult> } {
+  const waiter: Waiter = {
+    from,
+    limit,
+    since: now,
+    readsBefore: watch.reads,
+    resolve: ignore,
+    reject: ignore,
+    signal,
+  };
+  const result = new Promise<ReadResult>((resolve, reject) => {
+    waiter.resolve = resolve;
+    waiter.reject = reject;
+  });
+  // The caller sees the outcome through `result`; this only stops an abort during the
+  // subscribe from counting as an unhandled rejection.
+  result.catch(ignore);
+  return { waiter, result };
+}
+
 /** A watch that knows nothing yet: its first waiters read. */
 export function newWatch(streamId: string, now: number): Watch {
   return {
