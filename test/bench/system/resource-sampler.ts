@@ -73,12 +73,15 @@ function infoField(info: string, name: string): number {
   return match ? Number(match[1]) : 0;
 }
 
+/** CPU and memory of the Redis server, summed over the masters of a Cluster. */
 async function redisInfo(redis: RedisClient): Promise<{ cpu: number; used: number; rss: number }> {
-  const info = (await redis.info()) as string;
+  const servers = 'nodes' in redis ? redis.nodes('master') : [redis];
+  const infos = await Promise.all(servers.map((server) => server.info()));
+  const sum = (field: string) => infos.reduce((total, info) => total + infoField(info, field), 0);
   return {
-    cpu: infoField(info, 'used_cpu_sys') + infoField(info, 'used_cpu_user'),
-    used: infoField(info, 'used_memory'),
-    rss: infoField(info, 'used_memory_rss'),
+    cpu: sum('used_cpu_sys') + sum('used_cpu_user'),
+    used: sum('used_memory'),
+    rss: sum('used_memory_rss'),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Spool as real processes: a fresh redis-server, N gateways, M workers with the synthetic model.
+ * Spool as real processes: a fresh redis-server (or a 3-master Redis Cluster with
+ * `BENCH_REDIS=cluster`), N gateways, M workers with the synthetic model.
  * After a run, `truth()` reads each stream's log back (XRANGE of `{st_…}:log`): its items (for
  * the content checksum) and the append time of every offset (the entries' `t`).
  */
@@ -7,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '@spool/runtime';
-import { findFreePort, type RedisServer, startRedisServer } from '@spool/testing';
+import { findFreePort, startRedisCluster, startRedisServer } from '@spool/testing';
 import { connectRedis, decodeEntry, type RedisClient, streamKeys } from '@spool/token-log';
 import type { StreamTruth } from '../measure/stream-truth.ts';
 import { truthOfItems } from '../measure/stream-truth.ts';
@@ -57,6 +58,27 @@ function gatewayNodeFlags(): string[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
 }
 
+/** The Redis a run's Spool uses: its URL, its server processes (for the CPU figures). */
+export interface BenchRedis {
+  url: string;
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/** One redis-server, or a 3-master Redis Cluster without replicas when `BENCH_REDIS=cluster`. */
+async function startBenchRedis(): Promise<BenchRedis> {
+  if (process.env.BENCH_REDIS === 'cluster') {
+    const cluster = await startRedisCluster({ masters: 3 });
+    return {
+      url: cluster.url,
+      pids: cluster.servers.map((server) => server.pid),
+      stop: () => cluster.stop(),
+    };
+  }
+  const server = await startRedisServer();
+  return { url: server.url, pids: [server.pid], stop: () => server.stop() };
+}
+
 export interface SpoolSystemOptions {
   gateways: number;
   workers: number;
@@ -72,14 +94,14 @@ export interface SpoolWorker extends RunningService {
 }
 
 export class SpoolSystem {
-  readonly redisServer: RedisServer;
+  readonly redisServer: BenchRedis;
   readonly redis: RedisClient;
   readonly gateways: RunningService[];
   readonly workers: SpoolWorker[];
   readonly #readyAt = performance.now();
 
   private constructor(input: {
-    redisServer: RedisServer;
+    redisServer: BenchRedis;
     redis: RedisClient;
     gateways: RunningService[];
     workers: SpoolWorker[];
@@ -91,7 +113,7 @@ export class SpoolSystem {
   }
 
   static async start(options: SpoolSystemOptions): Promise<SpoolSystem> {
-    const redisServer = await startRedisServer();
+    const redisServer = await startBenchRedis();
     const env = {
       REDIS_URL: redisServer.url,
       SPOOL_KEY_PREFIX: KEY_PREFIX,
@@ -171,7 +193,11 @@ export class SpoolSystem {
 
   watched(): WatchedProcess[] {
     return [
-      { name: 'redis', role: 'redis', pid: this.redisServer.pid },
+      ...this.redisServer.pids.map((pid, index) => ({
+        name: index === 0 ? 'redis' : `redis-${index + 1}`,
+        role: 'redis',
+        pid,
+      })),
       ...this.gateways.map((gateway) => ({
         name: gateway.name,
         role: 'gateway',
