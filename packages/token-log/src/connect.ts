@@ -7,6 +7,7 @@
  * only: see connectRedis on a Cluster).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './write-coalescing.ts';
 
 /** A connection to one Redis server or to a Redis Cluster: the token log works on both. */
 export type RedisClient = Redis | Cluster;
@@ -57,11 +58,14 @@ export function connectRedis(url: string, options: ConnectOptions = {}): RedisCl
   // one master holds commands of many slots, each MOVED to its own slot: none was redirected, and
   // appends, reads and BullMQ's scripts failed with `MOVED …` after a master failed over. Sent one
   // by one, each command is redirected by itself. (Commands still go out without waiting for each
-  // other's replies; what is lost is one write per event-loop turn.)
-  return new Cluster(nodes, {
+  // other's replies, and each node's socket still takes one turn's commands in one write:
+  // write-coalescing.ts.)
+  const cluster = new Cluster(nodes, {
     redisOptions: { ...common, enableAutoPipelining: false },
     enableAutoPipelining: false,
   });
+  cluster.on('+node', coalesceWrites);
+  return cluster;
 }
 
 /**

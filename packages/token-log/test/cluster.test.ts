@@ -1,5 +1,6 @@
+import type { Socket } from 'node:net';
 import { type RedisCluster, startRedisCluster } from '@spool/testing';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RedisClient } from '../src/connect.ts';
 import { connectRedis } from '../src/connect.ts';
@@ -166,6 +167,49 @@ describe('on a 3-master Redis Cluster', () => {
     expect((await more).items.map((item) => item.offset)).toEqual([3]);
     expect(reads).not.toHaveBeenCalled();
     reads.mockRestore();
+  });
+
+  it('writes the commands of one event-loop turn to a node in one write, also after a reconnect', async () => {
+    const connection = client;
+    if (!(connection instanceof Cluster)) throw new Error('expected a Cluster connection');
+    const key = '{coalesce}:k';
+    await connection.set(key, '0');
+    const slot = (await connection.call('CLUSTER', 'KEYSLOT', key)) as number;
+    const master = () =>
+      connection
+        .nodes('master')
+        .find(
+          (node) =>
+            node.status === 'ready' &&
+            connection.slots[slot]?.[0] === `${node.options.host}:${node.options.port}`,
+        );
+    let previous: Socket | undefined;
+    for (const round of ['first socket', 'after a reconnect']) {
+      // A cut connection is replaced, by its own reconnect or by a new node connection.
+      await expect
+        .poll(
+          async () => {
+            await connection.get(key);
+            return master() !== undefined && master()?.stream !== previous;
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      const socket = master()?.stream as Socket;
+      const single = vi.spyOn(socket, '_write');
+      const gathered = vi.spyOn(socket, '_writev');
+      const replies = Array.from({ length: 20 }, () => connection.incr(key));
+      expect(socket.writableCorked, round).toBe(1);
+      await Promise.all(replies);
+      expect(single, round).not.toHaveBeenCalled();
+      expect(gathered, round).toHaveBeenCalledTimes(1);
+      expect(gathered.mock.calls[0]?.[0], round).toHaveLength(20);
+      single.mockRestore();
+      gathered.mockRestore();
+      previous = socket;
+      socket.destroy();
+    }
+    await expect.poll(() => connection.get(key)).toBe('40');
   });
 
   it("keeps the item index under the stream's hash tag", async () => {
