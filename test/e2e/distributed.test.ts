@@ -29,19 +29,21 @@ const WORKER_ENV = {
   SPOOL_SYNTHETIC_TOKENS_PER_SECOND: '25',
 };
 /**
- * ~16 s per stream at 25 tokens/s: long enough to span the three faults, light enough for a
- * 2-core machine that also runs the readers (a starved reader or gateway would stretch pauses).
+ * ~20 s per stream at 25 tokens/s: long enough to span the three faults when the worker kill
+ * waits for the gateway kill's resumes (below), light enough for a 2-core machine that also runs
+ * the readers (a starved reader or gateway would stretch pauses).
  */
-const PARAMS = { max_tokens: 400 };
+const PARAMS = { max_tokens: 500 };
 /**
- * From the gateway kill to the worker kill. Apart enough that each reader's pause is one fault's:
- * on the Cluster, with six redis-servers on this machine's two cores, readers' pauses after the
- * gateway kill reached 3–5 s p99 when another suite ran beside it, and 3 s apart one pause of a
- * reader spanned both kills and was counted as the worker kill's. Further apart does not help:
- * 8 s apart, the slowest resumes were answered 8.6–9 s after the gateway kill, again just after
- * the worker kill (docs/failover.md).
+ * From the gateway kill to the worker kill: at least this long, and until every reader has had a
+ * chunk since the gateway kill, so that each reader's pause is one fault's. On the Cluster, with
+ * six redis-servers on this machine's two cores, a few readers' resumes after the gateway kill
+ * took 5–9 s when the machine was starved, and such a pause, still running at the worker kill,
+ * was counted as the worker kill's (docs/failover.md).
  */
 const GATEWAY_TO_WORKER_KILL_MS = 5_000;
+/** The worker is killed this long after the gateway at the latest, resumed or not (printed). */
+const GATEWAY_RECOVERY_LIMIT_MS = 10_000;
 /**
  * The failover target: the longest pause a reader of the killed worker's streams saw, from its
  * last chunk before the kill to its next one (the takeover — kill to the stream running again
@@ -391,11 +393,17 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
       await sleep(2_500);
       const gatewayKillAt = performance.now();
       await gateways[0]?.service.kill('SIGKILL');
+      const gatewayDeadAtWallClock = Date.now();
       const survivors = gateways.slice(1).map((gateway) => gateway.service.pid);
       const cpuAtGatewayKill = survivors.map(schedStat);
       await sleep(GATEWAY_TO_WORKER_KILL_MS);
+      const unresumed = await readers.untilAllReadSince(
+        gatewayDeadAtWallClock,
+        GATEWAY_RECOVERY_LIMIT_MS - GATEWAY_TO_WORKER_KILL_MS,
+      );
+      const betweenKillsMs = performance.now() - gatewayKillAt;
       const cpuShares = survivors.map((pid, index) =>
-        cpuShare(cpuAtGatewayKill[index], schedStat(pid), GATEWAY_TO_WORKER_KILL_MS),
+        cpuShare(cpuAtGatewayKill[index], schedStat(pid), betweenKillsMs),
       );
       const kill: WorkerKill = { victim, survivor, at: performance.now(), atWallClock: Date.now() };
       await victim.kill('SIGKILL');
@@ -444,6 +452,8 @@ describe(`the distributed system on ${e2eTopology() === 'cluster' ? 'a 3-master 
               ),
             ),
           ),
+          `  the worker killed ${Math.round(betweenKillsMs)} ms after the gateway, ` +
+            `${unresumed} readers still without a chunk since the gateway kill`,
           `  the surviving gateways between the two kills: ${cpuShares.join('; ')}`,
           summary('  pause around the worker kill, readers of its streams', figures.pauses),
           summary(

@@ -16,6 +16,8 @@ export interface HoppingReaderOptions {
   hopEvery: [min: number, max: number];
   /** Gives up after this long. */
   signal: AbortSignal;
+  /** The record to fill (a caller watching progress passes its own); a new one by default. */
+  record?: StreamRecord;
 }
 
 export interface HoppingRead {
@@ -31,7 +33,7 @@ export interface HoppingRead {
 const RETRY_DELAY_MS = 50;
 
 export async function readHopping(options: HoppingReaderOptions): Promise<HoppingRead> {
-  const record = new StreamRecord(options.streamId);
+  const record = options.record ?? new StreamRecord(options.streamId);
   const result: HoppingRead = { record, connections: 0, failures: 0, last: '' };
   let gateway = options.start;
   while (!record.ended) {

@@ -4,7 +4,7 @@
  */
 import { readHopping } from './hopping-reader.ts';
 import { readWithSdk } from './sdk-reader.ts';
-import type { StreamRecord } from './stream-record.ts';
+import { StreamRecord } from './stream-record.ts';
 
 /** Which readers `startMixedReader` makes, by index. */
 export const mixedReaderKinds = [
@@ -18,13 +18,21 @@ export function startMixedReader(input: {
   index: number;
   urls: string[];
   signal: AbortSignal;
+  /** Filled as chunks arrive, for a caller watching progress. */
+  record?: StreamRecord;
 }): Promise<StreamRecord> {
   const { id, index, urls, signal } = input;
+  const record = input.record ?? new StreamRecord(id);
   const start = index % urls.length;
   if (index % 2 === 0) {
-    return readHopping({ streamId: id, gateways: urls, start, hopEvery: [75, 250], signal }).then(
-      (read) => read.record,
-    );
+    return readHopping({
+      streamId: id,
+      gateways: urls,
+      start,
+      hopEvery: [75, 250],
+      signal,
+      record,
+    }).then((read) => read.record);
   }
   const transport = index % 4 === 1 ? 'ws' : 'sse';
   return readWithSdk({
@@ -34,5 +42,6 @@ export function startMixedReader(input: {
     transport,
     hopEvery: [75, 250],
     signal,
+    record,
   });
 }

@@ -14,10 +14,14 @@ export interface ReaderJob {
   timeoutMs: number;
 }
 
-export type ReaderProcessMessage = { type: 'start' };
+export type ReaderProcessMessage =
+  | { type: 'start' }
+  /** How many of its readers, not yet at their stream's end, have had no chunk since `since`. */
+  | { type: 'waiting'; query: number; since: number };
 
 export type ReaderProcessReport =
   | { type: 'ready' }
+  | { type: 'waiting'; query: number; count: number }
   | {
       type: 'done';
       timeOrigin: number;
@@ -39,6 +43,7 @@ export class ReaderPool {
   readonly #reports: Promise<Extract<ReaderProcessReport, { type: 'done' }>>[] = [];
   readonly #order: number[][] = [];
   readonly #count: number;
+  #queries = 0;
 
   private constructor(count: number) {
     this.#count = count;
@@ -98,6 +103,43 @@ export class ReaderPool {
   begin(): void {
     for (const child of this.#children)
       child.send({ type: 'start' } satisfies ReaderProcessMessage);
+  }
+
+  /**
+   * Waits until every reader not yet at its stream's end has had a chunk since `since` (a
+   * `Date.now()` time), polling, or until `limitMs` have passed: how many still had none then.
+   */
+  async untilAllReadSince(since: number, limitMs: number): Promise<number> {
+    const deadline = performance.now() + limitMs;
+    for (;;) {
+      const waiting = await this.#waitingSince(since);
+      if (waiting === 0 || performance.now() >= deadline) return waiting;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Readers with no chunk since `since`, summed over the processes still running. */
+  async #waitingSince(since: number): Promise<number> {
+    const query = ++this.#queries;
+    const counts = this.#children.map(
+      (child) =>
+        new Promise<number>((resolve) => {
+          if (!child.connected) return resolve(0);
+          const done = (count: number) => {
+            child.off('message', listener);
+            child.off('exit', exited);
+            resolve(count);
+          };
+          const listener = (report: ReaderProcessReport) => {
+            if (report.type === 'waiting' && report.query === query) done(report.count);
+          };
+          const exited = () => done(0);
+          child.on('message', listener);
+          child.once('exit', exited);
+          child.send({ type: 'waiting', query, since } satisfies ReaderProcessMessage);
+        }),
+    );
+    return (await Promise.all(counts)).reduce((sum, count) => sum + count, 0);
   }
 
   /** Waits for every process's records. A process that dies fails all of its streams. */

@@ -1,12 +1,14 @@
 /**
  * A reader process of `ReaderPool` (`reader-pool.ts`), forked with an IPC channel and its share
- * of the streams as its argument (JSON): it says `ready`, waits for `start`, reads them all (`mixed-readers.ts`) and
+ * of the streams as its argument (JSON): it says `ready`, waits for `start`, reads them all
+ * (`mixed-readers.ts`), answers `waiting` queries about its readers' progress meanwhile, and
  * sends back each stream's record (or why it failed) with its own `performance.timeOrigin`, so
  * the parent can put the arrival times on its clock, and its event loop's delay.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startMixedReader } from './mixed-readers.ts';
 import type { ReaderJob, ReaderProcessMessage, ReaderProcessReport } from './reader-pool.ts';
+import { StreamRecord } from './stream-record.ts';
 
 function send(message: ReaderProcessReport): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -15,9 +17,19 @@ function send(message: ReaderProcessReport): Promise<void> {
 }
 
 const job = JSON.parse(process.argv[2] ?? '') as ReaderJob;
+const records = job.streams.map(({ id }) => new StreamRecord(id));
+/** Readers not at their end whose last chunk came before `since` (wall clock, ms). */
+function waitingSince(since: number): number {
+  const at = since - performance.timeOrigin;
+  return records.filter(
+    (record) => !record.ended && (record.arrivals.at(-1)?.at ?? Number.NEGATIVE_INFINITY) < at,
+  ).length;
+}
 const started = new Promise<void>((resolve) => {
   process.on('message', (message: ReaderProcessMessage) => {
     if (message.type === 'start') resolve();
+    if (message.type === 'waiting')
+      void send({ type: 'waiting', query: message.query, count: waitingSince(message.since) });
   });
 });
 await send({ type: 'ready' });
@@ -27,7 +39,9 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const signal = AbortSignal.timeout(job.timeoutMs);
 const settled = await Promise.allSettled(
-  job.streams.map(({ id, index }) => startMixedReader({ id, index, urls: job.urls, signal })),
+  job.streams.map(({ id, index }, position) =>
+    startMixedReader({ id, index, urls: job.urls, signal, record: records[position] }),
+  ),
 );
 loop.disable();
 await send({

@@ -14,11 +14,13 @@ export interface SdkReaderOptions {
   /** `switchGateway()` after this many chunks (drawn anew after each switch). */
   hopEvery: [min: number, max: number];
   signal: AbortSignal;
+  /** The record to fill (a caller watching progress passes its own); a new one by default. */
+  record?: StreamRecord;
 }
 
 export async function readWithSdk(options: SdkReaderOptions): Promise<StreamRecord> {
   const { gateways, start } = options;
-  const record = new StreamRecord(options.streamId);
+  const record = options.record ?? new StreamRecord(options.streamId);
   const client = new SpoolClient({
     baseUrl: [...gateways.slice(start), ...gateways.slice(0, start)],
     transport: options.transport,
