@@ -48,7 +48,7 @@ async function startServer(system: DsSystemName, plan: DsPlan): Promise<DsServer
     if (!gateway) throw new Error('no gateway');
     return {
       streamUrl: (name) => `${gateway.url}/v1/stream/${name}`,
-      pids: [gateway.pid, ...spool.redisServer.pids],
+      pids: [gateway.pid, ...spool.benchRedis.pids],
       stop: () => spool.stop(),
     };
   }

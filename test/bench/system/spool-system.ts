@@ -94,28 +94,28 @@ export interface SpoolWorker extends RunningService {
 }
 
 export class SpoolSystem {
-  readonly redisServer: BenchRedis;
+  readonly benchRedis: BenchRedis;
   readonly redis: RedisClient;
   readonly gateways: RunningService[];
   readonly workers: SpoolWorker[];
   readonly #readyAt = performance.now();
 
   private constructor(input: {
-    redisServer: BenchRedis;
+    benchRedis: BenchRedis;
     redis: RedisClient;
     gateways: RunningService[];
     workers: SpoolWorker[];
   }) {
-    this.redisServer = input.redisServer;
+    this.benchRedis = input.benchRedis;
     this.redis = input.redis;
     this.gateways = input.gateways;
     this.workers = input.workers;
   }
 
   static async start(options: SpoolSystemOptions): Promise<SpoolSystem> {
-    const redisServer = await startBenchRedis();
+    const benchRedis = await startBenchRedis();
     const env = {
-      REDIS_URL: redisServer.url,
+      REDIS_URL: benchRedis.url,
       SPOOL_KEY_PREFIX: KEY_PREFIX,
       SPOOL_QUEUE_PREFIX: `${KEY_PREFIX}{q}`,
       SPOOL_LOG_LEVEL: 'info',
@@ -167,8 +167,8 @@ export class SpoolSystem {
         ),
       ),
     ]);
-    const redis = connectRedis(redisServer.url, { connectionName: 'bench-harness' });
-    return new SpoolSystem({ redisServer, redis, gateways, workers });
+    const redis = connectRedis(benchRedis.url, { connectionName: 'bench-harness' });
+    return new SpoolSystem({ benchRedis, redis, gateways, workers });
   }
 
   /**
@@ -193,7 +193,7 @@ export class SpoolSystem {
 
   watched(): WatchedProcess[] {
     return [
-      ...this.redisServer.pids.map((pid, index) => ({
+      ...this.benchRedis.pids.map((pid, index) => ({
         name: index === 0 ? 'redis' : `redis-${index + 1}`,
         role: 'redis',
         pid,
@@ -237,6 +237,6 @@ export class SpoolSystem {
       [...this.gateways, ...this.workers].map((process) => process.service.stop(5_000)),
     );
     this.redis.disconnect();
-    await this.redisServer.stop();
+    await this.benchRedis.stop();
   }
 }
