@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { revision } from './report/run-meta.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
@@ -31,6 +32,9 @@ function run(command: string, commandArgs: string[]): void {
 }
 
 const micro = !quick && !args.includes('--system-root') && !args.includes('--scenario');
+// The commit measured, read before the micro-benchmarks rewrite their docs sections: spool-bench
+// would otherwise label a run of a clean checkout "with uncommitted changes".
+process.env.BENCH_REVISION ??= revision(root);
 if (micro) {
   process.stderr.write('pnpm bench: micro-benchmarks first (about 2 min), then spool-bench\n');
   run('pnpm', ['bench:log']);

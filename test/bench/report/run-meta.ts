@@ -15,7 +15,7 @@ export interface RunMeta {
   machine: string;
   /** 1-, 5- and 15-minute load averages when the run started. */
   loadAverage?: number[];
-  /** The harness's commit. */
+  /** The harness's commit (`BENCH_REVISION` when `pnpm bench` read it before writing docs). */
   revision: string;
   /** The measured Spool's checkout and commit (another one with `--system-root`). */
   systemRoot?: string;
@@ -42,7 +42,7 @@ export function runMeta(input: {
     quick: input.quick,
     machine: machineLine(),
     loadAverage: input.loadAverage,
-    revision: revision(REPO_ROOT),
+    revision: process.env.BENCH_REVISION ?? revision(REPO_ROOT),
     systemRoot: own ? undefined : input.systemRoot,
     systemRevision: own ? undefined : revision(input.systemRoot),
     seconds: input.seconds,
