@@ -32,7 +32,7 @@ export function startMixedReader(input: {
       hopEvery: [75, 250],
       signal,
       record,
-    }).then((read) => read.record);
+    }).then(() => record);
   }
   const transport = index % 4 === 1 ? 'ws' : 'sse';
   return readWithSdk({

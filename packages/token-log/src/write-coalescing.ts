@@ -20,21 +20,12 @@ export function coalesceWrites(node: Redis): void {
   node.on('connect', () => corkPerIteration(node.stream as Socket));
 }
 
-const CORKED = Symbol('spool.corkPerIteration');
-
 /** Makes `socket` gather the writes of one loop iteration and flush them in its check phase. */
-function corkPerIteration(socket: Socket & { [CORKED]?: true }): void {
-  if (socket[CORKED]) return;
-  socket[CORKED] = true;
+function corkPerIteration(socket: Socket): void {
   const write = socket.write;
-  let corked = false;
-  const flush = () => {
-    corked = false;
-    socket.uncork();
-  };
+  const flush = () => socket.uncork();
   socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
-    if (!corked) {
-      corked = true;
+    if (socket.writableCorked === 0) {
       socket.cork();
       setImmediate(flush);
     }
