@@ -7,8 +7,10 @@
  *
  * With an ack channel (WebSocket, or SSE with a durable subscription) a paused reader costs its
  * window and no more. Plain SSE has no acks: what the kernel's socket buffers take counts as
- * taken (about a megabyte per connection on loopback here), so there the bound is the kernel's,
- * and this test only checks that every reader still gets its whole stream.
+ * taken (the gateway's send queue, which Linux lets grow to `tcp_wmem`'s third figure, 4 MB by
+ * default, and the reader's receive queue), so there the bound is the kernel's: on streams several
+ * times longer than that, the gateway stops once the buffers are full, and a stream three times as
+ * long sends the readers nothing more.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,20 @@ const READERS_PER_STREAM = 10;
 const WINDOW = 256;
 const SHORT = 2_000;
 const LONG = 6_000;
+/**
+ * Plain SSE against the kernel's buffers: one stream × 10 readers of 100-byte tokens, each reader
+ * owed three and then nine times what the kernel may buffer for one connection: the most the
+ * gateway's send queue may grow to (`tcp_wmem`'s third figure) and the reader's receive queue,
+ * which starts at `tcp_rmem`'s second and does not grow while nothing is read.
+ */
+function kernelBound() {
+  const figure = (name: string, index: number) =>
+    Number(readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[index]);
+  const tokenBytes = 100;
+  const perConnection = figure('tcp_wmem', 2) + figure('tcp_rmem', 1);
+  const short = Math.ceil((3 * perConnection) / tokenBytes);
+  return { streams: 1, tokenBytes, short, long: 3 * short };
+}
 
 const redis = redisPerFile();
 let client: ReturnType<typeof connectRedis>;
@@ -61,14 +77,16 @@ interface PausedRun {
   rssGrowthMb: number;
   cpuSeconds: number;
   itemsSentWhilePaused: number;
+  /** Items in all the streams together. */
+  itemsProduced: number;
   /** Per reader: the offsets it got, and how many items its stream holds. */
   readers: { offsets: number[]; length: number }[];
 }
 
-async function produce(streamId: string, tokens: number): Promise<number> {
+async function produce(streamId: string, tokens: number, tokenBytes: number): Promise<number> {
   const items: NewItem[] = [{ type: 'block_start', block: 0, kind: 'text' }];
   for (let index = 0; index < tokens; index++)
-    items.push({ type: 'token', block: 0, text: ` t${index}` });
+    items.push({ type: 'token', block: 0, text: ` t${index}`.padEnd(tokenBytes, '.') });
   items.push({ type: 'block_end', block: 0 }, { type: 'end', finish_reason: 'stop' });
   // The first item is in already (the readers took it); the rest as fast as a model goes.
   for (let at = 1; at < items.length; at += 32) {
@@ -85,7 +103,19 @@ async function itemsSent(url: string): Promise<number> {
   );
 }
 
-async function pausedRun(kind: ReaderKind | 'none', tokens: number): Promise<PausedRun> {
+interface RunShape {
+  streams?: number;
+  tokenBytes?: number;
+  /** Read on to the end after the pause (default); else the readers just disconnect. */
+  resume?: boolean;
+}
+
+async function pausedRun(
+  kind: ReaderKind | 'none',
+  tokens: number,
+  shape: RunShape = {},
+): Promise<PausedRun> {
+  const { streams = STREAMS, tokenBytes = 0, resume = true } = shape;
   const gateway = await startService({
     name: `gateway-${kind}-${tokens}`,
     entry: GATEWAY_ENTRY,
@@ -104,7 +134,7 @@ async function pausedRun(kind: ReaderKind | 'none', tokens: number): Promise<Pau
   try {
     const url = String((await gateway.waitForLog((line) => line.msg === 'gateway ready')).address);
     const streamIds: string[] = [];
-    for (let index = 0; index < STREAMS; index++) {
+    for (let index = 0; index < streams; index++) {
       const streamId = newStreamId();
       await log.create({ id: streamId });
       await log.append({
@@ -130,23 +160,29 @@ async function pausedRun(kind: ReaderKind | 'none', tokens: number): Promise<Pau
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, usage(gateway.pid).rssMb);
     }, 50);
-    const lengths = await Promise.all(streamIds.map((streamId) => produce(streamId, tokens)));
+    const lengths = await Promise.all(
+      streamIds.map((streamId) => produce(streamId, tokens, tokenBytes)),
+    );
     // What the gateway does with the last appends, before the readers move again.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     clearInterval(sampler);
     const after = usage(gateway.pid);
     const itemsSentWhilePaused = await itemsSent(url);
     const lengthOf = new Map(streamIds.map((streamId, index) => [streamId, lengths[index] ?? 0]));
-    const read = await Promise.all(
-      readers.map(async ({ streamId, reader }) => ({
-        offsets: await reader.resume(),
-        length: lengthOf.get(streamId) ?? 0,
-      })),
-    );
+    const read = resume
+      ? await Promise.all(
+          readers.map(async ({ streamId, reader }) => ({
+            offsets: await reader.resume(),
+            length: lengthOf.get(streamId) ?? 0,
+          })),
+        )
+      : [];
+    if (!resume) for (const { reader } of readers) reader.close();
     return {
       rssGrowthMb: Math.max(peakRss, after.rssMb) - before.rssMb,
       cpuSeconds: after.cpuSeconds - before.cpuSeconds,
       itemsSentWhilePaused,
+      itemsProduced: lengths.reduce((sum, length) => sum + length, 0),
       readers: read,
     };
   } finally {
@@ -189,6 +225,27 @@ describe.skipIf(process.platform !== 'linux')(
 
     it('over plain SSE still get their whole streams once they read on', async () => {
       expectWholeStreams(await pausedRun('sse', SHORT));
+    }, 120_000);
+
+    it('over plain SSE cost what the kernel buffers hold: a longer stream sends them no more', async () => {
+      const { streams, tokenBytes, short: shortTokens, long: longTokens } = kernelBound();
+      const shape = { streams, tokenBytes, resume: false };
+      const short = await pausedRun('sse', shortTokens, shape);
+      const long = await pausedRun('sse', longTokens, shape);
+      const owed = short.itemsProduced * READERS_PER_STREAM;
+      console.info(
+        `paused plain SSE, ${streams * READERS_PER_STREAM} readers: items sent while paused ` +
+          `${short.itemsSentWhilePaused} of ${owed}, ${long.itemsSentWhilePaused} ` +
+          `of ${long.itemsProduced * READERS_PER_STREAM} (3× the stream); gateway CPU ` +
+          `${short.cpuSeconds.toFixed(2)} s, ${long.cpuSeconds.toFixed(2)} s; RSS growth ${short.rssGrowthMb.toFixed(0)} MB, ${long.rssGrowthMb.toFixed(0)} MB`,
+      );
+      // The gateway stopped long before the end: the kernel's buffers pushed back...
+      expect(short.itemsSentWhilePaused).toBeLessThan(owed / 2);
+      // ...and three times the stream moved nothing more to them, and held no more memory.
+      expect(long.itemsSentWhilePaused).toBeLessThanOrEqual(1.5 * short.itemsSentWhilePaused);
+      expect(long.rssGrowthMb).toBeLessThanOrEqual(short.rssGrowthMb + 40);
+      // CPU is printed, not bounded: each append's message still reaches the gateway while its
+      // readers are stopped (the stream stays subscribed), and it costs the message's bytes.
     }, 120_000);
   },
 );

@@ -20,6 +20,8 @@ export type ReaderKind = 'sse' | 'subscription' | 'ws';
 export interface PausedReader {
   /** Reads on to the end; resolves with every offset received, in order. */
   resume(): Promise<number[]>;
+  /** Disconnects without reading on. */
+  close(): void;
 }
 
 /** Connects, takes the first message, pauses; resolves once paused. */
@@ -95,6 +97,7 @@ async function pausedSseReader(
         response.on('error', reject);
         response.resume();
       }),
+    close: () => response.destroy(),
   };
 }
 
@@ -147,5 +150,6 @@ async function pausedWsReader(baseUrl: string, streamId: string): Promise<Paused
         socket.send(JSON.stringify({ type: 'ack', stream: streamId, offset: acked }));
         socket.resume();
       }),
+    close: () => socket.terminate(),
   };
 }
