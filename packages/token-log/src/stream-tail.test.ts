@@ -101,6 +101,42 @@ async function tailAtEnd() {
   return { log, reads, notifier, clock, tail, flush, answerAll, append };
 }
 
+describe('StreamTail subscriptions', () => {
+  it('keeps a quiet stream nobody waits for lingerMs', async () => {
+    const { tail, clock } = await tailAtEnd();
+    clock.advance(9_500);
+    expect(tail.watchedStreams).toBe(1);
+    clock.advance(500);
+    expect(tail.watchedStreams).toBe(0);
+  });
+
+  it('keeps a stream that goes on while nobody waits a poll interval', async () => {
+    const { tail, notifier, append, clock, answerAll } = await tailAtEnd();
+    // The stream goes on while its reader here takes nothing (its window is full, say).
+    append(2);
+    notifier.deliver(0, false);
+    clock.advance(500);
+    expect(tail.watchedStreams).toBe(1);
+    clock.advance(500);
+    expect(tail.watchedStreams).toBe(0);
+    // Once it takes again, it subscribes again and reads what it missed.
+    const again = tail.follow('st_unit', 3);
+    expect(await answerAll()).toBe(1);
+    expect((await again).items.map((item) => item.offset)).toEqual([3, 4]);
+    expect(tail.watchedStreams).toBe(1);
+  });
+
+  it('counts only messages that came after the last waiter left', async () => {
+    const { tail, notifier, append, clock } = await tailAtEnd();
+    const waiting = tail.follow('st_unit', 3);
+    append(2);
+    notifier.deliver(0, false);
+    await waiting;
+    clock.advance(5_000);
+    expect(tail.watchedStreams).toBe(1);
+  });
+});
+
 describe('StreamTail reads', () => {
   it('nothing for a follower at the end: the next message serves it', async () => {
     const { tail, notifier, append, answerAll } = await tailAtEnd();

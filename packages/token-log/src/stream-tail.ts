@@ -39,7 +39,12 @@ export interface StreamTailOptions {
   channelOf: (streamId: string) => string;
   /** How long a waiter at the end waits with nothing heard from its stream before it is read for. */
   pollIntervalMs: number;
-  /** How long a stream stays subscribed after its last waiter left. */
+  /**
+   * How long a stream stays subscribed after its last waiter left; `pollIntervalMs` instead once
+   * one of its messages came meanwhile: its readers here stopped taking (a full window, a socket
+   * that does not drain) while it goes on, and every message would cost its bytes for nothing. A
+   * reader that takes again subscribes again and reads once.
+   */
   lingerMs: number;
   defaultLimit: number;
   clock?: Clock;
@@ -98,7 +103,8 @@ export class StreamTail {
 
   /**
    * Reads for waiters that waited `pollIntervalMs` with nothing heard from their stream, and
-   * unsubscribes streams idle for `lingerMs`. The clock calls it; tests may call it.
+   * unsubscribes streams idle for `lingerMs` (`pollIntervalMs` if they went on meanwhile). The
+   * clock calls it; tests may call it.
    */
   poll(): void {
     const now = this.#clock.now();
@@ -109,7 +115,10 @@ export class StreamTail {
           watch.stale = true;
           this.#schedule(watch);
         }
-      } else if (!watch.reading && now - watch.idleSince >= lingerMs) {
+      } else if (
+        !watch.reading &&
+        now - watch.idleSince >= (watch.heardIdle ? pollIntervalMs : lingerMs)
+      ) {
         this.#watches.delete(watch.streamId);
         void watch.listening.then(
           (stop) => stop(),
@@ -194,6 +203,7 @@ export class StreamTail {
    * format says only "something changed": every waiter reads.
    */
   #onMessage(watch: Watch, message: string): void {
+    if (watch.waiters.size === 0) watch.heardIdle = true;
     const notification = parseNotification(message);
     if (!notification) {
       watch.stale = true;
@@ -292,7 +302,10 @@ export class StreamTail {
 
   #drop(watch: Watch, waiter: Waiter): void {
     watch.waiters.delete(waiter);
-    if (watch.waiters.size === 0) watch.idleSince = this.#clock.now();
+    if (watch.waiters.size === 0) {
+      watch.idleSince = this.#clock.now();
+      watch.heardIdle = false;
+    }
   }
 
   #rejectAll(watch: Watch, error: unknown): void {

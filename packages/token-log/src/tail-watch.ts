@@ -36,6 +36,8 @@ export interface Watch {
   /** When a read completed or a message moved `known` on. */
   heardAt: number;
   idleSince: number;
+  /** A message came since the last waiter left: the stream goes on while nobody here waits. */
+  heardIdle: boolean;
 }
 
 function ignore(): void {}
@@ -82,6 +84,7 @@ export function newWatch(streamId: string, now: number): Watch {
     ended: false,
     heardAt: now,
     idleSince: now,
+    heardIdle: false,
   };
 }
 
