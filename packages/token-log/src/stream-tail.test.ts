@@ -126,6 +126,18 @@ describe('StreamTail subscriptions', () => {
     expect(tail.watchedStreams).toBe(1);
   });
 
+  it('drops a stream at once when 64 of its messages came while nobody waited', async () => {
+    const { tail, notifier, append } = await tailAtEnd();
+    for (let index = 0; index < 63; index++) {
+      append(1);
+      notifier.deliver(0, false);
+    }
+    expect(tail.watchedStreams).toBe(1);
+    append(1);
+    notifier.deliver(0, false);
+    expect(tail.watchedStreams).toBe(0);
+  });
+
   it('counts only messages that came after the last waiter left', async () => {
     const { tail, notifier, append, clock } = await tailAtEnd();
     const waiting = tail.follow('st_unit', 3);

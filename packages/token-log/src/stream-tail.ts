@@ -41,14 +41,22 @@ export interface StreamTailOptions {
   pollIntervalMs: number;
   /**
    * How long a stream stays subscribed after its last waiter left; `pollIntervalMs` instead once
-   * one of its messages came meanwhile: its readers here stopped taking (a full window, a socket
-   * that does not drain) while it goes on, and every message would cost its bytes for nothing. A
-   * reader that takes again subscribes again and reads once.
+   * one of its messages came meanwhile, and not even that once `UNHEARD_MESSAGES` came: its
+   * readers here stopped taking (a full window, a socket that does not drain) while it goes on,
+   * and every message would cost its bytes for nothing. A reader that takes again subscribes
+   * again and reads once.
    */
   lingerMs: number;
   defaultLimit: number;
   clock?: Clock;
 }
+
+/**
+ * Messages a stream may send while nobody here waits before it is unsubscribed at once, without
+ * waiting for the poll: its readers stopped taking while it goes on fast (a reader that waits for
+ * an ack between windows misses a few, not this many).
+ */
+const UNHEARD_MESSAGES = 64;
 
 export class StreamTail {
   readonly #options: StreamTailOptions;
@@ -117,15 +125,19 @@ export class StreamTail {
         }
       } else if (
         !watch.reading &&
-        now - watch.idleSince >= (watch.heardIdle ? pollIntervalMs : lingerMs)
+        now - watch.idleSince >= (watch.heardIdle > 0 ? pollIntervalMs : lingerMs)
       ) {
-        this.#watches.delete(watch.streamId);
-        void watch.listening.then(
-          (stop) => stop(),
-          () => {},
-        );
+        this.#unwatch(watch);
       }
     }
+  }
+
+  #unwatch(watch: Watch): void {
+    this.#watches.delete(watch.streamId);
+    void watch.listening.then(
+      (stop) => stop(),
+      () => {},
+    );
   }
 
   async close(): Promise<void> {
@@ -203,7 +215,13 @@ export class StreamTail {
    * format says only "something changed": every waiter reads.
    */
   #onMessage(watch: Watch, message: string): void {
-    if (watch.waiters.size === 0) watch.heardIdle = true;
+    if (watch.waiters.size === 0) {
+      watch.heardIdle += 1;
+      if (watch.heardIdle >= UNHEARD_MESSAGES && !watch.reading) {
+        if (this.#watches.get(watch.streamId) === watch) this.#unwatch(watch);
+        return;
+      }
+    }
     const notification = parseNotification(message);
     if (!notification) {
       watch.stale = true;
@@ -304,7 +322,7 @@ export class StreamTail {
     watch.waiters.delete(waiter);
     if (watch.waiters.size === 0) {
       watch.idleSince = this.#clock.now();
-      watch.heardIdle = false;
+      watch.heardIdle = 0;
     }
   }
 

@@ -36,8 +36,8 @@ export interface Watch {
   /** When a read completed or a message moved `known` on. */
   heardAt: number;
   idleSince: number;
-  /** A message came since the last waiter left: the stream goes on while nobody here waits. */
-  heardIdle: boolean;
+  /** Messages that came since the last waiter left: the stream goes on while nobody here waits. */
+  heardIdle: number;
 }
 
 function ignore(): void {}
@@ -84,7 +84,7 @@ export function newWatch(streamId: string, now: number): Watch {
     ended: false,
     heardAt: now,
     idleSince: now,
-    heardIdle: false,
+    heardIdle: 0,
   };
 }
 
