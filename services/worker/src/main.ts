@@ -62,8 +62,11 @@ handleShutdownSignals({
   forceAfterMs: config.shutdownGraceMs + 10_000,
   drain: async () => {
     await worker.drain(config.shutdownGraceMs);
+    // Each step says it is done: a drain that outlives forceAfterMs shows where it waited.
+    logger.info('queue closed');
     await metricsServer?.close();
     await log.close();
+    logger.info('token log closed');
     redis.disconnect();
     queueConnection.disconnect();
   },
