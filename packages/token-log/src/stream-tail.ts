@@ -22,10 +22,12 @@ import { SignalWaits } from './signal-waits.ts';
 import { type Clock, type ReadFunction, SYSTEM_CLOCK, type TailNotifier } from './tail-ports.ts';
 import { batchResult, doneAt, SharedParts, sliceResult } from './tail-results.ts';
 import {
+  lingeredOut,
   needsRead,
   newWaiter,
   newWatch,
   readRange,
+  UNHEARD_MESSAGES,
   type Waiter,
   type Watch,
   waitedUnheard,
@@ -39,24 +41,11 @@ export interface StreamTailOptions {
   channelOf: (streamId: string) => string;
   /** How long a waiter at the end waits with nothing heard from its stream before it is read for. */
   pollIntervalMs: number;
-  /**
-   * How long a stream stays subscribed after its last waiter left; `pollIntervalMs` instead once
-   * one of its messages came meanwhile, and not even that once `UNHEARD_MESSAGES` came: its
-   * readers here stopped taking (a full window, a socket that does not drain) while it goes on,
-   * and every message would cost its bytes for nothing. A reader that takes again subscribes
-   * again and reads once.
-   */
+  /** How long a quiet stream stays subscribed after its last waiter left (see `lingeredOut`). */
   lingerMs: number;
   defaultLimit: number;
   clock?: Clock;
 }
-
-/**
- * Messages a stream may send while nobody here waits before it is unsubscribed at once, without
- * waiting for the poll: its readers stopped taking while it goes on fast (a reader that waits for
- * an ack between windows misses a few, not this many).
- */
-const UNHEARD_MESSAGES = 64;
 
 export class StreamTail {
   readonly #options: StreamTailOptions;
@@ -116,23 +105,21 @@ export class StreamTail {
    */
   poll(): void {
     const now = this.#clock.now();
-    const { pollIntervalMs, lingerMs } = this.#options;
     for (const watch of this.#watches.values()) {
       if (watch.waiters.size > 0) {
-        if (waitedUnheard(watch, now, pollIntervalMs)) {
+        if (waitedUnheard(watch, now, this.#options.pollIntervalMs)) {
           watch.stale = true;
           this.#schedule(watch);
         }
-      } else if (
-        !watch.reading &&
-        now - watch.idleSince >= (watch.heardIdle > 0 ? pollIntervalMs : lingerMs)
-      ) {
+      } else if (lingeredOut(watch, now, this.#options)) {
         this.#unwatch(watch);
       }
     }
   }
 
+  /** Unsubscribes a watch (a no-op for one already replaced, whose messages may still come). */
   #unwatch(watch: Watch): void {
+    if (this.#watches.get(watch.streamId) !== watch) return;
     this.#watches.delete(watch.streamId);
     void watch.listening.then(
       (stop) => stop(),
@@ -215,12 +202,9 @@ export class StreamTail {
    * format says only "something changed": every waiter reads.
    */
   #onMessage(watch: Watch, message: string): void {
-    if (watch.waiters.size === 0) {
-      watch.heardIdle += 1;
-      if (watch.heardIdle >= UNHEARD_MESSAGES && !watch.reading) {
-        if (this.#watches.get(watch.streamId) === watch) this.#unwatch(watch);
-        return;
-      }
+    if (watch.waiters.size === 0 && ++watch.heardIdle >= UNHEARD_MESSAGES && !watch.reading) {
+      this.#unwatch(watch);
+      return;
     }
     const notification = parseNotification(message);
     if (!notification) {

@@ -122,6 +122,28 @@ export function readRange(watch: Watch): { from: number; limit: number } {
 }
 
 /**
+ * Messages a stream may send while nobody here waits before it is unsubscribed at once: its
+ * readers stopped taking while it goes on fast (one waiting for an ack between windows misses a
+ * few, not this many).
+ */
+export const UNHEARD_MESSAGES = 64;
+
+/**
+ * Whether a watch nobody waits on has lingered long enough to be unsubscribed: `lingerMs` after its
+ * last waiter left, or `pollIntervalMs` once a message came meanwhile (the stream goes on while its
+ * readers here take nothing, and every message costs its bytes for nothing).
+ */
+export function lingeredOut(
+  watch: Watch,
+  now: number,
+  intervals: { pollIntervalMs: number; lingerMs: number },
+): boolean {
+  if (watch.reading) return false;
+  const linger = watch.heardIdle > 0 ? intervals.pollIntervalMs : intervals.lingerMs;
+  return now - watch.idleSince >= linger;
+}
+
+/**
  * Whether some waiter has waited `intervalMs` while nothing was heard from its stream (no read,
  * no message that moved its length on): the last message may have been lost.
  */

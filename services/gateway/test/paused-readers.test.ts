@@ -169,15 +169,17 @@ async function pausedRun(
     const after = usage(gateway.pid);
     const itemsSentWhilePaused = await itemsSent(url);
     const lengthOf = new Map(streamIds.map((streamId, index) => [streamId, lengths[index] ?? 0]));
-    const read = resume
-      ? await Promise.all(
-          readers.map(async ({ streamId, reader }) => ({
-            offsets: await reader.resume(),
-            length: lengthOf.get(streamId) ?? 0,
-          })),
-        )
-      : [];
-    if (!resume) for (const { reader } of readers) reader.close();
+    let read: PausedRun['readers'] = [];
+    if (resume) {
+      read = await Promise.all(
+        readers.map(async ({ streamId, reader }) => ({
+          offsets: await reader.resume(),
+          length: lengthOf.get(streamId) ?? 0,
+        })),
+      );
+    } else {
+      for (const { reader } of readers) reader.close();
+    }
     return {
       rssGrowthMb: Math.max(peakRss, after.rssMb) - before.rssMb,
       cpuSeconds: after.cpuSeconds - before.cpuSeconds,
