@@ -152,11 +152,13 @@ const TABLE = {
   readSubscription: script({
     file: 'read-subscription.lua',
     keys: ['meta', 'log', 'subscriptions'],
-    arguments: (input: { subscription: string; consumer: string; count: number }) => [
-      input.subscription,
-      input.consumer,
-      input.count,
-    ],
+    arguments: (input: {
+      subscription: string;
+      consumer: string;
+      items: number;
+      entryItems: number;
+      entries: number;
+    }) => [input.subscription, input.consumer, input.items, input.entryItems, input.entries],
     decode: (reply) => {
       const [acked, delivered, status, length, found, epoch] = tuple(
         integer,

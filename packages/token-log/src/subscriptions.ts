@@ -27,10 +27,15 @@ export async function readSubscription(
   context: LogContext,
   input: Parameters<TokenLog['readSubscription']>[0],
 ): Promise<SubscriptionRead> {
+  const limit = input.limit ?? DEFAULT_READ_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
   const reply = await context.scripts.run('readSubscription', context.keys(input.streamId), {
     subscription: input.subscription,
     consumer: input.consumer,
-    count: entriesFor(input.limit ?? DEFAULT_READ_LIMIT),
+    items: limit,
+    entryItems: context.settings.maxEntryItems,
+    entries: entriesFor(limit),
   });
   const { acked, delivered, status, length, entries, epoch } = reply;
   // The group hands out whole entries: keep the items neither delivered nor acknowledged yet.

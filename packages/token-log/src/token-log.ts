@@ -194,6 +194,11 @@ export interface TokenLog {
   trim(streamId: string, before: number): Promise<number>;
 
   createSubscription(streamId: string, from: number, id?: string): Promise<SubscriptionPosition>;
+  /**
+   * The subscription's next entries for `consumer` (XREADGROUP), holding at least `limit` items
+   * (default 1,000) when the log has them: whole entries, so the last may hold up to one entry's
+   * items more. Items already delivered or acknowledged are dropped.
+   */
   readSubscription(input: {
     streamId: string;
     subscription: string;

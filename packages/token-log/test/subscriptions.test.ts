@@ -87,6 +87,29 @@ describe('subscriptions (consumer groups)', () => {
     await stop();
   });
 
+  it('reads the entries that hold the items asked for, however many items an entry holds', async () => {
+    const { log } = openLog();
+    const id = await createStream(log);
+    // Four full entries (64 items each), then twenty entries of one item.
+    await log.append({ streamId: id, attempt: 1, at: 0, items: tokens(256) });
+    for (let at = 256; at < 276; at++)
+      await log.append({ streamId: id, attempt: 1, at, items: tokens(1) });
+    const { subscription } = await log.createSubscription(id, 0);
+    const read = (limit: number) =>
+      log.readSubscription({ streamId: id, subscription, consumer: 'gw1', limit });
+    const offsets = async (limit: number) => (await read(limit)).items.map((item) => item.offset);
+    // 100 items are in the first two entries: the other two stay with the group.
+    expect(await offsets(100)).toEqual(range(0, 128));
+    expect(await log.pending(id, subscription)).toMatchObject({ delivered: 128 });
+    expect(await offsets(64)).toEqual(range(128, 192));
+    // Past the full entries, one-item entries: 70 items are the last full entry and six more.
+    expect(await offsets(70)).toEqual(range(192, 262));
+    expect(await offsets(1_000)).toEqual(range(262, 276));
+    expect(await offsets(1)).toEqual([]);
+    await expect(read(0)).rejects.toThrow(RangeError);
+    expect(await log.pending(id, subscription)).toMatchObject({ delivered: 276 });
+  });
+
   it('deletes a subscription and then answers subscription_not_found', async () => {
     const { log } = openLog();
     const id = await createStream(log);
@@ -110,6 +133,10 @@ describe('subscriptions (consumer groups)', () => {
     expect(await client.exists(log.keys(id).subscriptions)).toBe(0);
   });
 });
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, index) => from + index);
+}
 
 describe('cancel', () => {
   it('ends a queued stream at once with end (cancelled)', async () => {

@@ -27,8 +27,9 @@ export function subscriptionSource(input: {
   delivered: number;
 }): ItemSource {
   const { log, streamId, subscription, consumer, delivered } = input;
-  // A group read returns whole entries (up to 64 items each): what exceeds the caller's limit is
-  // kept here for the next call — it is already recorded as delivered to this consumer.
+  // A group read returns whole entries (up to 64 items each): what exceeds the caller's limit (at
+  // most one entry's items) is kept here for the next call — it is already recorded as delivered
+  // to this consumer.
   let carried: ReadResult | undefined;
   return {
     async next(cursor, limit, signal) {
@@ -67,8 +68,7 @@ export function subscriptionSource(input: {
   ): Promise<ReadResult> {
     const woken = await log.follow(streamId, cursor, { limit: 1, signal });
     if (woken.done) return woken;
-    const entries = Math.max(1, Math.ceil(limit / 16));
-    const read = await log.readSubscription({ streamId, subscription, consumer, limit: entries });
+    const read = await log.readSubscription({ streamId, subscription, consumer, limit });
     // Another consumer of the same subscription took these entries: read them by offset.
     return read.items.length > 0 ? read : log.read(streamId, cursor, limit);
   }
