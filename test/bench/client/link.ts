@@ -9,7 +9,10 @@ export interface LinkHandlers {
 }
 
 export interface Link {
-  /** WebSocket: acknowledges everything below `offset`. SSE: nothing (the socket is the ack). */
+  /**
+   * WebSocket and SSE through a subscription: acknowledges everything below `offset`. Plain SSE:
+   * nothing (the socket is the ack).
+   */
   ack(offset: number): void;
   /** Stops reading from the socket; `resume` reads again. */
   pause(): void;

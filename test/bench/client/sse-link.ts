@@ -4,6 +4,7 @@
  * relay nothing (it cannot resume).
  */
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import { streamPaths } from '@spool/protocol';
 import type { SystemName } from '../shared/assignment.ts';
 import { SseParser } from '../shared/sse-parser.ts';
 import type { Link, LinkHandlers } from './link.ts';
@@ -16,6 +17,11 @@ export interface SseLinkOptions {
   from: number;
   /** Characters already processed (resumable-stream). */
   skipCharacters: number;
+  /**
+   * Spool: read through this subscription with this window, and acknowledge by POST (the
+   * subscription's ack channel); without it what the socket accepted counts as acknowledged.
+   */
+  subscription?: { id: string; window: number };
   handlers: LinkHandlers;
   /** Characters of each complete event, for resuming by character count. */
   onEventLength(length: number): void;
@@ -26,7 +32,9 @@ function eventsUrl(options: SseLinkOptions): { url: string; headers: Record<stri
   if (system === 'spool') {
     const headers: Record<string, string> =
       options.from > 0 ? { 'Last-Event-ID': String(options.from) } : {};
-    return { url: `${baseUrl}/v1/streams/${streamId}/events`, headers };
+    const sub = options.subscription;
+    const query = sub ? `?subscription=${sub.id}&window=${sub.window}` : '';
+    return { url: `${baseUrl}${streamPaths.events(streamId)}${query}`, headers };
   }
   if (system === 'resumable') {
     return {
@@ -78,8 +86,23 @@ export function openSseLink(options: SseLinkOptions): Link {
     incoming.on('error', (error) => finish(`error ${error.message}`));
   });
   request.on('error', (error) => finish(`error ${error.message}`));
+  const sub = options.subscription;
   return {
-    ack: () => undefined,
+    ack: (offset) => {
+      if (!sub || closed) return;
+      fetch(`${options.baseUrl}${streamPaths.ack(options.streamId, sub.id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ offset }),
+      }).then(
+        (response) => {
+          // A failed ack only keeps the window shut: the reader resumes if it stays shut.
+          if (!response.ok) handlers.protocolError('ack', `status ${response.status}`);
+          return response.body?.cancel();
+        },
+        (error: unknown) => handlers.protocolError('ack', String(error)),
+      );
+    },
     pause: () => response?.pause(),
     resume: () => response?.resume(),
     close: () => request.destroy(),

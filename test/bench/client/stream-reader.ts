@@ -3,6 +3,7 @@
  * transport, behave as planned (slow, paused, dropping), resume after every drop, and report
  * what it received.
  */
+import { streamPaths } from '@spool/protocol';
 import {
   type ConnectionPlan,
   type ConnectionReport,
@@ -133,9 +134,10 @@ export class StreamReader {
   }
 
   async #readAll(streamId: string): Promise<void> {
+    const subscription = this.#plan.subscription ? await this.#subscribe(streamId) : undefined;
     for (let attempt = 0; !this.tracker.ended; attempt++) {
       if (attempt > MAX_RECONNECTS) throw new Error('gave up after too many reconnects');
-      const outcome = await this.#readOnce(streamId);
+      const outcome = await this.#readOnce(streamId, subscription);
       if (this.tracker.ended) return;
       this.#context.deadline.throwIfAborted();
       if (outcome.kind === 'dropped') {
@@ -155,9 +157,25 @@ export class StreamReader {
     }
   }
 
+  /** Creates the subscription an SSE reader with acks reads through: its id. */
+  async #subscribe(streamId: string): Promise<string> {
+    const baseUrl = this.#plan.readUrls[0] as string;
+    const response = await fetch(`${baseUrl}${streamPaths.subscriptions(streamId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 0 }),
+      signal: this.#context.deadline,
+    });
+    const body = (await response.json()) as { subscription?: string };
+    if (response.status !== 201 || !body.subscription)
+      throw new Error(`subscribe: ${response.status} ${JSON.stringify(body).slice(0, 120)}`);
+    return body.subscription;
+  }
+
   /** One link until it closes: how it ended. */
   #readOnce(
     streamId: string,
+    subscription: string | undefined,
   ): Promise<{ kind: 'ended' | 'error' | 'dropped'; offlineMs: number; switchServer: boolean }> {
     const plan = this.#plan;
     const baseUrl = plan.readUrls[this.#server % plan.readUrls.length] as string;
@@ -220,6 +238,10 @@ export class StreamReader {
                 streamId,
                 from: this.tracker.next,
                 skipCharacters: this.#characters,
+                subscription:
+                  subscription === undefined
+                    ? undefined
+                    : { id: subscription, window: plan.window },
                 handlers,
                 onEventLength: (length) => {
                   this.#characters += length;

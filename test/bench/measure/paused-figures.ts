@@ -4,12 +4,13 @@
  * every reader was stopped, from the resource sampler's series; the variant without readers
  * gives the same figures for the same work minus the readers.
  */
+import type { PausedTransport } from '../scenarios/scenario-types.ts';
 import type { ProcessUsage, ResourceReport } from '../system/resource-sampler.ts';
 
 const MB = 1024 * 1024;
 
 export interface PausedFigures {
-  transport: 'none' | 'sse' | 'ws';
+  transport: PausedTransport;
   readers: number;
   streams: number;
   /** UTF-8 bytes of token text the streams hold. */
@@ -33,6 +34,29 @@ export interface PausedFigures {
   pausedCpuPercent: number;
   /** Moments, ms since the sampler started: window start, all ended, release. */
   marks: { heldAtMs: number; endedAtMs: number; releasedAtMs: number };
+  /** Several runs: how many, and the range of the two judged figures (the others are medians). */
+  spread?: { runs: number; rssGrowthMB: [number, number]; pausedCpuPercent: [number, number] };
+}
+
+/**
+ * The figures of one variant's runs: the run with the median CPU while stopped, with the median
+ * growth, and the range of both.
+ */
+export function medianPaused(runs: readonly PausedFigures[]): PausedFigures | undefined {
+  const byCpu = [...runs].sort((a, b) => a.pausedCpuPercent - b.pausedCpuPercent);
+  const middle = byCpu[Math.floor((byCpu.length - 1) / 2)];
+  if (!middle || runs.length < 2) return middle;
+  const growth = runs.map((run) => run.rssGrowthMB).sort((a, b) => a - b);
+  const cpu = byCpu.map((run) => run.pausedCpuPercent);
+  return {
+    ...middle,
+    rssGrowthMB: growth[Math.floor((growth.length - 1) / 2)] ?? middle.rssGrowthMB,
+    spread: {
+      runs: runs.length,
+      rssGrowthMB: [growth[0] ?? 0, growth.at(-1) ?? 0],
+      pausedCpuPercent: [cpu[0] ?? 0, cpu.at(-1) ?? 0],
+    },
+  };
 }
 
 /** Cumulative CPU seconds at `atMs`, linear between samples. */

@@ -11,6 +11,7 @@ import {
   type Spread,
 } from '../measure/key-figures.ts';
 import type { RunResult } from '../scenarios/run-result.ts';
+import { READER_NAMES } from '../scenarios/scenario-types.ts';
 import { mb, ms, rate, ratio, seconds, table } from './format.ts';
 
 /** The figures a medians table shows, in order. */
@@ -133,7 +134,7 @@ function compareRows(): CompareRow[] {
       pick: (results) => idleRss(results),
     },
   );
-  for (const transport of ['SSE', 'WebSocket']) {
+  for (const transport of READER_NAMES) {
     rows.push(
       {
         figure: `paused-readers · most ${transport} readers · gateway RSS growth`,
@@ -155,7 +156,7 @@ export function idleRss(results: readonly RunResult[]): number | null {
   return values.length > 0 ? Math.max(...values) : null;
 }
 
-/** The paused-readers variant with the most readers of a transport (`SSE`, `WebSocket`). */
+/** The paused-readers variant with the most readers of a kind (`SSE`, `SSE with acks`, …). */
 export function mostPaused(results: readonly RunResult[], transport: string) {
   return results
     .filter((result) => result.paused && result.variant?.endsWith(transport))

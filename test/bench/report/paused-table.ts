@@ -9,6 +9,11 @@ export const cpuPercent = (value: number) =>
 export const megabytes = (bytes: number) =>
   bytes < 1_048_576 ? `${(bytes / 1_024).toFixed(0)} kB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
 
+/** ` (low–high)` of several runs; nothing for one. */
+function range(spread: [number, number] | undefined, show: (value: number) => string): string {
+  return spread ? ` (${show(spread[0])}–${show(spread[1])})` : '';
+}
+
 export function pausedTable(results: readonly RunResult[]): string | undefined {
   const runs = results.filter((result) => result.paused);
   const reference = runs.find((result) => result.paused?.transport === 'none')?.paused;
@@ -20,16 +25,17 @@ export function pausedTable(results: readonly RunResult[]): string | undefined {
     const growthRatio = reference ? paused.rssGrowthMB - reference.rssGrowthMB : Number.NaN;
     return [
       result.variant ?? '—',
+      count(paused.spread?.runs ?? 1),
       megabytes(paused.textProducedBytes),
       megabytes(paused.textOwedBytes),
       `${count(paused.heldReaders)} / ${count(paused.readers)}`,
       `${paused.generationSeconds.toFixed(1)} s`,
       `${mb(paused.rssStartMB)} → ${mb(paused.rssMaxMB)}`,
-      `${paused.rssGrowthMB.toFixed(0)} MB`,
+      `${paused.rssGrowthMB.toFixed(0)} MB${range(paused.spread?.rssGrowthMB, (value) => value.toFixed(0))}`,
       reference && paused.transport !== 'none'
         ? `${growthRatio >= 0 ? '+' : ''}${growthRatio.toFixed(0)} MB`
         : '—',
-      `${cpuPercent(paused.pausedCpuPercent)} (${paused.pausedCpuSeconds.toFixed(2)} s in ${paused.pausedSeconds.toFixed(1)} s)`,
+      `${cpuPercent(paused.pausedCpuPercent)} (${paused.pausedCpuSeconds.toFixed(2)} s in ${paused.pausedSeconds.toFixed(1)} s)${range(paused.spread?.pausedCpuPercent, cpuPercent)}`,
       reference && paused.transport !== 'none'
         ? ratio(paused.pausedCpuPercent / Math.max(0.01, reference.pausedCpuPercent))
         : '—',
@@ -41,6 +47,7 @@ export function pausedTable(results: readonly RunResult[]): string | undefined {
   return table(
     [
       'variant',
+      'runs',
       'text produced',
       'owed to readers',
       'stopped / readers',

@@ -5,6 +5,7 @@
  */
 import { type KeyName, keyOf } from '../measure/key-figures.ts';
 import type { RunResult } from '../scenarios/run-result.ts';
+import { READER_NAMES } from '../scenarios/scenario-types.ts';
 import { count, mb, ms, ratio, seconds } from './format.ts';
 import { idleRss, mostPaused } from './key-tables.ts';
 import { cpuPercent, megabytes } from './paused-table.ts';
@@ -200,7 +201,7 @@ function pausedTargets(results: readonly RunResult[]): TargetVerdict[] {
   const reference = results.find(
     (result) => result.scenario === 'paused-readers' && result.paused?.transport === 'none',
   )?.paused;
-  return ['SSE', 'WebSocket'].flatMap((transport) => {
+  return READER_NAMES.flatMap((transport) => {
     const run = mostPaused(results, transport);
     const paused = run?.paused;
     const owed = paused ? `${megabytes(paused.textOwedBytes)} owed` : '';

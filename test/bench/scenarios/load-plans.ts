@@ -53,6 +53,7 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
   for (let stream = 0; stream < spec.streams; stream++) {
     for (let reader = 0; reader < spec.readersPerStream; reader++) {
       const index = plans.length;
+      const transport = transportOf(spec, endpoints, index);
       const readUrls = Array.from(
         { length: servers },
         (_, step) => endpoints.readUrls[(index + step) % servers] as string,
@@ -60,7 +61,7 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
       plans.push({
         index,
         system: endpoints.system,
-        transport: transportOf(spec, endpoints, index),
+        transport,
         ...(endpoints.grpcTargets === undefined
           ? {}
           : {
@@ -75,6 +76,7 @@ export function connectionPlans(spec: ScenarioSpec, endpoints: SystemEndpoints):
         readUrls,
         startAtMs: startOf(spec, stream) + (creates ? 0 : connectAt(stream, reader)),
         window: spec.window,
+        ...(spec.sseSubscriptions && transport === 'sse' ? { subscription: true } : {}),
         behaviour: spec.behaviour(index),
       });
     }

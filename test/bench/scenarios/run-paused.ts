@@ -2,36 +2,51 @@
  * paused-readers (the backpressure issue): fast streams on one gateway and one worker, read by
  * readers that read a little, then stop reading — socket paused, no acks, so TCP backpressure
  * reaches the gateway — for the whole generation and a while after, then read to the end.
- * One run per variant, each on a fresh system: nobody reading (the reference), then SSE and
- * WebSocket readers, one and ten per stream.
+ * One run per variant, each on a fresh system: nobody reading (the reference), then plain SSE,
+ * SSE through subscriptions (acks by POST) and WebSocket readers, one and ten per stream.
  */
 import { sleep } from '@spool/runtime';
-import { pausedFigures } from '../measure/paused-figures.ts';
+import { medianPaused, pausedFigures } from '../measure/paused-figures.ts';
 import { scrapeStages } from '../measure/stage-metrics.ts';
 import type { CreateRequest } from '../shared/assignment.ts';
 import type { SpoolSystem } from '../system/spool-system.ts';
 import { clientProcesses, createStreams } from './client-load.ts';
 import { connectionPlans } from './load-plans.ts';
 import { type LoadControl, runLoad } from './load-run.ts';
-import type { RunResult } from './run-result.ts';
+import { medianRun, type RunResult } from './run-result.ts';
 import { metricsUrls, spoolOutcome, startSpool } from './run-spool.ts';
-import type { PausedPlan, PausedVariant, ScenarioSpec } from './scenario-types.ts';
+import {
+  type PausedPlan,
+  type PausedVariant,
+  type ScenarioSpec,
+  TRANSPORT_NAMES,
+} from './scenario-types.ts';
 
 /** How long to wait for every reader to stop before going on without the late ones. */
 const HOLD_WAIT_MS = 30_000;
 
 export function variantLabel(spec: ScenarioSpec, variant: PausedVariant): string {
-  if (variant.transport === 'none') return 'no readers';
+  if (variant.transport === 'none') return TRANSPORT_NAMES.none;
   const readers = spec.streams * variant.readersPerStream;
-  return `${readers.toLocaleString('en-US')} ${variant.transport === 'ws' ? 'WebSocket' : 'SSE'}`;
+  return `${readers.toLocaleString('en-US')} ${TRANSPORT_NAMES[variant.transport]}`;
 }
 
+/**
+ * Every variant `spec.runs` times, in turn (a, b, c, a, b, c, …) so drift hits all alike; one
+ * result per variant, its paused figures the medians of its runs (integrity summed over all).
+ */
 export async function runPausedReaders(spec: ScenarioSpec): Promise<RunResult[]> {
   const plan = spec.paused;
   if (!plan) throw new Error(`${spec.name} has no paused plan`);
-  const results: RunResult[] = [];
-  for (const variant of plan.variants) results.push(await runVariant(spec, plan, variant));
-  return results;
+  const runs = plan.variants.map((): RunResult[] => []);
+  for (let round = 0; round < (spec.runs ?? 1); round++) {
+    for (const [index, variant] of plan.variants.entries())
+      runs[index]?.push(await runVariant(spec, plan, variant));
+  }
+  return runs.map((variantRuns) => {
+    const result = medianRun(variantRuns, spec);
+    return { ...result, paused: medianPaused(variantRuns.flatMap((run) => run.paused ?? [])) };
+  });
 }
 
 async function runVariant(
@@ -43,6 +58,7 @@ async function runVariant(
     ...base,
     readersPerStream: variant.readersPerStream,
     wsShare: variant.transport === 'ws' ? 1 : 0,
+    sseSubscriptions: variant.transport === 'sse-acks',
     behaviour: () => ({ kind: 'hold', afterItems: plan.afterItems }),
   };
   const label = variantLabel(base, variant);

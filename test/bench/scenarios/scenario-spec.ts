@@ -213,12 +213,15 @@ export function scenarios(quick: boolean): ScenarioSpec[] {
       workers: 1,
       deadlineMs: size(30_000, 120_000),
       baselines: [],
+      // CPU while stopped is a few 10 ms ticks: the medians of three runs are judged.
+      runs: size(1, 3),
       paused: {
         // Quick mode keeps the reference and the ten-per-stream variants.
         variants: [
           { transport: 'none', readersPerStream: 0 },
           ...(quick ? [] : [{ transport: 'sse' as const, readersPerStream: 1 }]),
           { transport: 'sse', readersPerStream: 10 },
+          { transport: 'sse-acks', readersPerStream: 10 },
           ...(quick ? [] : [{ transport: 'ws' as const, readersPerStream: 1 }]),
           { transport: 'ws', readersPerStream: 10 },
         ],

@@ -17,10 +17,27 @@ export type ScenarioName =
 
 export type BaselineName = 'raw' | 'naive' | 'resumable';
 
+/**
+ * paused-readers: who reads. `none`: nobody (the reference); `sse`: plain SSE, where what the
+ * socket accepted counts as acknowledged; `sse-acks`: SSE through a subscription, acknowledging
+ * by POST; `ws`: WebSocket with acks.
+ */
+export type PausedTransport = 'none' | 'sse' | 'sse-acks' | 'ws';
+
+/** How the report names each kind of reader (the labels end with it). */
+export const TRANSPORT_NAMES: Record<PausedTransport, string> = {
+  none: 'no readers',
+  sse: 'SSE',
+  'sse-acks': 'SSE with acks',
+  ws: 'WebSocket',
+};
+
+/** The kinds of readers the report judges, each beside nobody reading. */
+export const READER_NAMES = [TRANSPORT_NAMES.sse, TRANSPORT_NAMES['sse-acks'], TRANSPORT_NAMES.ws];
+
 /** paused-readers: one run per variant, each on a fresh gateway. */
 export interface PausedVariant {
-  /** `none`: nobody reads (the reference); otherwise the readers' transport. */
-  transport: 'none' | 'sse' | 'ws';
+  transport: PausedTransport;
   readersPerStream: number;
 }
 
@@ -55,6 +72,8 @@ export interface ScenarioSpec {
   wsShare: number;
   /** Share of Spool readers on gRPC `Read`, after the WebSocket share (default 0). */
   grpcShare?: number;
+  /** Spool's SSE readers read through a subscription and acknowledge by POST (default: plain). */
+  sseSubscriptions?: boolean;
   window: number;
   behaviour: (connection: number) => Behaviour;
   /** Reader class for per-class latency (fast / slow). */

@@ -47,6 +47,11 @@ export interface ConnectionPlan {
   /** ms after the start epoch. */
   startAtMs: number;
   window: number;
+  /**
+   * Spool SSE: read through a subscription (`?subscription=`), acknowledging by POST, so the
+   * window bounds what is sent ahead; without it the socket is the only flow control.
+   */
+  subscription?: boolean;
   behaviour: Behaviour;
 }
 
