@@ -2,8 +2,8 @@
  * paused-readers (the backpressure issue): fast streams on one gateway and one worker, read by
  * readers that read a little, then stop reading — socket paused, no acks, so TCP backpressure
  * reaches the gateway — for the whole generation and a while after, then read to the end.
- * One run per variant, each on a fresh system: nobody reading (the reference), then plain SSE,
- * SSE through subscriptions (acks by POST) and WebSocket readers, one and ten per stream.
+ * Each variant on a fresh system, `runs` times in turn: nobody reading (the reference), then plain
+ * SSE, SSE through subscriptions (acks by POST) and WebSocket readers, one and ten per stream.
  */
 import { sleep } from '@spool/runtime';
 import { medianPaused, pausedFigures } from '../measure/paused-figures.ts';
