@@ -6,6 +6,7 @@
  */
 import type { PausedTransport } from '../scenarios/scenario-types.ts';
 import type { ProcessUsage, ResourceReport } from '../system/resource-sampler.ts';
+import { type Spread, spreadOf } from './key-figures.ts';
 
 const MB = 1024 * 1024;
 
@@ -34,28 +35,23 @@ export interface PausedFigures {
   pausedCpuPercent: number;
   /** Moments, ms since the sampler started: window start, all ended, release. */
   marks: { heldAtMs: number; endedAtMs: number; releasedAtMs: number };
-  /** Several runs: how many, and the range of the two judged figures (the others are medians). */
-  spread?: { runs: number; rssGrowthMB: [number, number]; pausedCpuPercent: [number, number] };
+  /** Several runs: median and range of the two judged figures (the others are the median run's). */
+  spread?: { rssGrowthMB: Spread; pausedCpuPercent: Spread };
 }
 
 /**
  * The figures of one variant's runs: the run with the median CPU while stopped, with the median
- * growth, and the range of both.
+ * growth, and the spread of both.
  */
 export function medianPaused(runs: readonly PausedFigures[]): PausedFigures | undefined {
-  const byCpu = [...runs].sort((a, b) => a.pausedCpuPercent - b.pausedCpuPercent);
-  const middle = byCpu[Math.floor((byCpu.length - 1) / 2)];
-  if (!middle || runs.length < 2) return middle;
-  const growth = runs.map((run) => run.rssGrowthMB).sort((a, b) => a - b);
-  const cpu = byCpu.map((run) => run.pausedCpuPercent);
+  const growth = spreadOf(runs.map((run) => run.rssGrowthMB));
+  const cpu = spreadOf(runs.map((run) => run.pausedCpuPercent));
+  const middle = runs.find((run) => run.pausedCpuPercent === cpu?.median);
+  if (!middle || !growth || !cpu || runs.length < 2) return middle;
   return {
     ...middle,
-    rssGrowthMB: growth[Math.floor((growth.length - 1) / 2)] ?? middle.rssGrowthMB,
-    spread: {
-      runs: runs.length,
-      rssGrowthMB: [growth[0] ?? 0, growth.at(-1) ?? 0],
-      pausedCpuPercent: [cpu[0] ?? 0, cpu.at(-1) ?? 0],
-    },
+    rssGrowthMB: growth.median,
+    spread: { rssGrowthMB: growth, pausedCpuPercent: cpu },
   };
 }
 

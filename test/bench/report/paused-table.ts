@@ -1,4 +1,5 @@
 /** paused-readers: per variant, what the stopped readers cost the gateway beside nobody reading. */
+import type { Spread } from '../measure/key-figures.ts';
 import type { RunResult } from '../scenarios/run-result.ts';
 import { count, mb, ratio, table } from './format.ts';
 
@@ -10,8 +11,8 @@ export const megabytes = (bytes: number) =>
   bytes < 1_048_576 ? `${(bytes / 1_024).toFixed(0)} kB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 /** ` (low–high)` of several runs; nothing for one. */
-function range(spread: [number, number] | undefined, show: (value: number) => string): string {
-  return spread ? ` (${show(spread[0])}–${show(spread[1])})` : '';
+function range(spread: Spread | undefined, show: (value: number) => string): string {
+  return spread ? ` (${show(spread.min)}–${show(spread.max)})` : '';
 }
 
 export function pausedTable(results: readonly RunResult[]): string | undefined {
@@ -25,7 +26,7 @@ export function pausedTable(results: readonly RunResult[]): string | undefined {
     const growthRatio = reference ? paused.rssGrowthMB - reference.rssGrowthMB : Number.NaN;
     return [
       result.variant ?? '—',
-      count(paused.spread?.runs ?? 1),
+      count(paused.spread?.rssGrowthMB.runs ?? 1),
       megabytes(paused.textProducedBytes),
       megabytes(paused.textOwedBytes),
       `${count(paused.heldReaders)} / ${count(paused.readers)}`,
